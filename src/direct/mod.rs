@@ -1,0 +1,3 @@
+//! Direct optimizers: one search or optimization algorithm per file.
+//!
+//! Native Rust, monomorphized over the domain; knows nothing of the language.

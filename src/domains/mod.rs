@@ -1,0 +1,6 @@
+//! Problems: games, MDPs and continuous objectives behind shared traits.
+//!
+//! This is a library that knows nothing of the language: the interpreter
+//! wraps these types as `Objective` values.
+
+pub mod continuous;
