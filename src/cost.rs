@@ -26,12 +26,20 @@ pub struct Cost {
 
 impl Cost {
     pub fn evaluations(n: u64) -> Self {
-        Cost { evaluations: n, ..Cost::default() }
+        Cost {
+            evaluations: n,
+            ..Cost::default()
+        }
     }
 
     /// Everything but wall time, for determinism checks and snapshots.
     pub fn counted(&self) -> (u64, u64, u64, u64) {
-        (self.evaluations, self.nodes, self.forward_passes, self.flops)
+        (
+            self.evaluations,
+            self.nodes,
+            self.forward_passes,
+            self.flops,
+        )
     }
 }
 

@@ -5,6 +5,9 @@
 
 pub mod amortized;
 pub mod cost;
+pub mod diagnostics;
 pub mod direct;
 pub mod domains;
 pub mod rng;
+pub mod span;
+pub mod syntax;

@@ -1,0 +1,3 @@
+//! The front end: tokens, the parser and the syntax tree.
+
+pub mod ast;
