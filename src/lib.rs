@@ -1,13 +1,19 @@
 //! Optimist: a language and interpreter for composing direct and amortized optimizers.
 //!
 //! The pipeline is `syntax → ir → interp → {direct, amortized, domains, report}`;
-//! see ARCHITECTURE.md for the map.
+//! see ARCHITECTURE.md for the map. [`driver`] is the facade the CLI, the
+//! REPL and the tests share.
 
 pub mod amortized;
 pub mod cost;
 pub mod diagnostics;
 pub mod direct;
 pub mod domains;
+pub mod driver;
+pub mod interp;
+pub mod ir;
+pub mod repl;
+pub mod report;
 pub mod rng;
 pub mod span;
 pub mod syntax;

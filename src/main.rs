@@ -1,1 +1,255 @@
-fn main() {}
+//! The `optimist` command line: run, check, doc, repl.
+//!
+//! Exit status: 0 success, 1 errors in the script (or its data), 2 usage
+//! errors (bad flags, unreadable files named on the command line).
+
+use clap::{Parser, Subcommand, ValueEnum};
+use optimist::diagnostics::{render, Diagnostic};
+use optimist::driver::{self, Settings};
+use optimist::interp::output::{render_document, render_text};
+use optimist::interp::{Format, Interpreter, Registry, RunSettings};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "optimist",
+    version,
+    about = "A language for composing direct and amortized optimizers"
+)]
+struct Cli {
+    /// When to colour diagnostics.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(clap::Args)]
+struct ScriptArgs {
+    /// The script (.opt).
+    file: PathBuf,
+    /// The run seed; every random choice derives from it.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Override a param: --set sims=800 (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    sets: Vec<String>,
+    /// A YAML file mapping param names to values.
+    #[arg(long, value_name = "FILE.yaml")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check and run a script.
+    #[command(after_help = "Example:\n  optimist run examples/basics.opt --set n=5 --format json")]
+    Run {
+        #[command(flatten)]
+        script: ScriptArgs,
+        /// How to print reports.
+        #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+        format: FormatArg,
+        /// Write report.yaml here; relative `save`/`plot` paths go here too.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Worker threads for search and evaluation.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=256))]
+        threads: u32,
+        /// Print nothing but errors and reports.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Check a script without running it; optionally dump a stage.
+    #[command(after_help = "Example:\n  optimist check examples/basics.opt --dump ir")]
+    Check {
+        #[command(flatten)]
+        script: ScriptArgs,
+        /// Print the tokens, the syntax tree or the IR.
+        #[arg(long, value_enum)]
+        dump: Option<Dump>,
+    },
+    /// Print the reference of every builtin (Markdown).
+    Doc,
+    /// Start an interactive session.
+    Repl,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Table,
+    Json,
+    Yaml,
+    Csv,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Dump {
+    Tokens,
+    Ast,
+    Ir,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
+    let registry = Registry::standard();
+    let code = driver::with_big_stack(|| match cli.command {
+        Some(Command::Run {
+            script,
+            format,
+            out,
+            threads,
+            quiet,
+        }) => {
+            let format = match format {
+                FormatArg::Table => Format::Table,
+                FormatArg::Json => Format::Json,
+                FormatArg::Yaml => Format::Yaml,
+                FormatArg::Csv => Format::Csv,
+            };
+            run(
+                &registry,
+                script,
+                format,
+                out,
+                threads as usize,
+                quiet,
+                color,
+            )
+        }
+        Some(Command::Check { script, dump }) => check(&registry, script, dump, color),
+        Some(Command::Doc) => {
+            print!("{}", optimist::interp::doc::reference(&registry));
+            0
+        }
+        Some(Command::Repl) | None => optimist::repl::run(&registry, color),
+    });
+    ExitCode::from(code)
+}
+
+fn settings(script: &ScriptArgs) -> Settings {
+    Settings {
+        seed: script.seed,
+        sets: script.sets.clone(),
+        config: script.config.clone(),
+    }
+}
+
+fn usage_error(message: &str) -> u8 {
+    eprintln!("error: {message}");
+    2
+}
+
+fn run(
+    registry: &Registry,
+    script: ScriptArgs,
+    format: Format,
+    out: Option<PathBuf>,
+    threads: usize,
+    quiet: bool,
+    color: bool,
+) -> u8 {
+    if let Some(config) = &script.config {
+        if !config.is_file() {
+            return usage_error(&format!(
+                "cannot read config `{}`: no such file",
+                config.display()
+            ));
+        }
+    }
+    let checked = match driver::check_file(&script.file, registry, &settings(&script)) {
+        Ok(c) => c,
+        Err(e) => return usage_error(&e),
+    };
+    let shown: Vec<Diagnostic> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error() || !quiet)
+        .cloned()
+        .collect();
+    eprint!("{}", render(&shown, &checked.sources, color));
+    let Some(ir) = checked.ir.as_ref().filter(|_| checked.ok()) else {
+        return 1;
+    };
+    let run_settings = RunSettings {
+        seed: script.seed,
+        threads,
+        out_dir: out.clone(),
+    };
+    let mut interp = Interpreter::new(registry, run_settings);
+    let mut stdout = std::io::stdout();
+    let mut first = true;
+    let outcome = driver::run(ir, &mut interp, &mut |o| {
+        if format == Format::Table {
+            if !first {
+                let _ = writeln!(stdout);
+            }
+            first = false;
+            let _ = write!(stdout, "{}", render_text(o));
+            let _ = stdout.flush();
+        }
+    });
+    if format != Format::Table && outcome.ok() {
+        print!("{}", render_document(&outcome.outputs, format));
+    }
+    eprint!("{}", render(&outcome.diagnostics, &checked.sources, color));
+    if !outcome.ok() {
+        return 1;
+    }
+    if let Some(dir) = out {
+        let doc = render_document(&outcome.outputs, Format::Yaml);
+        if let Err(e) =
+            optimist::report::write::write_atomic(&dir.join("report.yaml"), doc.as_bytes())
+        {
+            eprintln!("error: {e}");
+            return 1;
+        }
+    }
+    0
+}
+
+fn check(registry: &Registry, script: ScriptArgs, dump: Option<Dump>, color: bool) -> u8 {
+    let checked = match driver::check_file(&script.file, registry, &settings(&script)) {
+        Ok(c) => c,
+        Err(e) => return usage_error(&e),
+    };
+    let text = checked.sources.text(checked.main).to_string();
+    match dump {
+        Some(Dump::Tokens) => print!(
+            "{}",
+            optimist::syntax::dump_tokens(&optimist::syntax::lex(checked.main, &text).0)
+        ),
+        Some(Dump::Ast) => {
+            if let Some(p) = optimist::syntax::parse(checked.main, &text).program {
+                print!("{}", optimist::syntax::dump_ast(&p));
+            }
+        }
+        Some(Dump::Ir) => {
+            if let Some(ir) = &checked.ir {
+                print!("{}", ir.dump());
+            }
+        }
+        None => {}
+    }
+    eprint!("{}", render(&checked.diagnostics, &checked.sources, color));
+    if checked.ok() {
+        0
+    } else {
+        1
+    }
+}

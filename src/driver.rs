@@ -1,0 +1,274 @@
+//! The facade the CLI, the REPL and the tests share: load and check a
+//! script, then run it.
+
+use crate::diagnostics::{has_errors, Diagnostic};
+use crate::interp::output::Output;
+use crate::interp::registry::RuntimeError;
+use crate::interp::{Interpreter, Registry, Value};
+use crate::ir::graph::{CommandKind, Ir};
+use crate::ir::lower::{lower, CheckOptions};
+use crate::ir::overrides::{parse_config, parse_set, Override};
+use crate::span::{SourceId, Sources};
+use std::path::{Path, PathBuf};
+
+/// How a script is checked: the run seed and the param overrides.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    pub seed: u64,
+    /// `--set NAME=VALUE`, as typed.
+    pub sets: Vec<String>,
+    /// `--config FILE.yaml`.
+    pub config: Option<PathBuf>,
+}
+
+/// A loaded and checked script.
+pub struct Checked {
+    pub sources: Sources,
+    pub main: SourceId,
+    /// `Some` when there were no errors.
+    pub ir: Option<Ir>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Checked {
+    pub fn ok(&self) -> bool {
+        self.ir.is_some() && !has_errors(&self.diagnostics)
+    }
+}
+
+/// Reads and checks the script at `path`. `Err` is a one-line message for
+/// a file that cannot be read at all.
+pub fn check_file(
+    path: &Path,
+    registry: &Registry,
+    settings: &Settings,
+) -> Result<Checked, String> {
+    let text = read_text(path)?;
+    Ok(check_text(
+        &path.to_string_lossy(),
+        &text,
+        registry,
+        settings,
+    ))
+}
+
+/// Checks script text under a display `name` (imports resolve relative to it).
+pub fn check_text(name: &str, text: &str, registry: &Registry, settings: &Settings) -> Checked {
+    check_source(name, text, registry, settings, false)
+}
+
+/// Checks REPL input: like a script, but bare expressions are allowed.
+pub fn check_repl_text(
+    name: &str,
+    text: &str,
+    registry: &Registry,
+    settings: &Settings,
+) -> Checked {
+    check_source(name, text, registry, settings, true)
+}
+
+fn check_source(
+    name: &str,
+    text: &str,
+    registry: &Registry,
+    settings: &Settings,
+    repl: bool,
+) -> Checked {
+    let mut sources = Sources::new();
+    let main = sources.add(name, text);
+    let mut diagnostics = Vec::new();
+    let overrides = collect_overrides(&mut sources, settings, &mut diagnostics);
+    let loaded = crate::ir::load::load(&mut sources, main, repl);
+    diagnostics.extend(loaded.diagnostics);
+    let parse_failed = has_errors(&diagnostics);
+    let opts = CheckOptions {
+        seed: settings.seed,
+        overrides,
+    };
+    let (ir, more) = lower(&loaded.items, &sources, registry, &opts);
+    // After syntax errors, only checker errors about names the parser did
+    // see are meaningful; keep them all (they are still real), but no IR.
+    diagnostics.extend(more);
+    let ir = if parse_failed { None } else { ir };
+    Checked {
+        sources,
+        main,
+        ir,
+        diagnostics,
+    }
+}
+
+fn collect_overrides(
+    sources: &mut Sources,
+    settings: &Settings,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Override> {
+    let mut out = Vec::new();
+    if let Some(path) = &settings.config {
+        match read_text(path) {
+            Ok(text) => {
+                let id = sources.add(path.to_string_lossy(), text);
+                match parse_config(sources, id) {
+                    Ok(o) => out.extend(o),
+                    Err(e) => diags.extend(e),
+                }
+            }
+            Err(e) => diags.push(Diagnostic::error("E0407", e)),
+        }
+    }
+    // `--set` wins over the config file: it is the more specific request.
+    for s in &settings.sets {
+        match parse_set(s) {
+            Ok(o) => {
+                out.retain(|prev: &Override| prev.name != o.name);
+                out.push(o);
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    out
+}
+
+/// Reads a text file, with a one-line error naming it.
+pub fn read_text(path: &Path) -> Result<String, String> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        format!(
+            "cannot read `{}`: {}",
+            path.display(),
+            crate::ir::load::io_reason(&e)
+        )
+    })?;
+    String::from_utf8(bytes)
+        .map_err(|_| format!("cannot read `{}`: it is not UTF-8 text", path.display()))
+}
+
+/// What a run produced.
+#[derive(Default)]
+pub struct RunOutcome {
+    pub outputs: Vec<Output>,
+    /// Files written by `save` and `plot`.
+    pub files: Vec<PathBuf>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl RunOutcome {
+    pub fn ok(&self) -> bool {
+        !has_errors(&self.diagnostics)
+    }
+}
+
+/// Runs the commands of a checked program in order; `on_output` sees each
+/// report as soon as it is computed. Stops at the first runtime error.
+pub fn run(ir: &Ir, interp: &mut Interpreter, on_output: &mut dyn FnMut(&Output)) -> RunOutcome {
+    let mut outcome = RunOutcome::default();
+    for cmd in &ir.commands {
+        let result = interp
+            .eval(ir, cmd.value)
+            .and_then(|value| match &cmd.kind {
+                CommandKind::Report | CommandKind::Show => {
+                    let o = Output {
+                        label: cmd.label.clone(),
+                        value,
+                    };
+                    on_output(&o);
+                    outcome.outputs.push(o);
+                    Ok(())
+                }
+                CommandKind::Save { path } => {
+                    let target = output_path(ir, interp, *path)?;
+                    save_value(&value, &target)
+                        .map_err(|e| RuntimeError::new(e).at(ir.node(*path).span))?;
+                    outcome.files.push(target);
+                    Ok(())
+                }
+                CommandKind::Plot { .. } => {
+                    Err(RuntimeError::new("there is nothing to plot in this value")
+                        .at(cmd.span)
+                        .hint("plot a `sweep(…)` or `compare(…)` report"))
+                }
+            });
+        if let Err(e) = result {
+            outcome.diagnostics.push(runtime_diagnostic(e));
+            break;
+        }
+    }
+    outcome
+}
+
+pub fn runtime_diagnostic(e: RuntimeError) -> Diagnostic {
+    let mut d = Diagnostic::error("E1001", e.message);
+    if let Some(span) = e.span {
+        d = d.with_primary(span, "while evaluating this");
+    }
+    for h in e.hints {
+        d = d.with_hint(h);
+    }
+    d
+}
+
+fn output_path(ir: &Ir, interp: &mut Interpreter, node: usize) -> Result<PathBuf, RuntimeError> {
+    let value = interp.eval(ir, node)?;
+    let Value::Str(s) = value else {
+        return Err(RuntimeError::new("a file name must be a string"));
+    };
+    if s.is_empty() {
+        return Err(RuntimeError::new("the file name is empty"));
+    }
+    let p = PathBuf::from(s.as_ref());
+    Ok(match &interp.settings.out_dir {
+        Some(dir) if p.is_relative() => dir.join(p),
+        _ => p,
+    })
+}
+
+/// Writes a value to a file, in the format its extension names.
+pub fn save_value(value: &Value, path: &Path) -> Result<(), String> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let bytes = match ext.as_str() {
+        "json" => {
+            let mut s =
+                serde_json::to_string_pretty(&value.to_json()).map_err(|e| e.to_string())?;
+            s.push('\n');
+            s.into_bytes()
+        }
+        "yaml" | "yml" => serde_yaml::to_string(&value.to_json())
+            .map_err(|e| e.to_string())?
+            .into_bytes(),
+        "csv" => match value {
+            Value::Report(t) => t.to_csv().into_bytes(),
+            _ => {
+                return Err(format!(
+                    "only reports can be saved as CSV, and this is a {}",
+                    value.kind()
+                ))
+            }
+        },
+        "txt" => format!("{value}\n").into_bytes(),
+        _ => {
+            return Err(format!(
+                "cannot save a {} to `{}`: use a .json, .yaml, .csv or .txt file",
+                value.kind(),
+                path.display()
+            ))
+        }
+    };
+    crate::report::write::write_atomic(path, &bytes)
+}
+
+/// Runs `f` on a thread with a large stack: deeply nested input recurses
+/// deeply in the parser and checker, and must end in a diagnostic, never a
+/// stack overflow.
+pub fn with_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn_scoped(s, f)
+            .expect("spawning the evaluation thread")
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p))
+    })
+}

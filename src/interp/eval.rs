@@ -1,0 +1,248 @@
+//! Evaluation of the IR: lazily, each node at most once.
+//!
+//! Values are memoized by node hash, not node index, so a REPL session (which
+//! re-checks the whole session on every line) reuses what earlier lines
+//! computed, and two nodes that denote the same value share it.
+
+use super::registry::{Call, Registry, RunSettings, RuntimeError};
+use super::value::{format_number, Value};
+use crate::ir::graph::{Ir, NodeId, Op};
+use crate::ir::signature::Const;
+use crate::syntax::ast::BinOp;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+pub struct Interpreter<'r> {
+    pub registry: &'r Registry,
+    pub settings: RunSettings,
+    memo: HashMap<u64, Value>,
+}
+
+impl<'r> Interpreter<'r> {
+    pub fn new(registry: &'r Registry, settings: RunSettings) -> Self {
+        Interpreter {
+            registry,
+            settings,
+            memo: HashMap::new(),
+        }
+    }
+
+    /// Forgets every computed value (the REPL's `:reset`, a new seed).
+    pub fn clear(&mut self) {
+        self.memo.clear();
+    }
+
+    pub fn eval(&mut self, ir: &Ir, id: NodeId) -> Result<Value, RuntimeError> {
+        let node = ir.node(id);
+        if let Some(v) = self.memo.get(&node.hash) {
+            return Ok(v.clone());
+        }
+        let value = self.compute(ir, id).map_err(|e| e.at(node.span))?;
+        self.memo.insert(node.hash, value.clone());
+        Ok(value)
+    }
+
+    fn compute(&mut self, ir: &Ir, id: NodeId) -> Result<Value, RuntimeError> {
+        let node = ir.node(id);
+        match &node.op {
+            Op::Const(c) => Ok(const_value(c)),
+            Op::List(items) => {
+                let values = items
+                    .iter()
+                    .map(|i| self.eval(ir, *i))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(Value::list(values))
+            }
+            Op::Call {
+                builtin,
+                args,
+                extra,
+            } => {
+                let Some(b) = self.registry.get(builtin) else {
+                    return Err(RuntimeError::new(format!("no native code for `{builtin}`")));
+                };
+                let mut values = Vec::with_capacity(args.len());
+                for (i, a) in args.iter().enumerate() {
+                    if i == 0 && !b.sig.binds.is_empty() {
+                        values.push(Value::Unevaluated);
+                    } else {
+                        values.push(self.eval(ir, *a)?);
+                    }
+                }
+                let mut extra_values = Vec::with_capacity(extra.len());
+                for (k, a) in extra {
+                    extra_values.push((*k, self.eval(ir, *a)?));
+                }
+                let mut call = Call {
+                    builtin,
+                    args: values,
+                    extra: extra_values,
+                    arg_spans: args.iter().map(|a| ir.node(*a).span).collect(),
+                    span: node.span,
+                    seed: node.seed.unwrap_or(self.settings.seed),
+                    ir,
+                    arg_nodes: args,
+                    settings: &self.settings,
+                };
+                (b.eval)(&mut call)
+            }
+            Op::Neg(a) => match self.eval(ir, *a)? {
+                Value::Int(i) => i
+                    .checked_neg()
+                    .map(Value::Int)
+                    .ok_or_else(|| RuntimeError::new("the negation overflows a whole number")),
+                Value::Num(x) => Ok(Value::Num(-x)),
+                other => Err(RuntimeError::new(format!("cannot negate {other}"))),
+            },
+            Op::Binary { op, lhs, rhs } => {
+                let (a, b) = (self.eval(ir, *lhs)?, self.eval(ir, *rhs)?);
+                binary(*op, &a, &b).map_err(|e| {
+                    let at = if e.message.contains("division by zero") {
+                        ir.node(*rhs).span
+                    } else {
+                        node.span
+                    };
+                    e.at(at)
+                })
+            }
+            Op::Index { target, index } => {
+                let (t, i) = (self.eval(ir, *target)?, self.eval(ir, *index)?);
+                let items = t
+                    .as_list()
+                    .ok_or_else(|| RuntimeError::new(format!("cannot index {t}")))?;
+                let i = i
+                    .as_i64()
+                    .ok_or_else(|| RuntimeError::new("an index must be a whole number"))?;
+                usize::try_from(i)
+                    .ok()
+                    .and_then(|i| items.get(i))
+                    .cloned()
+                    .ok_or_else(|| {
+                        RuntimeError::new(format!(
+                            "index {i} is out of range for a list of {} elements",
+                            items.len()
+                        ))
+                        .at(ir.node(*index).span)
+                        .hint(if items.is_empty() {
+                            "the list is empty".to_string()
+                        } else {
+                            format!("valid indices are 0 to {}", items.len() - 1)
+                        })
+                    })
+            }
+            Op::Field { target, field } => {
+                let t = self.eval(ir, *target)?;
+                field_of(&t, field)
+            }
+            Op::Symbol(name) => Err(RuntimeError::new(format!(
+                "`{name}` only has a value inside an objective expression"
+            ))),
+        }
+    }
+}
+
+pub fn const_value(c: &Const) -> Value {
+    match c {
+        Const::Int(i) => Value::Int(*i),
+        Const::Num(x) => Value::Num(*x),
+        Const::Bool(b) => Value::Bool(*b),
+        Const::Str(s) => Value::str(s),
+        Const::Algorithm(a) => Value::Algorithm(Arc::from(a.as_str())),
+        Const::List(items) => Value::list(items.iter().map(const_value).collect()),
+        Const::None => Value::None,
+    }
+}
+
+fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, RuntimeError> {
+    if let (Value::Int(x), Value::Int(y)) = (a, b) {
+        let r = match op {
+            BinOp::Add => Some(x.checked_add(*y)),
+            BinOp::Sub => Some(x.checked_sub(*y)),
+            BinOp::Mul => Some(x.checked_mul(*y)),
+            _ => None,
+        };
+        if let Some(r) = r {
+            return r.map(Value::Int).ok_or_else(|| {
+                RuntimeError::new(format!(
+                    "`{x} {} {y}` overflows a whole number",
+                    op.symbol()
+                ))
+                .hint("write one operand with a decimal point to compute with fractional numbers")
+            });
+        }
+    }
+    let (Some(x), Some(y)) = (a.as_f64(), b.as_f64()) else {
+        return Err(RuntimeError::new(format!(
+            "`{}` needs numbers, found {a} and {b}",
+            op.symbol()
+        )));
+    };
+    let r = match op {
+        BinOp::Add => x + y,
+        BinOp::Sub => x - y,
+        BinOp::Mul => x * y,
+        BinOp::Div => {
+            if y == 0.0 {
+                return Err(RuntimeError::new(format!(
+                    "division by zero: {} / 0",
+                    format_number(x)
+                )));
+            }
+            x / y
+        }
+        BinOp::Pow => x.powf(y),
+    };
+    if r.is_nan() {
+        return Err(RuntimeError::new(format!(
+            "`{} {} {}` is not a real number",
+            format_number(x),
+            op.symbol(),
+            format_number(y)
+        )));
+    }
+    Ok(Value::Num(r))
+}
+
+fn field_of(v: &Value, field: &str) -> Result<Value, RuntimeError> {
+    match v {
+        Value::Record(fields) => fields
+            .iter()
+            .find(|(k, _)| k == field)
+            .map(|(_, v)| v.clone())
+            .ok_or_else(|| {
+                let names: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
+                let mut e = RuntimeError::new(format!("no field `{field}`"));
+                if let Some(s) = crate::diagnostics::suggest(field, names.iter().copied()) {
+                    e = e.hint(format!("did you mean `{s}`?"));
+                }
+                e.hint(format!("fields: {}", names.join(", ")))
+            }),
+        Value::Report(table) => {
+            // A report's field is its column, one value per row; a
+            // one-row report gives the value itself.
+            let Some(col) = table.columns.iter().position(|c| c.name == field) else {
+                let names: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+                return Err(
+                    RuntimeError::new(format!("the report has no column `{field}`"))
+                        .hint(format!("columns: {}", names.join(", "))),
+                );
+            };
+            let cells: Vec<Value> = table
+                .rows
+                .iter()
+                .map(|r| match &r[col] {
+                    crate::report::Cell::Int(i) => Value::Int(*i),
+                    crate::report::Cell::Num(x) => Value::Num(*x),
+                    crate::report::Cell::Str(s) => Value::str(s),
+                    crate::report::Cell::Empty => Value::None,
+                })
+                .collect();
+            Ok(if cells.len() == 1 {
+                cells.into_iter().next().unwrap_or(Value::None)
+            } else {
+                Value::list(cells)
+            })
+        }
+        other => Err(RuntimeError::new(format!("{other} has no fields"))),
+    }
+}

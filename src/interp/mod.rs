@@ -1,0 +1,14 @@
+//! The interpreter: values, the builtin registry, evaluation of the IR, and
+//! what a run prints and writes.
+
+pub mod builtins;
+pub mod doc;
+pub mod eval;
+pub mod output;
+pub mod registry;
+pub mod value;
+
+pub use eval::Interpreter;
+pub use output::{Format, Output};
+pub use registry::{Registry, RunSettings, RuntimeError};
+pub use value::Value;

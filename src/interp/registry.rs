@@ -1,0 +1,332 @@
+//! The builtin registry: every builtin's signature and native code, in one
+//! table. It drives checking (through `ir::SignatureLookup`), error
+//! messages, REPL completion, `:help` and the generated reference
+//! (`optimist doc`); nothing else lists builtins.
+//!
+//! Adding a builtin is one registration: a signature built with [`sig`] and
+//! the function that evaluates it, added in one of the `builtins/` files.
+
+use super::value::Value;
+use crate::ir::graph::{Ir, NodeId};
+use crate::ir::signature::{
+    AlgorithmSig, Const, KindConst, ParamSig, Range, ResultRule, Signature, SignatureLookup,
+};
+use crate::ir::Kind;
+use crate::span::Span;
+use std::collections::HashMap;
+
+/// A runtime failure, pointing at the expression that caused it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuntimeError {
+    pub message: String,
+    pub span: Option<Span>,
+    pub hints: Vec<String>,
+}
+
+impl RuntimeError {
+    pub fn new(message: impl Into<String>) -> Self {
+        RuntimeError {
+            message: message.into(),
+            span: None,
+            hints: Vec::new(),
+        }
+    }
+
+    pub fn at(mut self, span: Span) -> Self {
+        self.span.get_or_insert(span);
+        self
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hints.push(hint.into());
+        self
+    }
+}
+
+/// Settings every builtin may read.
+#[derive(Clone, Debug)]
+pub struct RunSettings {
+    pub seed: u64,
+    pub threads: usize,
+    /// Where relative output paths go.
+    pub out_dir: Option<std::path::PathBuf>,
+}
+
+impl Default for RunSettings {
+    fn default() -> Self {
+        RunSettings {
+            seed: 0,
+            threads: 1,
+            out_dir: None,
+        }
+    }
+}
+
+/// What a builtin's native code receives.
+pub struct Call<'a> {
+    /// The builtin being called (natives may serve several builtins).
+    pub builtin: &'static str,
+    /// One value per signature parameter, defaults filled in.
+    pub args: Vec<Value>,
+    /// The algorithm's own named arguments (`plan(mcts, sims=…)`).
+    pub extra: Vec<(&'static str, Value)>,
+    /// The span of each argument (a default points at the call).
+    pub arg_spans: Vec<Span>,
+    pub span: Span,
+    /// The node's seed, for random builtins.
+    pub seed: u64,
+    pub ir: &'a Ir,
+    pub arg_nodes: &'a [NodeId],
+    pub settings: &'a RunSettings,
+}
+
+impl Call<'_> {
+    pub fn num(&self, i: usize) -> Result<f64, RuntimeError> {
+        self.args[i].as_f64().ok_or_else(|| {
+            RuntimeError::new(format!("expected a number, found {}", self.args[i]))
+                .at(self.arg_spans[i])
+        })
+    }
+
+    pub fn int(&self, i: usize) -> Result<i64, RuntimeError> {
+        self.args[i].as_i64().ok_or_else(|| {
+            RuntimeError::new(format!("expected a whole number, found {}", self.args[i]))
+                .at(self.arg_spans[i])
+        })
+    }
+
+    pub fn list(&self, i: usize) -> Result<&[Value], RuntimeError> {
+        self.args[i].as_list().ok_or_else(|| {
+            RuntimeError::new(format!("expected a list, found {}", self.args[i]))
+                .at(self.arg_spans[i])
+        })
+    }
+
+    /// All entries of list argument `i` as numbers.
+    pub fn nums(&self, i: usize) -> Result<Vec<f64>, RuntimeError> {
+        self.list(i)?
+            .iter()
+            .map(|v| {
+                v.as_f64().ok_or_else(|| {
+                    RuntimeError::new(format!("expected numbers, found {v}")).at(self.arg_spans[i])
+                })
+            })
+            .collect()
+    }
+
+    /// An algorithm argument by name.
+    pub fn extra(&self, name: &str) -> Option<&Value> {
+        self.extra.iter().find(|(k, _)| *k == name).map(|(_, v)| v)
+    }
+}
+
+pub type EvalFn = fn(&mut Call) -> Result<Value, RuntimeError>;
+
+pub struct Builtin {
+    pub sig: Signature,
+    pub eval: EvalFn,
+}
+
+#[derive(Default)]
+pub struct Registry {
+    builtins: Vec<Builtin>,
+    index: HashMap<&'static str, usize>,
+    algorithms: Vec<AlgorithmSig>,
+}
+
+impl Registry {
+    /// The registry with every builtin of the language.
+    pub fn standard() -> Self {
+        let mut r = Registry::default();
+        super::builtins::register_all(&mut r);
+        r
+    }
+
+    pub fn add(&mut self, sig: SigBuilder, eval: EvalFn) {
+        let sig = sig.0;
+        assert!(
+            !self.index.contains_key(sig.name),
+            "builtin `{}` registered twice",
+            sig.name
+        );
+        self.index.insert(sig.name, self.builtins.len());
+        self.builtins.push(Builtin { sig, eval });
+    }
+
+    pub fn add_algorithm(&mut self, alg: AlgorithmSig) {
+        assert!(
+            self.algorithm(alg.name).is_none(),
+            "algorithm `{}` registered twice",
+            alg.name
+        );
+        self.algorithms.push(alg);
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Builtin> {
+        self.index.get(name).map(|i| &self.builtins[*i])
+    }
+
+    pub fn builtins(&self) -> impl Iterator<Item = &Builtin> {
+        self.builtins.iter()
+    }
+
+    pub fn algorithms(&self) -> &[AlgorithmSig] {
+        &self.algorithms
+    }
+}
+
+impl SignatureLookup for Registry {
+    fn builtin(&self, name: &str) -> Option<&Signature> {
+        self.get(name).map(|b| &b.sig)
+    }
+    fn algorithm(&self, name: &str) -> Option<&AlgorithmSig> {
+        self.algorithms.iter().find(|a| a.name == name)
+    }
+    fn builtin_names(&self) -> Vec<&'static str> {
+        self.builtins.iter().map(|b| b.sig.name).collect()
+    }
+    fn algorithm_names(&self) -> Vec<&'static str> {
+        self.algorithms.iter().map(|a| a.name).collect()
+    }
+}
+
+/// Starts a signature: `sig("sqrt", "math", "Square root.")`.
+pub fn sig(name: &'static str, group: &'static str, doc: &'static str) -> SigBuilder {
+    SigBuilder(Signature {
+        name,
+        group,
+        doc,
+        params: Vec::new(),
+        result: ResultRule::Fixed(KindConst::Any),
+        algorithm_params: None,
+        random: false,
+        binds: &[],
+        example: "",
+    })
+}
+
+/// Starts an algorithm's parameter list.
+pub fn algorithm(name: &'static str, doc: &'static str) -> AlgorithmBuilder {
+    AlgorithmBuilder(AlgorithmSig {
+        name,
+        doc,
+        params: Vec::new(),
+    })
+}
+
+fn param(
+    name: &'static str,
+    kind: Kind,
+    default: Option<Const>,
+    named_only: bool,
+    doc: &'static str,
+) -> ParamSig {
+    ParamSig {
+        name,
+        kind,
+        default,
+        range: None,
+        named_only,
+        doc,
+    }
+}
+
+/// Builds a [`Signature`] one parameter at a time.
+pub struct SigBuilder(pub Signature);
+
+impl SigBuilder {
+    /// A required parameter, positional or named.
+    pub fn req(mut self, name: &'static str, kind: Kind, doc: &'static str) -> Self {
+        self.0.params.push(param(name, kind, None, false, doc));
+        self
+    }
+    /// An optional parameter, positional or named.
+    pub fn opt(
+        mut self,
+        name: &'static str,
+        kind: Kind,
+        default: Const,
+        doc: &'static str,
+    ) -> Self {
+        self.0
+            .params
+            .push(param(name, kind, Some(default), false, doc));
+        self
+    }
+    /// An optional parameter that must be named.
+    pub fn named(
+        mut self,
+        name: &'static str,
+        kind: Kind,
+        default: Const,
+        doc: &'static str,
+    ) -> Self {
+        self.0
+            .params
+            .push(param(name, kind, Some(default), true, doc));
+        self
+    }
+    /// A required parameter that must be named.
+    pub fn named_req(mut self, name: &'static str, kind: Kind, doc: &'static str) -> Self {
+        self.0.params.push(param(name, kind, None, true, doc));
+        self
+    }
+    /// Restricts the last parameter to `lo..=hi`.
+    pub fn range(mut self, lo: f64, hi: f64) -> Self {
+        if let Some(p) = self.0.params.last_mut() {
+            p.range = Some(Range { lo, hi });
+        }
+        self
+    }
+    pub fn returns(mut self, kind: KindConst) -> Self {
+        self.0.result = ResultRule::Fixed(kind);
+        self
+    }
+    pub fn result(mut self, rule: ResultRule) -> Self {
+        self.0.result = rule;
+        self
+    }
+    pub fn algorithm_params(mut self, arg: usize) -> Self {
+        self.0.algorithm_params = Some(arg);
+        self
+    }
+    pub fn random(mut self) -> Self {
+        self.0.random = true;
+        self
+    }
+    pub fn binds(mut self, names: &'static [&'static str]) -> Self {
+        self.0.binds = names;
+        self
+    }
+    pub fn example(mut self, example: &'static str) -> Self {
+        self.0.example = example;
+        self
+    }
+}
+
+/// Builds an [`AlgorithmSig`].
+pub struct AlgorithmBuilder(pub AlgorithmSig);
+
+impl AlgorithmBuilder {
+    pub fn opt(
+        mut self,
+        name: &'static str,
+        kind: Kind,
+        default: Const,
+        doc: &'static str,
+    ) -> Self {
+        self.0
+            .params
+            .push(param(name, kind, Some(default), true, doc));
+        self
+    }
+    pub fn range(mut self, lo: f64, hi: f64) -> Self {
+        if let Some(p) = self.0.params.last_mut() {
+            p.range = Some(Range { lo, hi });
+        }
+        self
+    }
+    pub fn build(self) -> AlgorithmSig {
+        self.0
+    }
+}

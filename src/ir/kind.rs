@@ -1,0 +1,106 @@
+//! Kinds: the static types of Optimist values.
+//!
+//! `Int` is usable wherever `Num` is, and `Any` (the kind of a def parameter
+//! before expansion, or of a field read from a record) is compatible with
+//! everything, so checking is strict where the kinds are known and never
+//! rejects a program for what it cannot know.
+
+use std::fmt;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Num,
+    Int,
+    Bool,
+    Str,
+    List(Box<Kind>),
+    /// A builtin algorithm constant: `mcts`, `cem`, …
+    Algorithm,
+    /// A family of problem instances with a solution space and a score.
+    Objective,
+    Dataset,
+    /// An untrained architecture.
+    Model,
+    /// Anything that answers an instance: direct, amortized or composed.
+    Solver,
+    Report,
+    Plot,
+    /// A vector of numbers inside an objective expression (`theta`, `x`).
+    Vector,
+    /// A decision space (`vec(8, lo=-5, hi=5)`).
+    Space,
+    /// An instance distribution (`normal(0, 1, dim=8)`).
+    Distribution,
+    /// A record with named fields (`r.score`).
+    Record,
+    /// A parameter kind only: `Num` or `Vector` (elementwise math).
+    Numeric,
+    /// A parameter kind only: a list of numbers, or a `Vector` (reductions).
+    Numbers,
+    /// Unknown here; checked when the value exists.
+    Any,
+}
+
+impl Kind {
+    pub fn list(of: Kind) -> Kind {
+        Kind::List(Box::new(of))
+    }
+
+    /// Whether a value of kind `self` may be passed where `expected` is wanted.
+    pub fn fits(&self, expected: &Kind) -> bool {
+        match (self, expected) {
+            (Kind::Any, _) | (_, Kind::Any) => true,
+            (Kind::Int, Kind::Num) => true,
+            (Kind::Int | Kind::Num | Kind::Vector, Kind::Numeric) => true,
+            (Kind::Vector, Kind::Numbers) => true,
+            (Kind::List(e), Kind::Numbers) => e.fits(&Kind::Num),
+            (Kind::List(a), Kind::List(b)) => a.fits(b),
+            (a, b) => a == b,
+        }
+    }
+
+    /// Whether arithmetic applies (numbers, and vectors inside objectives).
+    pub fn is_numeric(&self) -> bool {
+        matches!(self, Kind::Num | Kind::Int | Kind::Vector | Kind::Any)
+    }
+
+    /// The least kind both fit, for list elements and arithmetic results.
+    pub fn join(&self, other: &Kind) -> Option<Kind> {
+        if self.fits(other) && !matches!(self, Kind::Any) {
+            return Some(if matches!(other, Kind::Any) {
+                self.clone()
+            } else {
+                other.clone()
+            });
+        }
+        if other.fits(self) {
+            return Some(self.clone());
+        }
+        None
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Kind::List(k) => write!(f, "List[{k}]"),
+            other => write!(f, "{other:?}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn int_fits_num_but_not_back() {
+        assert!(Kind::Int.fits(&Kind::Num));
+        assert!(!Kind::Num.fits(&Kind::Int));
+        assert!(Kind::list(Kind::Int).fits(&Kind::list(Kind::Num)));
+        assert_eq!(Kind::Int.join(&Kind::Num), Some(Kind::Num));
+        assert_eq!(Kind::Num.join(&Kind::Int), Some(Kind::Num));
+        assert_eq!(Kind::Str.join(&Kind::Num), None);
+        assert_eq!(Kind::list(Kind::Solver).to_string(), "List[Solver]");
+    }
+}

@@ -1,0 +1,1270 @@
+//! Lowering and checking: AST items → the typed IR.
+//!
+//! Names are resolved (locals of a `def`, then globals, then algorithms),
+//! defs are expanded inline, pipes become argument insertion, every call is
+//! bound and kind-checked against its signature, and declaration keywords are
+//! checked against the kinds of their values. Errors never stop the walk: a
+//! failed subexpression lowers to `None` and its parents stay silent, so a
+//! file's independent mistakes are all reported in one run.
+
+use super::graph::{Command, CommandKind, Decl, Ir, NodeId, Op, ParamDecl};
+use super::kind::Kind;
+use super::overrides::{Override, OverrideOrigin};
+use super::signature::{Const, ParamSig, ResultRule, Signature, SignatureLookup};
+use crate::diagnostics::{suggest, Diagnostic};
+use crate::rng::derive_seed;
+use crate::span::{Sources, Span};
+use crate::syntax::ast::{
+    Arg, BinOp, DeclKeyword, DefParam, Expr, ExprKind, Ident, Item, ItemKind, UnaryOp,
+};
+use std::collections::HashMap;
+
+/// What a global name is bound to.
+#[derive(Clone, Copy)]
+enum Global {
+    Param(usize),
+    Decl(usize),
+    Def(usize),
+}
+
+enum DeclState {
+    Todo,
+    InProgress,
+    Done(Option<NodeId>),
+}
+
+struct DeclItem<'a> {
+    keyword: DeclKeyword,
+    keyword_span: Span,
+    name: &'a Ident,
+    value: &'a Expr,
+    state: DeclState,
+}
+
+struct ParamItem<'a> {
+    name: &'a Ident,
+    value: &'a Expr,
+    node: Option<NodeId>,
+    origin: String,
+    used: bool,
+}
+
+struct DefItem<'a> {
+    name: &'a Ident,
+    params: &'a [DefParam],
+    body: &'a Expr,
+}
+
+/// Where random nodes take their seeds from: the declaration being lowered.
+struct SeedScope {
+    label: String,
+    counter: u64,
+}
+
+type Locals = HashMap<String, NodeId>;
+
+/// Settings of one check.
+#[derive(Clone, Debug, Default)]
+pub struct CheckOptions {
+    pub seed: u64,
+    pub overrides: Vec<Override>,
+}
+
+/// Lowers and checks `items`; returns the IR (when there were no errors)
+/// and every diagnostic, errors and warnings.
+pub fn lower(
+    items: &[Item],
+    sources: &Sources,
+    lookup: &dyn SignatureLookup,
+    opts: &CheckOptions,
+) -> (Option<Ir>, Vec<Diagnostic>) {
+    let mut cx = Lowerer {
+        lookup,
+        sources,
+        run_seed: opts.seed,
+        ir: Ir::default(),
+        diags: Vec::new(),
+        globals: HashMap::new(),
+        params: Vec::new(),
+        decls: Vec::new(),
+        defs: Vec::new(),
+        decl_stack: Vec::new(),
+        def_stack: Vec::new(),
+        seed_scope: None,
+    };
+    cx.collect(items);
+    cx.apply_overrides(&opts.overrides);
+    for i in 0..cx.params.len() {
+        cx.lower_param(i);
+    }
+    for i in 0..cx.decls.len() {
+        cx.lower_decl(i);
+    }
+    cx.lower_commands(items);
+    cx.finish()
+}
+
+struct Lowerer<'a> {
+    lookup: &'a dyn SignatureLookup,
+    sources: &'a Sources,
+    run_seed: u64,
+    ir: Ir,
+    diags: Vec<Diagnostic>,
+    globals: HashMap<String, Global>,
+    params: Vec<ParamItem<'a>>,
+    decls: Vec<DeclItem<'a>>,
+    defs: Vec<DefItem<'a>>,
+    /// Declarations being lowered, for dependency cycles.
+    decl_stack: Vec<usize>,
+    /// Defs being expanded, for recursion.
+    def_stack: Vec<usize>,
+    seed_scope: Option<SeedScope>,
+}
+
+impl<'a> Lowerer<'a> {
+    fn error(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    // ---- pass 1: the global names ------------------------------------------
+
+    fn collect(&mut self, items: &'a [Item]) {
+        for item in items {
+            let (name, binding) = match &item.kind {
+                ItemKind::Param { name, value } => {
+                    self.params.push(ParamItem {
+                        name,
+                        value,
+                        node: None,
+                        origin: "script".into(),
+                        used: false,
+                    });
+                    (name, Global::Param(self.params.len() - 1))
+                }
+                ItemKind::Decl {
+                    keyword,
+                    keyword_span,
+                    name,
+                    value,
+                } => {
+                    self.decls.push(DeclItem {
+                        keyword: *keyword,
+                        keyword_span: *keyword_span,
+                        name,
+                        value,
+                        state: DeclState::Todo,
+                    });
+                    (name, Global::Decl(self.decls.len() - 1))
+                }
+                ItemKind::Def { name, params, body } => {
+                    self.defs.push(DefItem { name, params, body });
+                    (name, Global::Def(self.defs.len() - 1))
+                }
+                _ => continue,
+            };
+            if self.lookup.builtin(&name.name).is_some()
+                || self.lookup.algorithm(&name.name).is_some()
+            {
+                let what = if self.lookup.builtin(&name.name).is_some() {
+                    "builtin function"
+                } else {
+                    "algorithm"
+                };
+                self.error(
+                    Diagnostic::error("E0207", format!("`{}` is the name of a {what}", name.name))
+                        .with_primary(name.span, "this name is taken by the language")
+                        .with_hint(format!("choose another name, e.g. `my_{}`", name.name)),
+                );
+                continue;
+            }
+            if let Some(prev) = self.globals.get(&name.name) {
+                let prev_span = self.global_span(*prev);
+                self.error(
+                    Diagnostic::error("E0206", format!("`{}` is defined twice", name.name))
+                        .with_primary(name.span, "defined again here")
+                        .with_secondary(prev_span, "first defined here")
+                        .with_hint("rename one of them"),
+                );
+                continue;
+            }
+            self.globals.insert(name.name.clone(), binding);
+        }
+    }
+
+    fn global_span(&self, g: Global) -> Span {
+        match g {
+            Global::Param(i) => self.params[i].name.span,
+            Global::Decl(i) => self.decls[i].name.span,
+            Global::Def(i) => self.defs[i].name.span,
+        }
+    }
+
+    fn apply_overrides(&mut self, overrides: &[Override]) {
+        for o in overrides {
+            match self.globals.get(&o.name) {
+                Some(Global::Param(i)) => {
+                    let i = *i;
+                    let span = o.origin.span().unwrap_or(self.params[i].name.span);
+                    let node = self
+                        .ir
+                        .push(Op::Const(o.value.clone()), o.value.kind(), span, None);
+                    self.params[i].node = Some(node);
+                    self.params[i].origin = o.origin.describe();
+                }
+                _ => {
+                    let names: Vec<&str> =
+                        self.params.iter().map(|p| p.name.name.as_str()).collect();
+                    let mut d = Diagnostic::error(
+                        "E0401",
+                        format!("unknown param `{}` in {}", o.name, o.origin.describe()),
+                    );
+                    if let OverrideOrigin::Config { key_span, .. } = &o.origin {
+                        d = d.with_primary(*key_span, "the script declares no such param");
+                    }
+                    if let Some(s) = suggest(&o.name, names.iter().copied()) {
+                        d = d.with_hint(format!("did you mean `{s}`?"));
+                    }
+                    d = d.with_note(if names.is_empty() {
+                        "the script declares no params".to_string()
+                    } else {
+                        format!("the script's params: {}", names.join(", "))
+                    });
+                    self.error(d);
+                }
+            }
+        }
+    }
+
+    // ---- params and declarations -------------------------------------------
+
+    fn lower_param(&mut self, i: usize) {
+        let value = self.params[i].value;
+        let script = self.lower_expr(value, &Locals::new());
+        let Some(script) = script else { return };
+        if self.ir.const_value(script).is_none() {
+            let kind = self.ir.node(script).kind.clone();
+            self.error(
+                Diagnostic::error("E0208", format!("param `{}` must be a constant", self.params[i].name.name))
+                    .with_primary(value.span, format!("this is a computed {kind}"))
+                    .with_hint("params hold numbers, strings, booleans or lists of them; use `let` for computed values"),
+            );
+            return;
+        }
+        match self.params[i].node {
+            None => self.params[i].node = Some(script),
+            Some(over) => {
+                let (want, got) = (
+                    self.ir.node(script).kind.clone(),
+                    self.ir.node(over).kind.clone(),
+                );
+                if !got.fits(&want) {
+                    let origin = self.params[i].origin.clone();
+                    let mut d = Diagnostic::error(
+                        "E0402",
+                        format!(
+                            "{origin} gives `{}` a {got}, but the script's value is a {want}",
+                            self.params[i].name.name
+                        ),
+                    )
+                    .with_secondary(value.span, format!("declared as a {want} here"));
+                    if self.ir.node(over).span != self.params[i].name.span {
+                        d = d.with_primary(self.ir.node(over).span, format!("expected a {want}"));
+                    }
+                    self.error(d);
+                    self.params[i].node = None;
+                }
+            }
+        }
+    }
+
+    fn lower_decl(&mut self, i: usize) -> Option<NodeId> {
+        match self.decls[i].state {
+            DeclState::Done(n) => return n,
+            DeclState::InProgress => {
+                let pos = self.decl_stack.iter().position(|d| *d == i).unwrap_or(0);
+                let chain: Vec<String> = self.decl_stack[pos..]
+                    .iter()
+                    .chain(std::iter::once(&i))
+                    .map(|d| format!("`{}`", self.decls[*d].name.name))
+                    .collect();
+                let name = self.decls[i].name;
+                self.error(
+                    Diagnostic::error("E0209", format!("`{}` depends on itself", name.name))
+                        .with_primary(name.span, format!("cycle: {}", chain.join(" → ")))
+                        .with_hint("declarations form a DAG: break the cycle"),
+                );
+                return None;
+            }
+            DeclState::Todo => {}
+        }
+        self.decls[i].state = DeclState::InProgress;
+        self.decl_stack.push(i);
+        let outer = self.seed_scope.replace(SeedScope {
+            label: self.decls[i].name.name.clone(),
+            counter: 0,
+        });
+        let value = self.decls[i].value;
+        let node = self.lower_expr(value, &Locals::new());
+        self.seed_scope = outer;
+        self.decl_stack.pop();
+        let node = node.and_then(|n| self.check_keyword(i, n));
+        self.decls[i].state = DeclState::Done(node);
+        if let Some(n) = node {
+            let d = &self.decls[i];
+            self.ir.decls.push(Decl {
+                name: d.name.name.clone(),
+                keyword: d.keyword,
+                name_span: d.name.span,
+                node: n,
+            });
+        }
+        node
+    }
+
+    fn check_keyword(&mut self, i: usize, node: NodeId) -> Option<NodeId> {
+        let d = &self.decls[i];
+        let want = match d.keyword {
+            DeclKeyword::Let => return Some(node),
+            DeclKeyword::Objective => Kind::Objective,
+            DeclKeyword::Dataset => Kind::Dataset,
+            DeclKeyword::Model => Kind::Model,
+            DeclKeyword::Pipeline => Kind::Solver,
+        };
+        let got = self.ir.node(node).kind.clone();
+        if got.fits(&want) {
+            return Some(node);
+        }
+        let kw = d.keyword.as_str();
+        let (value_span, kw_span) = (d.value.span, d.keyword_span);
+        let suggestion = keyword_for(&got);
+        let mut diag = Diagnostic::error(
+            "E0210",
+            format!("`{kw}` declares a {want}, but the value is a {got}"),
+        )
+        .with_primary(value_span, format!("this is a {got}"))
+        .with_secondary(kw_span, format!("`{kw}` expects a {want}"));
+        if let Some(k) = suggestion {
+            diag = diag.with_hint(format!("declare it with `{k}`"));
+        }
+        self.error(diag);
+        None
+    }
+
+    fn lower_commands(&mut self, items: &'a [Item]) {
+        let mut index = 0;
+        for item in items {
+            let (kind, value, path) = match &item.kind {
+                ItemKind::Report { value } => (CommandKind::Report, value, None),
+                ItemKind::Expr(value) => (CommandKind::Show, value, None),
+                ItemKind::Plot { value, to } => (CommandKind::Plot { path: 0 }, value, Some(to)),
+                ItemKind::Save { value, to } => (CommandKind::Save { path: 0 }, value, Some(to)),
+                _ => continue,
+            };
+            index += 1;
+            self.seed_scope = Some(SeedScope {
+                label: format!("command#{index}"),
+                counter: 0,
+            });
+            let node = self.lower_expr(value, &Locals::new());
+            let path_node = path.and_then(|p| {
+                let n = self.lower_expr(p, &Locals::new())?;
+                self.expect_kind(n, &Kind::Str, p.span, "the file name after `to`")
+            });
+            self.seed_scope = None;
+            let Some(node) = node else { continue };
+            let kind = match (kind, path_node) {
+                (CommandKind::Plot { .. }, Some(p)) => CommandKind::Plot { path: p },
+                (CommandKind::Save { .. }, Some(p)) => CommandKind::Save { path: p },
+                (CommandKind::Plot { .. } | CommandKind::Save { .. }, None) => continue,
+                (k, _) => k,
+            };
+            if matches!(kind, CommandKind::Plot { .. }) {
+                let got = self.ir.node(node).kind.clone();
+                if !got.fits(&Kind::Plot) && !got.fits(&Kind::Report) {
+                    self.error(
+                        Diagnostic::error(
+                            "E0211",
+                            format!("`plot` needs a Report or a Plot, found a {got}"),
+                        )
+                        .with_primary(value.span, format!("this is a {got}"))
+                        .with_hint("plot a `sweep(...)` or `compare(...)`"),
+                    );
+                    continue;
+                }
+            }
+            let label = self.sources.slice(value.span).to_string();
+            self.ir.commands.push(Command {
+                kind,
+                value: node,
+                span: item.span,
+                label,
+            });
+        }
+    }
+
+    fn finish(mut self) -> (Option<Ir>, Vec<Diagnostic>) {
+        for (i, p) in self.params.iter().enumerate() {
+            if let Some(node) = p.node {
+                self.ir.params.push(ParamDecl {
+                    name: p.name.name.clone(),
+                    name_span: p.name.span,
+                    node,
+                    origin: p.origin.clone(),
+                });
+            }
+            if !p.used {
+                let _ = i;
+                self.diags.push(
+                    Diagnostic::warning("W0001", format!("param `{}` is never used", p.name.name))
+                        .with_primary(p.name.span, "declared here")
+                        .with_hint("use it, or remove it"),
+                );
+            }
+        }
+        let ok = !crate::diagnostics::has_errors(&self.diags);
+        (ok.then_some(self.ir), self.diags)
+    }
+
+    // ---- expressions --------------------------------------------------------
+
+    fn lower_expr(&mut self, e: &'a Expr, locals: &Locals) -> Option<NodeId> {
+        match &e.kind {
+            ExprKind::Int(i) => Some(self.constant(Const::Int(*i), e.span)),
+            ExprKind::Num(x) => Some(self.constant(Const::Num(*x), e.span)),
+            ExprKind::Str(s) => Some(self.constant(Const::Str(s.clone()), e.span)),
+            ExprKind::Bool(b) => Some(self.constant(Const::Bool(*b), e.span)),
+            ExprKind::Error => None,
+            ExprKind::Name(id) => self.lower_name(id, locals),
+            ExprKind::List(items) => self.lower_list(items, e.span, locals),
+            ExprKind::Call { callee, args } => self.lower_call(callee, args, None, e.span, locals),
+            ExprKind::Pipe { lhs, rhs } => self.lower_pipe(lhs, rhs, e.span, locals),
+            ExprKind::Unary {
+                op: UnaryOp::Neg,
+                expr,
+            } => {
+                let a = self.lower_expr(expr, locals)?;
+                let kind = self.ir.node(a).kind.clone();
+                if !kind.is_numeric() {
+                    self.error(
+                        Diagnostic::error("E0212", format!("cannot negate a {kind}"))
+                            .with_primary(expr.span, format!("this is a {kind}, not a number")),
+                    );
+                    return None;
+                }
+                let kind = if kind == Kind::Any { Kind::Num } else { kind };
+                Some(self.ir.push(Op::Neg(a), kind, e.span, None))
+            }
+            ExprKind::Binary { op, lhs, rhs } => {
+                let (a, b) = (self.lower_expr(lhs, locals), self.lower_expr(rhs, locals));
+                let (a, b) = (a?, b?);
+                let kind = self.arith_kind(*op, a, b, lhs.span, rhs.span)?;
+                Some(self.ir.push(
+                    Op::Binary {
+                        op: *op,
+                        lhs: a,
+                        rhs: b,
+                    },
+                    kind,
+                    e.span,
+                    None,
+                ))
+            }
+            ExprKind::Index { target, index } => {
+                let (t, i) = (
+                    self.lower_expr(target, locals),
+                    self.lower_expr(index, locals),
+                );
+                let (t, i) = (t?, i?);
+                let i = self.expect_kind(i, &Kind::Int, index.span, "an index")?;
+                let kind = match self.ir.node(t).kind.clone() {
+                    Kind::List(elem) => *elem,
+                    Kind::Vector => Kind::Num,
+                    Kind::Any => Kind::Any,
+                    other => {
+                        self.error(
+                            Diagnostic::error("E0213", format!("cannot index a {other}"))
+                                .with_primary(target.span, format!("this is a {other}"))
+                                .with_hint(
+                                    "only lists (and vectors inside objectives) can be indexed",
+                                ),
+                        );
+                        return None;
+                    }
+                };
+                Some(self.ir.push(
+                    Op::Index {
+                        target: t,
+                        index: i,
+                    },
+                    kind,
+                    e.span,
+                    None,
+                ))
+            }
+            ExprKind::Field { target, field } => {
+                let t = self.lower_expr(target, locals)?;
+                let kind = self.ir.node(t).kind.clone();
+                if !matches!(kind, Kind::Record | Kind::Report | Kind::Any) {
+                    self.error(
+                        Diagnostic::error("E0214", format!("a {kind} has no fields"))
+                            .with_primary(field.span, format!("no field `{}` here", field.name))
+                            .with_secondary(target.span, format!("this is a {kind}"))
+                            .with_hint("fields are read from reports and records, e.g. `evaluate(…).score`"),
+                    );
+                    return None;
+                }
+                let op = Op::Field {
+                    target: t,
+                    field: field.name.clone(),
+                };
+                Some(self.ir.push(op, Kind::Any, e.span, None))
+            }
+        }
+    }
+
+    fn constant(&mut self, c: Const, span: Span) -> NodeId {
+        let kind = c.kind();
+        self.ir.push(Op::Const(c), kind, span, None)
+    }
+
+    fn lower_list(&mut self, items: &'a [Expr], span: Span, locals: &Locals) -> Option<NodeId> {
+        let lowered: Vec<Option<NodeId>> =
+            items.iter().map(|i| self.lower_expr(i, locals)).collect();
+        let ids: Vec<NodeId> = lowered.into_iter().collect::<Option<_>>()?;
+        let mut elem: Option<(Kind, Span)> = None;
+        for (id, item) in ids.iter().zip(items) {
+            let k = self.ir.node(*id).kind.clone();
+            elem = match elem {
+                None => Some((k, item.span)),
+                Some((acc, first)) => match acc.join(&k) {
+                    Some(j) => Some((j, first)),
+                    None => {
+                        self.error(
+                            Diagnostic::error(
+                                "E0215",
+                                format!("a list cannot hold both a {acc} and a {k}"),
+                            )
+                            .with_primary(item.span, format!("this is a {k}"))
+                            .with_secondary(first, format!("the list's first element is a {acc}")),
+                        );
+                        return None;
+                    }
+                },
+            };
+        }
+        let kind = Kind::list(elem.map_or(Kind::Any, |(k, _)| k));
+        Some(self.ir.push(Op::List(ids), kind, span, None))
+    }
+
+    fn arith_kind(&mut self, op: BinOp, a: NodeId, b: NodeId, sa: Span, sb: Span) -> Option<Kind> {
+        let (ka, kb) = (self.ir.node(a).kind.clone(), self.ir.node(b).kind.clone());
+        for (k, s) in [(&ka, sa), (&kb, sb)] {
+            if !k.is_numeric() {
+                self.error(
+                    Diagnostic::error(
+                        "E0212",
+                        format!("`{}` needs numbers, found a {k}", op.symbol()),
+                    )
+                    .with_primary(s, format!("this is a {k}")),
+                );
+                return None;
+            }
+        }
+        Some(if ka == Kind::Vector || kb == Kind::Vector {
+            Kind::Vector
+        } else if ka == Kind::Int
+            && kb == Kind::Int
+            && matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul)
+        {
+            Kind::Int
+        } else {
+            Kind::Num
+        })
+    }
+
+    /// Checks a lowered node against a wanted kind; reports with `what`.
+    fn expect_kind(&mut self, node: NodeId, want: &Kind, span: Span, what: &str) -> Option<NodeId> {
+        let got = self.ir.node(node).kind.clone();
+        if got.fits(want) {
+            return Some(node);
+        }
+        self.error(
+            Diagnostic::error("E0202", format!("{what} must be a {want}, found a {got}"))
+                .with_primary(span, format!("expected a {want}")),
+        );
+        None
+    }
+
+    fn lower_name(&mut self, id: &Ident, locals: &Locals) -> Option<NodeId> {
+        if let Some(n) = locals.get(&id.name) {
+            return Some(*n);
+        }
+        match self.globals.get(&id.name).copied() {
+            Some(Global::Param(i)) => {
+                self.params[i].used = true;
+                if self.params[i].node.is_none() && !self.decl_stack.is_empty() {
+                    // Params are lowered first; `None` here means it failed.
+                    return None;
+                }
+                if self.params[i].node.is_none() {
+                    self.lower_param(i);
+                }
+                return self.params[i].node;
+            }
+            Some(Global::Decl(i)) => return self.lower_decl(i),
+            Some(Global::Def(i)) => {
+                let def = &self.defs[i];
+                self.error(
+                    Diagnostic::error(
+                        "E0216",
+                        format!("`{}` is a def and must be called", id.name),
+                    )
+                    .with_primary(id.span, "used as a value here")
+                    .with_secondary(def.name.span, "defined here")
+                    .with_hint(format!("call it: `{}(…)`", id.name)),
+                );
+                return None;
+            }
+            None => {}
+        }
+        if self.lookup.algorithm(&id.name).is_some() {
+            return Some(self.ir.push(
+                Op::Const(Const::Algorithm(id.name.clone())),
+                Kind::Algorithm,
+                id.span,
+                None,
+            ));
+        }
+        if let Some(sig) = self.lookup.builtin(&id.name) {
+            if sig.params.iter().all(|p| p.default.is_some()) {
+                // A builtin without required arguments may be named bare: `tictactoe`.
+                return self.bind_call(sig, id, &[], None, id.span, locals);
+            }
+            let usage = sig.usage();
+            self.error(
+                Diagnostic::error(
+                    "E0216",
+                    format!("`{}` is a function and must be called", id.name),
+                )
+                .with_primary(id.span, "used as a value here")
+                .with_hint(format!("call it: `{usage}`")),
+            );
+            return None;
+        }
+        let mut candidates: Vec<&str> = locals.keys().map(String::as_str).collect();
+        candidates.extend(self.globals.keys().map(String::as_str));
+        candidates.extend(self.lookup.algorithm_names());
+        let mut d = Diagnostic::error("E0201", format!("unknown name `{}`", id.name))
+            .with_primary(id.span, "not defined");
+        if let Some(s) = suggest(&id.name, candidates) {
+            d = d.with_hint(format!("did you mean `{s}`?"));
+        } else if let Some(s) = suggest(&id.name, self.lookup.builtin_names()) {
+            d = d.with_hint(format!("did you mean the function `{s}(…)`?"));
+        }
+        self.error(d);
+        None
+    }
+
+    fn lower_pipe(
+        &mut self,
+        lhs: &'a Expr,
+        rhs: &'a Expr,
+        span: Span,
+        locals: &Locals,
+    ) -> Option<NodeId> {
+        let piped = self.lower_expr(lhs, locals);
+        match &rhs.kind {
+            ExprKind::Call { callee, args } => {
+                let piped = piped?;
+                self.lower_call(callee, args, Some((piped, lhs.span)), span, locals)
+            }
+            ExprKind::Name(callee) => {
+                let piped = piped?;
+                self.lower_call(callee, &[], Some((piped, lhs.span)), span, locals)
+            }
+            ExprKind::Error => None,
+            _ => {
+                self.error(
+                    Diagnostic::error(
+                        "E0217",
+                        "the right side of `|>` must be a call or a function name",
+                    )
+                    .with_primary(rhs.span, "this is not a call")
+                    .with_hint("`a |> f(b)` means `f(a, b)`; write the function to insert into"),
+                );
+                None
+            }
+        }
+    }
+
+    fn lower_call(
+        &mut self,
+        callee: &'a Ident,
+        args: &'a [Arg],
+        piped: Option<(NodeId, Span)>,
+        span: Span,
+        locals: &Locals,
+    ) -> Option<NodeId> {
+        if locals.contains_key(&callee.name) {
+            self.error(
+                Diagnostic::error(
+                    "E0218",
+                    format!(
+                        "`{}` is a parameter of this def, not a function",
+                        callee.name
+                    ),
+                )
+                .with_primary(callee.span, "called here"),
+            );
+            return None;
+        }
+        match self.globals.get(&callee.name).copied() {
+            Some(Global::Def(i)) => return self.expand_def(i, callee, args, piped, span, locals),
+            Some(g) => {
+                let what = match g {
+                    Global::Param(_) => "a param".to_string(),
+                    Global::Decl(i) => {
+                        format!("a `{}` declaration", self.decls[i].keyword.as_str())
+                    }
+                    Global::Def(_) => unreachable!("handled above"),
+                };
+                let def_span = self.global_span(g);
+                self.error(
+                    Diagnostic::error(
+                        "E0218",
+                        format!("`{}` is {what}, not a function", callee.name),
+                    )
+                    .with_primary(callee.span, "called here")
+                    .with_secondary(def_span, "defined here"),
+                );
+                return None;
+            }
+            None => {}
+        }
+        if let Some(sig) = self.lookup.builtin(&callee.name) {
+            return self.bind_call(sig, callee, args, piped, span, locals);
+        }
+        let mut d = Diagnostic::error("E0203", format!("unknown function `{}`", callee.name))
+            .with_primary(callee.span, "no builtin or def has this name");
+        let defs: Vec<&str> = self.defs.iter().map(|d| d.name.name.as_str()).collect();
+        let mut candidates = self.lookup.builtin_names();
+        candidates.extend(defs);
+        if let Some(s) = suggest(&callee.name, candidates) {
+            d = d.with_hint(format!("did you mean `{s}`?"));
+        } else if self.lookup.algorithm(&callee.name).is_some() {
+            d = d.with_hint(format!(
+                "`{0}` is an algorithm: run it with `plan({0}, …)`",
+                callee.name
+            ));
+        }
+        self.error(d);
+        None
+    }
+
+    /// Binds arguments to a builtin's parameters and checks them.
+    fn bind_call(
+        &mut self,
+        sig: &'a Signature,
+        callee: &Ident,
+        args: &'a [Arg],
+        piped: Option<(NodeId, Span)>,
+        span: Span,
+        locals: &Locals,
+    ) -> Option<NodeId> {
+        let n = sig.params.len();
+        let mut bound: Vec<Option<(NodeId, Span)>> = vec![None; n];
+        let mut extra: Vec<(&'a Ident, &'a Expr)> = Vec::new();
+        let mut failed = false;
+        let mut next_pos = 0;
+        if let Some(p) = piped {
+            if n == 0 || sig.params[0].named_only {
+                self.error(
+                    Diagnostic::error(
+                        "E0219",
+                        format!("`{}` takes no positional argument to pipe into", sig.name),
+                    )
+                    .with_primary(p.1, "piped in here")
+                    .with_note(format!("usage: {}", sig.usage())),
+                );
+                return None;
+            }
+            bound[0] = Some(p);
+            next_pos = 1;
+        }
+        for arg in args {
+            match &arg.name {
+                None => {
+                    if next_pos >= n || sig.params[next_pos].named_only {
+                        self.error(
+                            Diagnostic::error(
+                                "E0204",
+                                format!(
+                                    "`{}` takes {} positional argument{}",
+                                    sig.name,
+                                    positional_count(sig),
+                                    plural(positional_count(sig))
+                                ),
+                            )
+                            .with_primary(arg.span, "one too many")
+                            .with_note(format!("usage: {}", sig.usage())),
+                        );
+                        failed = true;
+                        continue;
+                    }
+                    let node = self.lower_arg(sig, next_pos, &arg.value, locals);
+                    failed |= node.is_none();
+                    bound[next_pos] = node.map(|x| (x, arg.value.span));
+                    next_pos += 1;
+                }
+                Some(name) => match sig.param(&name.name) {
+                    Some((i, _)) => {
+                        if bound[i].is_some() || (i < next_pos && !failed) {
+                            self.error(
+                                Diagnostic::error(
+                                    "E0205",
+                                    format!("argument `{}` is given twice", name.name),
+                                )
+                                .with_primary(name.span, "given again here"),
+                            );
+                            failed = true;
+                            continue;
+                        }
+                        let node = self.lower_arg(sig, i, &arg.value, locals);
+                        failed |= node.is_none();
+                        bound[i] = node.map(|x| (x, arg.value.span));
+                    }
+                    None if sig.algorithm_params.is_some() => extra.push((name, &arg.value)),
+                    None => {
+                        self.unknown_named(sig.name, name, &sig.params, sig.usage());
+                        failed = true;
+                    }
+                },
+            }
+        }
+        let mut args_out = Vec::with_capacity(n);
+        for (i, p) in sig.params.iter().enumerate() {
+            match (bound[i], &p.default) {
+                (Some((node, _)), _) => args_out.push(node),
+                (None, Some(d)) => args_out.push(self.constant(d.clone(), span)),
+                (None, None) => {
+                    if !failed {
+                        self.error(
+                            Diagnostic::error(
+                                "E0220",
+                                format!("`{}` needs the argument `{}`", sig.name, p.name),
+                            )
+                            .with_primary(span, format!("`{}` is missing", p.name))
+                            .with_note(format!("usage: {}", sig.usage()))
+                            .with_note(format!("`{}`: {}", p.name, p.doc)),
+                        );
+                    }
+                    failed = true;
+                }
+            }
+        }
+        if failed {
+            return None;
+        }
+        let extra = match sig.algorithm_params {
+            Some(ai) => self.bind_algorithm(
+                sig,
+                args_out[ai],
+                bound[ai].map_or(span, |b| b.1),
+                &extra,
+                span,
+                locals,
+            )?,
+            None => Vec::new(),
+        };
+        let kinds: Vec<Kind> = args_out
+            .iter()
+            .map(|a| self.ir.node(*a).kind.clone())
+            .collect();
+        let kind = match sig.result {
+            ResultRule::Fixed(k) => k.kind(),
+            ResultRule::SameAs(i) => kinds[i].clone(),
+            ResultRule::Elementwise(i) => {
+                if kinds[i] == Kind::Vector {
+                    Kind::Vector
+                } else {
+                    Kind::Num
+                }
+            }
+            ResultRule::ElementOf(i) => match &kinds[i] {
+                Kind::List(e) => (**e).clone(),
+                Kind::Vector => Kind::Num,
+                _ => Kind::Any,
+            },
+        };
+        let seed = if sig.random {
+            Some(self.next_seed())
+        } else {
+            None
+        };
+        let _ = callee;
+        let op = Op::Call {
+            builtin: sig.name,
+            args: args_out,
+            extra,
+        };
+        Some(self.ir.push(op, kind, span, seed))
+    }
+
+    fn lower_arg(
+        &mut self,
+        sig: &Signature,
+        i: usize,
+        value: &'a Expr,
+        locals: &Locals,
+    ) -> Option<NodeId> {
+        let p = &sig.params[i];
+        let node = if i == 0 && !sig.binds.is_empty() {
+            let mut inner = locals.clone();
+            for name in sig.binds {
+                let sym =
+                    self.ir
+                        .push(Op::Symbol(name.to_string()), Kind::Vector, value.span, None);
+                inner.insert(name.to_string(), sym);
+            }
+            self.lower_expr(value, &inner)?
+        } else {
+            self.lower_expr(value, locals)?
+        };
+        self.check_param(sig.name, p, node, value.span)
+    }
+
+    fn check_param(
+        &mut self,
+        owner: &str,
+        p: &ParamSig,
+        node: NodeId,
+        span: Span,
+    ) -> Option<NodeId> {
+        let got = self.ir.node(node).kind.clone();
+        if !got.fits(&p.kind) {
+            let mut d = Diagnostic::error(
+                "E0202",
+                format!(
+                    "`{}` of `{owner}` must be a {}, found a {got}",
+                    p.name, p.kind
+                ),
+            )
+            .with_primary(span, format!("this is a {got}"))
+            .with_note(format!("`{}`: {}", p.name, p.doc));
+            if p.kind == Kind::Int && got == Kind::Num {
+                d = d.with_hint("write a whole number, without a decimal point");
+            }
+            self.error(d);
+            return None;
+        }
+        if let (Some(range), Some(c)) = (p.range, self.ir.const_value(node)) {
+            let values: Vec<f64> = match &c {
+                Const::List(items) => items.iter().filter_map(Const::as_f64).collect(),
+                other => other.as_f64().into_iter().collect(),
+            };
+            if let Some(v) = values
+                .iter()
+                .find(|v| !(**v >= range.lo && **v <= range.hi))
+            {
+                self.error(
+                    Diagnostic::error(
+                        "E0221",
+                        format!("`{}` of `{owner}` is out of range", p.name),
+                    )
+                    .with_primary(span, format!("{} is not {range}", fmt_num(*v)))
+                    .with_note(format!("`{}`: {}", p.name, p.doc)),
+                );
+                return None;
+            }
+        }
+        Some(node)
+    }
+
+    fn unknown_named(&mut self, owner: &str, name: &Ident, params: &[ParamSig], usage: String) {
+        let mut d = Diagnostic::error(
+            "E0222",
+            format!("`{owner}` has no parameter `{}`", name.name),
+        )
+        .with_primary(name.span, "unknown parameter");
+        if let Some(s) = suggest(&name.name, params.iter().map(|p| p.name)) {
+            d = d.with_hint(format!("did you mean `{s}`?"));
+        }
+        let note = if params.is_empty() {
+            format!("`{owner}` takes no parameters")
+        } else {
+            format!("usage: {usage}")
+        };
+        self.error(d.with_note(note));
+    }
+
+    /// `plan(ALG, k=v…)`: checks the named arguments against the algorithm's own parameters.
+    fn bind_algorithm(
+        &mut self,
+        sig: &Signature,
+        alg_node: NodeId,
+        alg_span: Span,
+        extra: &[(&'a Ident, &'a Expr)],
+        span: Span,
+        locals: &Locals,
+    ) -> Option<Vec<(&'static str, NodeId)>> {
+        let Some(Const::Algorithm(name)) = self.ir.const_value(alg_node) else {
+            self.error(
+                Diagnostic::error(
+                    "E0223",
+                    format!("`{}` needs an algorithm name written out", sig.name),
+                )
+                .with_primary(alg_span, "this is not an algorithm constant")
+                .with_note(format!(
+                    "algorithms: {}",
+                    self.lookup.algorithm_names().join(", ")
+                )),
+            );
+            return None;
+        };
+        let Some(alg) = self.lookup.algorithm(&name) else {
+            return None;
+        };
+        let mut given: Vec<Option<NodeId>> = vec![None; alg.params.len()];
+        let mut failed = false;
+        for (ident, value) in extra {
+            match alg.params.iter().position(|p| p.name == ident.name) {
+                Some(i) if given[i].is_some() => {
+                    self.error(
+                        Diagnostic::error(
+                            "E0205",
+                            format!("argument `{}` is given twice", ident.name),
+                        )
+                        .with_primary(ident.span, "given again here"),
+                    );
+                    failed = true;
+                }
+                Some(i) => {
+                    let node = self
+                        .lower_expr(value, locals)
+                        .and_then(|n| self.check_param(alg.name, &alg.params[i], n, value.span));
+                    failed |= node.is_none();
+                    given[i] = node;
+                }
+                None => {
+                    self.unknown_named(alg.name, ident, &alg.params, alg.usage());
+                    failed = true;
+                }
+            }
+        }
+        if failed {
+            return None;
+        }
+        let mut out = Vec::with_capacity(alg.params.len());
+        for (i, p) in alg.params.iter().enumerate() {
+            let node = match (given[i], &p.default) {
+                (Some(n), _) => n,
+                (None, Some(d)) => self.constant(d.clone(), span),
+                (None, None) => {
+                    self.error(
+                        Diagnostic::error(
+                            "E0220",
+                            format!("`{}` needs the argument `{}`", alg.name, p.name),
+                        )
+                        .with_primary(span, format!("`{}` is missing", p.name))
+                        .with_note(format!("usage: {}", alg.usage())),
+                    );
+                    return None;
+                }
+            };
+            out.push((p.name, node));
+        }
+        Some(out)
+    }
+
+    fn next_seed(&mut self) -> u64 {
+        let label = match &mut self.seed_scope {
+            Some(s) => {
+                s.counter += 1;
+                format!("{}#{}", s.label, s.counter)
+            }
+            None => "toplevel".to_string(),
+        };
+        derive_seed(self.run_seed, &label)
+    }
+
+    /// Expands a user `def` inline: arguments are lowered in the caller's
+    /// scope, defaults and the body in the def's.
+    fn expand_def(
+        &mut self,
+        i: usize,
+        callee: &Ident,
+        args: &'a [Arg],
+        piped: Option<(NodeId, Span)>,
+        span: Span,
+        locals: &Locals,
+    ) -> Option<NodeId> {
+        let def_name = self.defs[i].name;
+        if self.def_stack.contains(&i) {
+            self.error(
+                Diagnostic::error("E0224", format!("`{}` calls itself", def_name.name))
+                    .with_primary(callee.span, "recursive call")
+                    .with_secondary(def_name.span, "defined here")
+                    .with_hint("defs are expanded inline and cannot recurse"),
+            );
+            return None;
+        }
+        let params = self.defs[i].params;
+        let usage = format!(
+            "{}({})",
+            def_name.name,
+            params
+                .iter()
+                .map(|p| if p.default.is_some() {
+                    format!("{}=…", p.name.name)
+                } else {
+                    p.name.name.clone()
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let mut bound: Vec<Option<NodeId>> = vec![None; params.len()];
+        let mut failed = false;
+        let mut next_pos = 0;
+        if let Some((node, pspan)) = piped {
+            if params.is_empty() {
+                self.error(
+                    Diagnostic::error(
+                        "E0219",
+                        format!("`{}` takes no argument to pipe into", def_name.name),
+                    )
+                    .with_primary(pspan, "piped in here"),
+                );
+                return None;
+            }
+            bound[0] = Some(node);
+            next_pos = 1;
+        }
+        for arg in args {
+            let slot = match &arg.name {
+                None => {
+                    if next_pos >= params.len() {
+                        self.error(
+                            Diagnostic::error(
+                                "E0204",
+                                format!(
+                                    "`{}` takes {} argument{}",
+                                    def_name.name,
+                                    params.len(),
+                                    plural(params.len())
+                                ),
+                            )
+                            .with_primary(arg.span, "one too many")
+                            .with_secondary(def_name.span, "defined here")
+                            .with_note(format!("usage: {usage}")),
+                        );
+                        failed = true;
+                        continue;
+                    }
+                    next_pos += 1;
+                    next_pos - 1
+                }
+                Some(name) => match params.iter().position(|p| p.name.name == name.name) {
+                    Some(s) if bound[s].is_some() => {
+                        self.error(
+                            Diagnostic::error(
+                                "E0205",
+                                format!("argument `{}` is given twice", name.name),
+                            )
+                            .with_primary(name.span, "given again here"),
+                        );
+                        failed = true;
+                        continue;
+                    }
+                    Some(s) => s,
+                    None => {
+                        let mut d = Diagnostic::error(
+                            "E0222",
+                            format!("`{}` has no parameter `{}`", def_name.name, name.name),
+                        )
+                        .with_primary(name.span, "unknown parameter")
+                        .with_secondary(def_name.span, "defined here");
+                        if let Some(s) =
+                            suggest(&name.name, params.iter().map(|p| p.name.name.as_str()))
+                        {
+                            d = d.with_hint(format!("did you mean `{s}`?"));
+                        }
+                        self.error(d.with_note(format!("usage: {usage}")));
+                        failed = true;
+                        continue;
+                    }
+                },
+            };
+            let node = self.lower_expr(&arg.value, locals);
+            failed |= node.is_none();
+            bound[slot] = node;
+        }
+        if failed {
+            return None;
+        }
+        let mut inner = Locals::new();
+        for (p, b) in params.iter().zip(&bound) {
+            let node = match (b, &p.default) {
+                (Some(n), _) => *n,
+                (None, Some(d)) => self.lower_expr(d, &Locals::new())?,
+                (None, None) => {
+                    self.error(
+                        Diagnostic::error(
+                            "E0220",
+                            format!("`{}` needs the argument `{}`", def_name.name, p.name.name),
+                        )
+                        .with_primary(span, format!("`{}` is missing", p.name.name))
+                        .with_secondary(p.name.span, "parameter declared here")
+                        .with_note(format!("usage: {usage}")),
+                    );
+                    return None;
+                }
+            };
+            inner.insert(p.name.name.clone(), node);
+        }
+        self.def_stack.push(i);
+        let before = self.diags.len();
+        let body = self.defs[i].body;
+        let out = self.lower_expr(body, &inner);
+        for d in &mut self.diags[before..] {
+            d.labels.push(crate::diagnostics::Label {
+                span,
+                message: format!("in this use of `{}`", def_name.name),
+                primary: false,
+            });
+        }
+        self.def_stack.pop();
+        out
+    }
+}
+
+fn positional_count(sig: &Signature) -> usize {
+    sig.params.iter().filter(|p| !p.named_only).count()
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn fmt_num(x: f64) -> String {
+    if x == x.trunc() && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
+}
+
+/// The declaration keyword that fits a kind, for hints.
+fn keyword_for(kind: &Kind) -> Option<&'static str> {
+    Some(match kind {
+        Kind::Objective => "objective",
+        Kind::Dataset => "dataset",
+        Kind::Model => "model",
+        Kind::Solver => "pipeline",
+        Kind::Any => return None,
+        _ => "let",
+    })
+}

@@ -1,0 +1,14 @@
+//! From syntax to a typed DAG: name resolution, `use` loading, def
+//! expansion, kind checking, param overrides, and the IR with its printer.
+
+pub mod graph;
+pub mod kind;
+pub mod load;
+pub mod lower;
+pub mod overrides;
+pub mod signature;
+
+pub use graph::{Command, CommandKind, Ir, Node, NodeId, Op};
+pub use kind::Kind;
+pub use lower::CheckOptions;
+pub use signature::{Const, SignatureLookup};

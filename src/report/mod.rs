@@ -1,0 +1,6 @@
+//! Reports: tables, their text/JSON/YAML/CSV forms, and atomic file output.
+
+pub mod table;
+pub mod write;
+
+pub use table::{Cell, Column, Table};
