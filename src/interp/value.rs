@@ -79,6 +79,8 @@ impl Value {
         use serde_json::Value as J;
         match self {
             Value::Int(i) => J::from(*i),
+            // Whole numbers print as integers: `2`, not `2.0`.
+            Value::Num(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => J::from(*x as i64),
             Value::Num(x) => serde_json::Number::from_f64(round_sig(*x)).map_or(J::Null, J::Number),
             Value::Bool(b) => J::Bool(*b),
             Value::Str(s) | Value::Algorithm(s) => J::String(s.to_string()),

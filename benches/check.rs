@@ -1,0 +1,78 @@
+//! How long `optimist check` takes on a 10,000-line script (goal: under
+//! 100 ms in release on a 2-core machine).
+//!
+//! Run with `cargo bench --bench check`.
+
+use optimist::driver::{self, Settings};
+use optimist::interp::Registry;
+use std::fmt::Write;
+use std::time::Instant;
+
+/// A script of `lines` lines mixing every item kind and expression form.
+fn script(lines: usize) -> String {
+    let mut s = String::from("use std.math\nparam base = 3\n");
+    let mut n = 2;
+    let mut i = 0;
+    while n < lines {
+        match i % 5 {
+            0 => writeln!(s, "def f{i}(a, b=2) = a * b + base").unwrap(),
+            1 => writeln!(
+                s,
+                "let v{i} = f{}(v{} + {i}, b=4) |> round(digits=2)",
+                i - 1,
+                i.max(2) - 2
+            )
+            .unwrap(),
+            2 => writeln!(s, "let v{i} = [v{}, {i}.5, sqrt({i})] |> sum", i - 1).unwrap(),
+            3 => writeln!(
+                s,
+                "let v{i} = clamp(v{} / 1000, lo=0, hi=1) - -{i} ^ 2",
+                i - 1
+            )
+            .unwrap(),
+            _ => writeln!(
+                s,
+                "# a comment line\nlet v{i} = len(range({i})) + v{}",
+                i - 1
+            )
+            .unwrap(),
+        }
+        n += if i % 5 == 4 { 2 } else { 1 };
+        i += 1;
+    }
+    // `v0` is referenced by the first `let`; declare it and use the last.
+    writeln!(s, "let v0 = 1\nreport v{}", i - 1).unwrap();
+    s
+}
+
+fn main() {
+    let registry = Registry::standard();
+    let text = script(10_000);
+    let lines = text.lines().count();
+    let settings = Settings::default();
+    // Warm up, and make sure the script is valid.
+    let checked =
+        driver::with_big_stack(|| driver::check_text("bench.opt", &text, &registry, &settings));
+    assert!(
+        checked.ok(),
+        "benchmark script has errors: {:?}",
+        checked.diagnostics.first()
+    );
+    let mut best = f64::INFINITY;
+    let mut total = 0.0;
+    let runs = 10;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let checked =
+            driver::with_big_stack(|| driver::check_text("bench.opt", &text, &registry, &settings));
+        let ms = t.elapsed().as_secs_f64() * 1e3;
+        assert!(checked.ok());
+        best = best.min(ms);
+        total += ms;
+    }
+    println!(
+        "check: {lines} lines, {} IR nodes: best {best:.1} ms, mean {:.1} ms over {runs} runs (goal < 100 ms)",
+        checked.ir.as_ref().map_or(0, |ir| ir.nodes.len()),
+        total / runs as f64
+    );
+}
