@@ -1,3 +1,6 @@
 //! Direct optimizers: one search or optimization algorithm per file.
 //!
 //! Native Rust, monomorphized over the domain; knows nothing of the language.
+pub mod cem;
+pub mod continuous;
+pub mod ziggurat;

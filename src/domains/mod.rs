@@ -4,3 +4,4 @@
 //! wraps these types as `Objective` values.
 
 pub mod continuous;
+pub mod functions;
