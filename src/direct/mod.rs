@@ -4,3 +4,4 @@
 pub mod cem;
 pub mod continuous;
 pub mod ziggurat;
+pub mod cmaes;

@@ -1,0 +1,64 @@
+//! Throughput of the continuous direct optimizers and objectives.
+//!
+//! Prints, for each figure, the best of several repetitions (the machine is
+//! shared, so the best run is the least disturbed one).
+
+use optimist::direct::cem::{cem, CemParams};
+use optimist::direct::cmaes::{cmaes, CmaesParams};
+use optimist::domains::continuous::ContinuousProblem;
+use optimist::domains::functions::rosenbrock;
+use optimist::rng::Rng;
+use std::time::{Duration, Instant};
+
+/// Runs `f` `reps` times and returns the fastest wall time and the last result.
+fn best_of<T>(reps: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
+    let mut best = Duration::MAX;
+    let mut last = None;
+    for _ in 0..reps {
+        let t = Instant::now();
+        let out = f();
+        best = best.min(t.elapsed());
+        last = Some(out);
+    }
+    (best, last.expect("reps ≥ 1"))
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn main() {
+    let p = rosenbrock(10).expect("valid dim");
+    let mut x = vec![0.0; 10];
+    p.sample_instance(&mut Rng::new(1), &mut x);
+
+    let params = CemParams {
+        samples: 64,
+        elites: 8,
+        iters: 200,
+        ..CemParams::default()
+    };
+    let (t, s) = best_of(20, || {
+        cem(&p, &x, &mut Rng::new(7), &params).expect("valid")
+    });
+    println!(
+        "cem      rosenbrock(10) 64 samples, 8 elites, 200 iters: {:.3} ms  (f = {:.3e}, {} evals)",
+        ms(t),
+        s.value,
+        s.cost.evaluations
+    );
+
+    let params = CmaesParams {
+        target: 1e-10,
+        ..CmaesParams::default()
+    };
+    let (t, s) = best_of(10, || {
+        cmaes(&p, &x, &mut Rng::new(1), &params).expect("valid")
+    });
+    println!(
+        "cmaes    rosenbrock(10) to f < 1e-10: {:.3} ms  (f = {:.3e}, {} evals)",
+        ms(t),
+        s.value,
+        s.cost.evaluations
+    );
+}
