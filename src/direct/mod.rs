@@ -5,3 +5,5 @@ pub mod cem;
 pub mod continuous;
 pub mod ziggurat;
 pub mod cmaes;
+pub mod adam;
+pub mod gd;

@@ -5,3 +5,4 @@
 
 pub mod continuous;
 pub mod functions;
+pub mod gaussian_vi;
