@@ -7,3 +7,6 @@ pub mod ziggurat;
 pub mod cmaes;
 pub mod adam;
 pub mod gd;
+pub mod best_of;
+pub mod random_search;
+pub mod random_shooting;
