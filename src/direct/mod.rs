@@ -10,3 +10,4 @@ pub mod gd;
 pub mod best_of;
 pub mod random_search;
 pub mod random_shooting;
+pub mod mpc;

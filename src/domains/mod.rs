@@ -6,3 +6,5 @@
 pub mod continuous;
 pub mod functions;
 pub mod gaussian_vi;
+pub mod control;
+pub mod pendulum;
