@@ -338,13 +338,12 @@ impl Run {
         let mut yw = std::mem::take(&mut self.scratch);
         yw[..n].iter_mut().for_each(|v| *v = 0.0);
         for (w, &k) in s.weights.iter().zip(&self.order[..s.mu]) {
-            for i in 0..n {
-                self.zw[i] += w * self.z[k * n + i];
-                yw[i] += w * self.y[k * n + i];
-            }
+            let (z, y) = (&self.z[k * n..(k + 1) * n], &self.y[k * n..(k + 1) * n]);
+            self.zw.iter_mut().zip(z).for_each(|(a, z)| *a += w * z);
+            yw[..n].iter_mut().zip(y).for_each(|(a, y)| *a += w * y);
         }
-        for i in 0..n {
-            self.mean[i] = self.old_mean[i] + self.sigma * yw[i];
+        for ((m, old), y) in self.mean.iter_mut().zip(&self.old_mean).zip(&yw[..n]) {
+            *m = old + self.sigma * y;
         }
         // C^{-1/2} y_w = B D⁻¹ Bᵀ B D z_w = B z_w.
         let a_s = (s.cs * (2.0 - s.cs) * s.mueff).sqrt();
@@ -366,8 +365,8 @@ impl Run {
         } else {
             0.0
         };
-        for i in 0..n {
-            self.pc[i] = (1.0 - s.cc) * self.pc[i] + a_c * yw[i];
+        for (pc, y) in self.pc.iter_mut().zip(&yw[..n]) {
+            *pc = (1.0 - s.cc) * *pc + a_c * y;
         }
         let lost = if hsig {
             0.0
@@ -390,7 +389,7 @@ impl Run {
         self.sigma *= ((s.cs / s.damps) * (ps_norm / s.chi_n - 1.0))
             .min(1.0)
             .exp();
-        if generation % s.eigen_every == 0 {
+        if generation.is_multiple_of(s.eigen_every) {
             self.decompose();
         }
     }

@@ -248,9 +248,8 @@ fn neg_elbo(p: &GaussianVi, theta: &[f64], y: &[f64], mut grad: Option<&mut [f64
     if let Some(g) = grad.as_deref_mut() {
         g[..d].copy_from_slice(m);
     }
-    for i in 0..o {
-        let row = &p.w[i * d..(i + 1) * d];
-        let r = y[i] - p.b[i] - row.iter().zip(m).map(|(w, m)| w * m).sum::<f64>();
+    for ((row, yi), bi) in p.w.chunks_exact(d).zip(y).zip(&p.b) {
+        let r = yi - bi - row.iter().zip(m).map(|(w, m)| w * m).sum::<f64>();
         value += r * r / (2.0 * s2);
         if let Some(g) = grad.as_deref_mut() {
             g[..d]

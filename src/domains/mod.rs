@@ -8,3 +8,4 @@ pub mod functions;
 pub mod gaussian_vi;
 pub mod control;
 pub mod pendulum;
+pub mod expr;
