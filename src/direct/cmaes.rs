@@ -5,7 +5,8 @@
 //! The covariance is decomposed `C = B D² Bᵀ` by a Jacobi eigen-solver
 //! written here (no linear-algebra crate). Because `C` changes a little per
 //! generation, each decomposition is warm-started in the previous basis
-//! (`Bᵀ C B` is nearly diagonal, so two or three sweeps suffice); that keeps
+//! (`Bᵀ C B` is nearly diagonal, and Jacobi converges quadratically: about
+//! five sweeps on 10-D Rosenbrock, the last one finding nothing to rotate); that keeps
 //! the per-generation update cheap enough to decompose every generation on
 //! small problems, as the tutorial's schedule asks.
 //!
@@ -102,23 +103,17 @@ pub fn default_popsize(n: usize) -> usize {
 /// its columns are the eigenvectors and `d` the eigenvalues.
 pub fn jacobi_eigen(n: usize, a: &mut [f64], v: &mut [f64], d: &mut [f64]) {
     for _sweep in 0..50 {
-        let mut off = 0.0;
-        let mut diag = 0.0;
-        for p in 0..n {
-            diag += a[p * n + p] * a[p * n + p];
-            for q in p + 1..n {
-                off += a[p * n + q] * a[p * n + q];
-            }
-        }
-        if off <= 1e-30 * diag || off == 0.0 {
-            break;
-        }
+        let mut rotated = false;
         for p in 0..n {
             for q in p + 1..n {
                 let apq = a[p * n + q];
-                if apq == 0.0 {
+                // Rutishauser's test: an entry negligible against its two
+                // diagonal entries is done; relative to the pair, so that
+                // small eigenvalues keep accurate eigenvectors.
+                if apq.abs() <= 1e-15 * (a[p * n + p] * a[q * n + q]).abs().sqrt() {
                     continue;
                 }
+                rotated = true;
                 let theta = (a[q * n + q] - a[p * n + p]) / (2.0 * apq);
                 let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
                 let c = 1.0 / (t * t + 1.0).sqrt();
@@ -135,6 +130,10 @@ pub fn jacobi_eigen(n: usize, a: &mut [f64], v: &mut [f64], d: &mut [f64]) {
                     a[p * n + k] = c * apk - s * aqk;
                     a[q * n + k] = s * apk + c * aqk;
                 }
+                // Exactly zero by construction; rounding would leave a
+                // residue that the test above might keep rotating.
+                a[p * n + q] = 0.0;
+                a[q * n + p] = 0.0;
                 for k in 0..n {
                     let vkp = v[k * n + p];
                     let vkq = v[k * n + q];
@@ -142,6 +141,9 @@ pub fn jacobi_eigen(n: usize, a: &mut [f64], v: &mut [f64], d: &mut [f64]) {
                     v[k * n + q] = s * vkp + c * vkq;
                 }
             }
+        }
+        if !rotated {
+            break;
         }
     }
     for i in 0..n {
@@ -575,7 +577,7 @@ mod tests {
     #[test]
     fn solves_10d_rosenbrock_to_1e_10_within_12000_evaluations() {
         // A run either reaches the global optimum or, as CMA-ES does on
-        // Rosenbrock without restarts (here 5 seeds in 30), the known local
+        // Rosenbrock without restarts (here 6 seeds in 30), the known local
         // minimum; nothing else.
         let params = CmaesParams {
             target: 1e-10,
@@ -583,7 +585,7 @@ mod tests {
             ..CmaesParams::default()
         };
         let mut solved = 0;
-        for seed in 1..9 {
+        for seed in 0..10 {
             let (s, x) = shifted_rosenbrock(seed, &params);
             assert!(s.cost.evaluations <= 12_000);
             if s.value < 1e-10 {
@@ -603,24 +605,24 @@ mod tests {
                 );
             }
         }
-        assert!(solved >= 7, "{solved} of 8");
+        assert!(solved >= 8, "{solved} of 10");
     }
 
     #[test]
     fn a_restart_escapes_the_local_minimum() {
-        // Seed 0 ends in the local minimum without restarts.
+        // Seed 3 ends in the local minimum without restarts.
         let params = CmaesParams {
             target: 1e-10,
             max_evals: 12_000,
             ..CmaesParams::default()
         };
-        assert!((shifted_rosenbrock(0, &params).0.value - LOCAL_MINIMUM).abs() < 1e-9);
+        assert!((shifted_rosenbrock(3, &params).0.value - LOCAL_MINIMUM).abs() < 1e-9);
         let params = CmaesParams {
             max_evals: 40_000,
             restarts: 2,
             ..params
         };
-        assert!(shifted_rosenbrock(0, &params).0.value < 1e-10);
+        assert!(shifted_rosenbrock(3, &params).0.value < 1e-10);
     }
 
     #[test]

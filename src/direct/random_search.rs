@@ -39,6 +39,15 @@ mod tests {
     use crate::domains::functions::sphere;
 
     #[test]
+    fn dynamic_problems_are_accepted() {
+        // The interpreter holds problems as trait objects.
+        let p: Box<dyn ContinuousProblem> = Box::new(sphere(2).unwrap());
+        let params = RandomSearchParams { samples: 10 };
+        let s = random_search(p.as_ref(), &[0.0, 0.0], &mut Rng::new(1), &params).unwrap();
+        assert_eq!(s.value, p.value(&s.theta, &[0.0, 0.0]));
+    }
+
+    #[test]
     fn answer_is_the_best_of_the_uniform_draws() {
         // Replays the same stream: the answer must be the minimum over the draws.
         let p = sphere(2).unwrap();

@@ -193,8 +193,9 @@ impl ContinuousProblem for GaussianVi {
         2 * self.params.dim
     }
 
-    /// Means in [−10, 10], log-stds in [−5, 2] (the exact log-stds lie in
-    /// [−1.7, 0) for the default noise).
+    /// Means in [−10, 10], log-stds in [−5, 2]. The exact log-stds lie in
+    /// [−1.7, 0) for the default noise, and the exact means well inside
+    /// the box unless `scale` is extreme (`optimum` ignores the box).
     fn bounds(&self) -> Bounds {
         let d = self.params.dim;
         let mut lo = vec![-10.0; 2 * d];
