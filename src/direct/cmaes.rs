@@ -6,9 +6,9 @@
 //! written here (no linear-algebra crate). Because `C` changes a little per
 //! generation, each decomposition is warm-started in the previous basis
 //! (`Bᵀ C B` is nearly diagonal, and Jacobi converges quadratically: about
-//! five sweeps on 10-D Rosenbrock, the last one finding nothing to rotate); that keeps
-//! the per-generation update cheap enough to decompose every generation on
-//! small problems, as the tutorial's schedule asks.
+//! five sweeps on 10-D Rosenbrock, the last finding nothing to rotate),
+//! which keeps decomposing every generation on small problems, as the
+//! tutorial's schedule asks, cheap.
 //!
 //! Box constraints: a sample is evaluated at its projection into the box, and
 //! ranked by that value plus the squared distance it was moved, so the
