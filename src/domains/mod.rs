@@ -4,3 +4,8 @@
 //! wraps these types as `Objective` values.
 
 pub mod continuous;
+pub mod functions;
+pub mod gaussian_vi;
+pub mod control;
+pub mod pendulum;
+pub mod expr;

@@ -1,0 +1,259 @@
+//! Model-predictive control: at every step of an episode, plan an action
+//! sequence over a short horizon by simulating the problem, execute its
+//! first action, and replan from the state reached.
+//!
+//! The planner is CEM or random shooting over the `horizon · action_dim`
+//! plan. Each replanning is warm-started from the previous plan shifted by
+//! one step (the last action padded with the middle of the action box): CEM
+//! starts its mean there, random shooting offers it as a candidate. The
+//! executed action is the first of the best plan found. Costs count
+//! simulated steps: every planning rollout's steps plus the episode's own.
+
+use crate::cost::Cost;
+use crate::direct::cem::{cem_minimize, default_std, CemParams, CemWorkspace};
+use crate::direct::continuous::{center, check_vector};
+use crate::direct::random_shooting::{check_params, shoot, RandomShootingParams};
+use crate::domains::continuous::Bounds;
+use crate::domains::control::{rollout, ControlProblem, Episode};
+use crate::rng::Rng;
+use std::time::Instant;
+
+/// Which sampling planner replans each step.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Planner {
+    /// `iters` CEM iterations of `samples` plans per step; `init_mean` (if
+    /// given, length `horizon · action_dim`) seeds the first step's plan.
+    Cem(CemParams),
+    /// `samples` uniform plans per step, plus the warm-started one.
+    RandomShooting(RandomShootingParams),
+}
+
+/// Parameters of `mpc`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MpcParams {
+    /// Planning horizon, in steps.
+    pub horizon: usize,
+    /// Episode length (default: the problem's).
+    pub steps: Option<usize>,
+}
+
+impl Default for MpcParams {
+    fn default() -> Self {
+        MpcParams {
+            horizon: 30,
+            steps: None,
+        }
+    }
+}
+
+/// Runs one closed-loop episode from `initial` with `planner`.
+pub fn mpc<C: ControlProblem + ?Sized>(
+    problem: &C,
+    initial: &[f64],
+    rng: &mut Rng,
+    planner: &Planner,
+    params: &MpcParams,
+) -> Result<Episode, String> {
+    let start = Instant::now();
+    let (sd, ad) = (problem.state_dim(), problem.action_dim());
+    check_vector("mpc: initial state", initial, sd, false)?;
+    if params.horizon == 0 {
+        return Err("mpc: horizon must be ≥ 1".into());
+    }
+    let steps = params.steps.unwrap_or_else(|| problem.episode_len());
+    let action_bounds = problem.action_bounds();
+    if action_bounds.dim() != ad {
+        return Err(format!(
+            "mpc: {} has a malformed action box",
+            problem.name()
+        ));
+    }
+    let dim = params.horizon * ad;
+    let plan_bounds = Bounds {
+        lo: action_bounds.lo.iter().cycle().take(dim).cloned().collect(),
+        hi: action_bounds.hi.iter().cycle().take(dim).cloned().collect(),
+    };
+    let pad = center(&action_bounds);
+
+    let mut state = initial.to_vec();
+    let mut scratch = vec![0.0; sd];
+    let mut states = Vec::with_capacity((steps + 1) * sd);
+    let mut actions = Vec::with_capacity(steps * ad);
+    states.extend_from_slice(&state);
+    let mut simulated = 0u64;
+    let mut total_reward = 0.0;
+
+    // Planner state, allocated once per episode.
+    let (mut best, mut candidate) = (vec![0.0; dim], vec![0.0; dim]);
+    let mut planning = match planner {
+        Planner::Cem(p) => {
+            p.check(dim)?;
+            let mean = p.init_mean.clone().unwrap_or_else(|| center(&plan_bounds));
+            let std = p
+                .init_std
+                .clone()
+                .unwrap_or_else(|| default_std(&plan_bounds));
+            Planning::Cem {
+                params: p,
+                ws: CemWorkspace::new(mean, std.clone()),
+                std,
+            }
+        }
+        Planner::RandomShooting(p) => {
+            check_params(p, &plan_bounds)?;
+            let warm = p.init_mean.clone().unwrap_or_else(|| center(&plan_bounds));
+            Planning::Shooting {
+                samples: p.samples,
+                warm,
+            }
+        }
+    };
+
+    for _ in 0..steps {
+        let mut objective = |plan: &[f64]| {
+            scratch.copy_from_slice(&state);
+            -rollout(problem, &mut scratch, plan)
+        };
+        let evaluations = match &mut planning {
+            Planning::Cem { params, ws, std } => {
+                let (_, n) = cem_minimize(&mut objective, &plan_bounds, rng, params, ws)?;
+                best.copy_from_slice(&ws.best);
+                shift(&mut ws.mean, ad, &pad);
+                ws.std.copy_from_slice(std);
+                n
+            }
+            Planning::Shooting { samples, warm } => {
+                let (_, n) = shoot(
+                    &mut objective,
+                    &plan_bounds,
+                    rng,
+                    *samples,
+                    Some(warm),
+                    &mut best,
+                    &mut candidate,
+                );
+                warm.copy_from_slice(&best);
+                shift(warm, ad, &pad);
+                n
+            }
+        };
+        simulated += evaluations * params.horizon as u64;
+        let action = &best[..ad];
+        total_reward += problem.step(&mut state, action);
+        simulated += 1;
+        actions.extend_from_slice(action);
+        states.extend_from_slice(&state);
+    }
+    let cost = Cost {
+        evaluations: simulated,
+        wall: start.elapsed(),
+        ..Cost::default()
+    };
+    Ok(Episode {
+        total_reward,
+        states,
+        actions,
+        cost,
+    })
+}
+
+/// A planner with the state it carries from one step to the next.
+enum Planning<'a> {
+    Cem {
+        params: &'a CemParams,
+        ws: CemWorkspace,
+        std: Vec<f64>,
+    },
+    Shooting {
+        samples: usize,
+        warm: Vec<f64>,
+    },
+}
+
+/// Drops the first action of a plan and pads the end with `pad`.
+fn shift(plan: &mut [f64], action_dim: usize, pad: &[f64]) {
+    plan.copy_within(action_dim.., 0);
+    let n = plan.len();
+    plan[n - action_dim..].copy_from_slice(pad);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domains::pendulum::{pendulum, Pendulum};
+    use std::f64::consts::PI;
+
+    fn swing_up(planner: &Planner, seed: u64, initial: [f64; 2]) -> Episode {
+        let p = pendulum();
+        let params = MpcParams {
+            horizon: 20,
+            steps: None,
+        };
+        mpc(&p, &initial, &mut Rng::new(seed), planner, &params).unwrap()
+    }
+
+    fn cem_planner() -> Planner {
+        Planner::Cem(CemParams {
+            samples: 32,
+            elites: 4,
+            iters: 3,
+            ..CemParams::default()
+        })
+    }
+
+    #[test]
+    fn cem_mpc_swings_up_and_holds_the_pendulum() {
+        // From hanging still (the hardest start) and from a random one.
+        for (seed, initial) in [(0, [PI, 0.0]), (1, [2.0, -0.8])] {
+            let e = swing_up(&cem_planner(), seed, initial);
+            let last_quarter = e.states.chunks_exact(2).skip(150);
+            for (t, s) in last_quarter.enumerate() {
+                assert!(
+                    Pendulum::is_upright(s, 0.2),
+                    "seed {seed}, step {}: {s:?}",
+                    150 + t
+                );
+            }
+            assert_eq!(e.actions.len(), 200);
+            assert_eq!(e.cost.evaluations, 200 * (32 * 3 * 20 + 1));
+        }
+    }
+
+    #[test]
+    fn same_seed_same_episode() {
+        let planner = Planner::RandomShooting(RandomShootingParams {
+            samples: 16,
+            init_mean: None,
+        });
+        let params = MpcParams {
+            horizon: 5,
+            steps: Some(20),
+        };
+        let p = pendulum();
+        let a = mpc(&p, &[1.0, 0.0], &mut Rng::new(3), &planner, &params).unwrap();
+        let b = mpc(&p, &[1.0, 0.0], &mut Rng::new(3), &planner, &params).unwrap();
+        assert_eq!(
+            (a.total_reward, &a.states, a.cost.counted()),
+            (b.total_reward, &b.states, b.cost.counted())
+        );
+        assert_eq!(a.cost.evaluations, 20 * (17 * 5 + 1));
+    }
+
+    #[test]
+    fn bad_parameters_are_errors() {
+        let p = pendulum();
+        let params = MpcParams {
+            horizon: 0,
+            steps: None,
+        };
+        assert!(mpc(&p, &[0.0, 0.0], &mut Rng::new(0), &cem_planner(), &params).is_err());
+        assert!(mpc(
+            &p,
+            &[0.0],
+            &mut Rng::new(0),
+            &cem_planner(),
+            &MpcParams::default()
+        )
+        .is_err());
+    }
+}
