@@ -31,7 +31,10 @@ pub struct Bounds {
 
 impl Bounds {
     pub fn uniform(dim: usize, lo: f64, hi: f64) -> Self {
-        Bounds { lo: vec![lo; dim], hi: vec![hi; dim] }
+        Bounds {
+            lo: vec![lo; dim],
+            hi: vec![hi; dim],
+        }
     }
 
     pub fn dim(&self) -> usize {

@@ -3,4 +3,8 @@
 //! This is a library that knows nothing of the language: the interpreter
 //! wraps these types as `Objective` values.
 
+pub mod connect4;
 pub mod continuous;
+pub mod game;
+pub mod gridworld;
+pub mod tictactoe;
