@@ -1,3 +1,5 @@
 //! Direct optimizers: one search or optimization algorithm per file.
 //!
 //! Native Rust, monomorphized over the domain; knows nothing of the language.
+pub mod mcts;
+pub mod minimax;
