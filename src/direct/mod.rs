@@ -3,3 +3,5 @@
 //! Native Rust, monomorphized over the domain; knows nothing of the language.
 pub mod mcts;
 pub mod minimax;
+pub mod play;
+pub mod value_iteration;

@@ -194,6 +194,9 @@ impl Connect4 {
             return Err(format!("impossible connect4 board: {nx} X and {no} O"));
         }
         let mine = if nx == no { x } else { o };
+        if self.has_four(mine) {
+            return Err("impossible connect4 board: the player to move has already won".into());
+        }
         Ok(C4State { mine, mask })
     }
 }
@@ -383,7 +386,7 @@ mod tests {
     #[test]
     fn a_filled_board_is_terminal() {
         let g = connect4(4, 4).unwrap();
-        let s = g.parse("OXOX XOXO OXOX XOXO").unwrap();
+        let s = g.parse("XXOO OOXX XXOO OOXX").unwrap();
         assert!(g.is_terminal(&s) && g.legal(&s).is_empty());
     }
 

@@ -133,11 +133,15 @@ impl TicTacToe {
         if nx != no && nx != no + 1 {
             return Err(format!("impossible tictactoe board: {nx} X and {no} O"));
         }
-        Ok(if nx == no {
+        let s = if nx == no {
             TttState { me: x, opp: o }
         } else {
             TttState { me: o, opp: x }
-        })
+        };
+        if has_line(s.me) {
+            return Err("impossible tictactoe board: the player to move has already won".into());
+        }
+        Ok(s)
     }
 
     /// Exact negamax value for the player to move (alpha-beta, no table: the
@@ -312,6 +316,7 @@ mod tests {
         assert_eq!(g.render(&s), "X.O\n.X.\n..O\n");
         assert_eq!(g.to_move(&s), 0);
         assert!(g.parse("XXX......").is_err());
+        assert!(g.parse("XXX OO. O..").is_err());
         assert!(g.parse("X.O").is_err());
         assert!(g.parse("X.O.X.O.Z").is_err());
         assert!(TicTacToe::new(TicTacToeParams { opening_moves: 9 }).is_err());
