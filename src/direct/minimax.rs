@@ -361,3 +361,60 @@ pub fn minimax<G: Game>(
 ) -> Result<MinimaxResult, String> {
     Minimax::new(*params)?.search(game, state)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domains::gridworld::gridworld;
+    use crate::domains::tictactoe::tictactoe;
+
+    #[test]
+    fn bad_parameters_are_errors() {
+        for bad in [
+            MinimaxParams {
+                depth: Some(0),
+                ..MinimaxParams::default()
+            },
+            MinimaxParams {
+                tt_bits: 40,
+                ..MinimaxParams::default()
+            },
+        ] {
+            assert!(minimax(&tictactoe(), &tictactoe().root(), &bad).is_err());
+        }
+        let g = tictactoe();
+        let won = g.parse("XXX OO. ...").unwrap();
+        assert!(minimax(&g, &won, &MinimaxParams::default()).is_err());
+    }
+
+    #[test]
+    fn the_table_is_sound_across_searches() {
+        let g = tictactoe();
+        let mut m = Minimax::new(MinimaxParams::default()).unwrap();
+        let root = m.search(&g, &g.root()).unwrap();
+        let s = g.parse("X.. .O. ...").unwrap();
+        let (values, _) = m.action_values(&g, &s).unwrap();
+        assert_eq!(root.value, 0.0);
+        // After X corner, O centre: every X move draws.
+        assert!(values.iter().flatten().all(|&v| v == 0.0), "{values:?}");
+        let again = m.search(&g, &g.root()).unwrap();
+        assert_eq!(again.value, 0.0);
+        assert!(
+            again.cost.nodes <= root.cost.nodes,
+            "the kept table only helps"
+        );
+    }
+
+    #[test]
+    fn single_agent_search_maximizes_the_return() {
+        let world = gridworld(4, 0.0).unwrap();
+        let s = world.parse("A.#. ..#. ...G ....").unwrap();
+        let depth = MinimaxParams {
+            depth: Some(6),
+            ..MinimaxParams::default()
+        };
+        let r = minimax(&world, &s, &depth).unwrap();
+        assert!((r.value - 0.95).abs() < 1e-6, "{}", r.value);
+        assert_eq!(world.shortest_path(&world.apply(&s, r.action).0), Some(4));
+    }
+}

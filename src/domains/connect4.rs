@@ -306,7 +306,7 @@ impl Game for Connect4 {
 
     fn render(&self, s: &C4State) -> String {
         let (rows, cols) = (self.params.rows, self.params.cols);
-        let x_to_move = s.stones() % 2 == 0;
+        let x_to_move = s.stones().is_multiple_of(2);
         let mut out = String::with_capacity((cols + 1) * rows);
         for r in (0..rows).rev() {
             for c in 0..cols {

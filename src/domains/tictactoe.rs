@@ -59,7 +59,7 @@ impl TttState {
 
     /// The (X, O) bitboards, whoever is to move.
     pub fn xo(&self) -> (u16, u16) {
-        if self.stones() % 2 == 0 {
+        if self.stones().is_multiple_of(2) {
             (self.me, self.opp)
         } else {
             (self.opp, self.me)
