@@ -32,7 +32,7 @@ use std::thread;
 use std::time::Instant;
 
 use crate::cost::Cost;
-use crate::domains::game::{Actions, Game};
+use crate::domains::game::{Actions, Game, MAX_ACTIONS};
 use crate::rng::Rng;
 
 /// Parameters of one search (defaults: 400 simulations, c = √2, unlimited
@@ -298,6 +298,9 @@ impl<S: Copy + Eq> Tree<S> {
         if self.nodes[0].flags & TERMINAL != 0 {
             return counters;
         }
+        // A simulation expands at most one node, so this bound is never
+        // exceeded; it is capped (4M nodes) so that huge budgets do not
+        // reserve memory they will not use, at the price of rare doublings.
         let bound = 1 + sims as usize * game.num_actions();
         self.nodes.reserve(bound.min(1 << 22));
         self.path.reserve(64);
@@ -577,8 +580,11 @@ impl<G: Game> Mcts<G> {
         E: Evaluator<G> + Clone + Send,
     {
         let start = Instant::now();
-        if game.num_actions() > 255 {
-            return Err(format!("mcts: {} has more than 255 actions", game.name()));
+        if game.num_actions() > MAX_ACTIONS {
+            return Err(format!(
+                "mcts: {} has more than {MAX_ACTIONS} actions",
+                game.name()
+            ));
         }
         if game.legal(state).is_empty() {
             return Err("mcts: the state is terminal, there is no move to search".into());
