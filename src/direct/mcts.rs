@@ -595,28 +595,28 @@ impl<G: Game> Mcts<G> {
         for tree in &mut self.trees {
             tree.set_root(game, state, params.reuse);
         }
-        let counters: Vec<Counters> = if threads == 1 {
-            vec![self.trees[0].run(game, eval, &params, params.sims)]
-        } else {
-            thread::scope(|scope| {
-                let handles: Vec<_> = self
-                    .trees
-                    .iter_mut()
-                    .enumerate()
-                    .map(|(t, tree)| {
-                        let mut local = eval.clone();
-                        scope.spawn(move || tree.run(game, &mut local, &params, share(t as u32)))
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| {
-                        h.join()
-                            .map_err(|_| "mcts: a search thread panicked".to_string())
-                    })
-                    .collect::<Result<Vec<_>, String>>()
-            })?
-        };
+        // Tree 0 runs on the calling thread with the caller's evaluator; the
+        // others get a scoped thread and a clone each.
+        let (first, others) = self.trees.split_at_mut(1);
+        let counters: Vec<Counters> = thread::scope(|scope| {
+            let handles: Vec<_> = others
+                .iter_mut()
+                .enumerate()
+                .map(|(i, tree)| {
+                    let mut local = eval.clone();
+                    let sims = share(i as u32 + 1);
+                    scope.spawn(move || tree.run(game, &mut local, &params, sims))
+                })
+                .collect();
+            let mut all = vec![first[0].run(game, &mut *eval, &params, share(0))];
+            for h in handles {
+                let counters = h
+                    .join()
+                    .map_err(|_| "mcts: a search thread panicked".to_string())?;
+                all.push(counters);
+            }
+            Ok::<_, String>(all)
+        })?;
         let mut result = self.merge(game);
         let evals: u64 = counters.iter().map(|c| c.evals).sum();
         result.cost = Cost {
