@@ -11,3 +11,7 @@ pub mod best_of;
 pub mod random_search;
 pub mod random_shooting;
 pub mod mpc;
+pub mod mcts;
+pub mod minimax;
+pub mod play;
+pub mod value_iteration;
