@@ -92,8 +92,12 @@ fn bench_inference(input: usize, hidden: usize, output: usize) {
 
 fn main() {
     std::env::set_var("RAYON_NUM_THREADS", "1");
-    bench_training(8, 64, 4, 64, 100, 30);
+    if std::env::var("ONLY_BIG").is_err() {
+        bench_training(8, 64, 4, 64, 100, 30);
+    }
     bench_training(32, 256, 32, 256, 20, 10);
-    bench_inference(8, 64, 4);
-    bench_inference(32, 256, 32);
+    if std::env::var("ONLY_TRAIN").is_err() {
+        bench_inference(8, 64, 4);
+        bench_inference(32, 256, 32);
+    }
 }

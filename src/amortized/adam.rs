@@ -110,23 +110,25 @@ impl Adam {
     }
 
     /// Applies one update from `grads` (as returned by `backward`).
-    /// Returns the gradient's global norm before clipping.
-    pub fn step(
-        &mut self,
-        model: &mut Mlp,
-        grads: &mut Gradients<f32, Cpu>,
-    ) -> Result<f32, String> {
+    pub fn step(&mut self, model: &mut Mlp, grads: &mut Gradients<f32, Cpu>) -> Result<(), String> {
         let alloc = |e: CpuError| format!("cannot allocate a gradient: {e}");
-        let mut sq = 0.0f64;
-        let sum_sq = |g: &[f32]| g.iter().map(|&x| f64::from(x) * f64::from(x)).sum::<f64>();
-        for l in &model.layers {
-            sq += sum_sq(grads.get_or_alloc_mut(&l.w).map_err(alloc)?);
-            sq += sum_sq(grads.get_or_alloc_mut(&l.b).map_err(alloc)?);
-        }
-        let norm = sq.sqrt() as f32;
+        // The global norm costs a pass over every gradient: only clipping needs it.
         let scale = match self.cfg.clip {
-            Some(c) if norm > c => c / norm,
-            _ => 1.0,
+            Some(c) => {
+                let mut sq = 0.0f64;
+                let sum_sq = |g: &[f32]| g.iter().map(|&x| x * x).sum::<f32>() as f64;
+                for l in &model.layers {
+                    sq += sum_sq(grads.get_or_alloc_mut(&l.w).map_err(alloc)?);
+                    sq += sum_sq(grads.get_or_alloc_mut(&l.b).map_err(alloc)?);
+                }
+                let norm = sq.sqrt() as f32;
+                if norm > c {
+                    c / norm
+                } else {
+                    1.0
+                }
+            }
+            None => 1.0,
         };
 
         self.t += 1;
@@ -159,7 +161,7 @@ impl Adam {
                 res.map_err(|e| format!("parameter update failed: {e}"))?;
             }
         }
-        Ok(norm)
+        Ok(())
     }
 }
 

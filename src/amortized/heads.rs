@@ -170,6 +170,16 @@ impl Head {
                 grad[0] = scale * 2.0 * d * (1.0 - y * y);
                 d * d
             }
+            Head::Solution { bounds: None } => {
+                let inv = 1.0 / raw.len() as f32;
+                let mut loss = 0.0;
+                for ((g, r), t) in grad.iter_mut().zip(raw).zip(target) {
+                    let d = r - t;
+                    loss += d * d;
+                    *g = scale * 2.0 * inv * d;
+                }
+                loss * inv
+            }
             Head::Solution { bounds } => {
                 let inv = 1.0 / raw.len() as f32;
                 let mut loss = 0.0;

@@ -12,6 +12,7 @@ pub mod checksum;
 pub mod dataset;
 pub mod heads;
 pub mod mlp;
+pub mod objective;
 pub mod progress;
 pub mod train;
 
@@ -19,5 +20,6 @@ pub use adam::AdamConfig;
 pub use dataset::{Dataset, Example};
 pub use heads::{Head, SolutionBounds, TargetKind};
 pub use mlp::{Activation, Mlp, MlpSpec};
+pub use objective::{objective_head, objective_model, train_objective, ObjectiveConfig};
 pub use progress::Progress;
 pub use train::{train, EpochStats, TrainConfig, TrainingReport};

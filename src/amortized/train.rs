@@ -109,6 +109,9 @@ pub struct TrainingReport {
     pub examples_seen: u64,
     /// Forward passes, training and validation rows together.
     pub forward_passes: u64,
+    /// Objective evaluations (objective-based training only).
+    #[serde(default)]
+    pub objective_evaluations: u64,
     /// Estimated FLOPs: 2 per multiply-add forward, twice that again backward.
     pub flops: u64,
     pub wall_secs: f64,
@@ -117,9 +120,26 @@ pub struct TrainingReport {
 }
 
 impl TrainingReport {
+    pub(crate) fn empty() -> TrainingReport {
+        TrainingReport {
+            epochs: Vec::new(),
+            best_epoch: 0,
+            best_val_loss: None,
+            stopped_early: false,
+            steps: 0,
+            examples_seen: 0,
+            forward_passes: 0,
+            objective_evaluations: 0,
+            flops: 0,
+            wall_secs: 0.0,
+            summary: String::new(),
+        }
+    }
+
     /// Training cost in the units every solver reports.
     pub fn cost(&self) -> Cost {
         Cost {
+            evaluations: self.objective_evaluations,
             forward_passes: self.forward_passes,
             flops: self.flops,
             wall: std::time::Duration::from_secs_f64(self.wall_secs),
@@ -356,18 +376,7 @@ pub fn train(
     let mut shuffle = Rng::new(derive_seed(cfg.seed, "train.shuffle"));
     let tracker = Tracker::new(cfg.progress, cfg.epochs as u64, "train");
     let fwd = model.spec().forward_flops();
-    let mut report = TrainingReport {
-        epochs: Vec::new(),
-        best_epoch: 0,
-        best_val_loss: None,
-        stopped_early: false,
-        steps: 0,
-        examples_seen: 0,
-        forward_passes: 0,
-        flops: 0,
-        wall_secs: 0.0,
-        summary: String::new(),
-    };
+    let mut report = TrainingReport::empty();
     let mut best: Option<(f64, Vec<Vec<f32>>)> = None;
     let mut since_best = 0;
     let mut xbuf = Vec::with_capacity(cfg.batch * prepared.in_dim);
