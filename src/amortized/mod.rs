@@ -8,8 +8,12 @@
 //! `checkpoint::save`/`load`, `dataset_io::load`/`save`, and `Cache`.
 
 pub mod adam;
+pub mod atomic;
+pub mod cache;
+pub mod checkpoint;
 pub mod checksum;
 pub mod dataset;
+pub mod dataset_io;
 pub mod heads;
 pub mod mlp;
 pub mod objective;
@@ -17,6 +21,8 @@ pub mod progress;
 pub mod train;
 
 pub use adam::AdamConfig;
+pub use cache::{Cache, CacheLookup};
+pub use checkpoint::CheckpointMeta;
 pub use dataset::{Dataset, Example};
 pub use heads::{Head, SolutionBounds, TargetKind};
 pub use mlp::{Activation, Mlp, MlpSpec};

@@ -117,6 +117,9 @@ pub struct TrainingReport {
     pub wall_secs: f64,
     /// One line for the caller to print or suppress.
     pub summary: String,
+    /// FNV-1a hash (hex) of the training dataset, for provenance.
+    #[serde(default)]
+    pub dataset_hash: Option<String>,
 }
 
 impl TrainingReport {
@@ -133,6 +136,7 @@ impl TrainingReport {
             flops: 0,
             wall_secs: 0.0,
             summary: String::new(),
+            dataset_hash: None,
         }
     }
 
@@ -377,6 +381,7 @@ pub fn train(
     let tracker = Tracker::new(cfg.progress, cfg.epochs as u64, "train");
     let fwd = model.spec().forward_flops();
     let mut report = TrainingReport::empty();
+    report.dataset_hash = Some(super::checksum::hex(data.content_hash()));
     let mut best: Option<(f64, Vec<Vec<f32>>)> = None;
     let mut since_best = 0;
     let mut xbuf = Vec::with_capacity(cfg.batch * prepared.in_dim);
