@@ -53,7 +53,7 @@ impl AdamConfig {
                 return Err(format!("{name} must be in [0, 1), found {b}"));
             }
         }
-        if !(self.eps > 0.0) {
+        if self.eps.is_nan() || self.eps <= 0.0 {
             return Err(format!("eps must be positive, found {}", self.eps));
         }
         if !(self.weight_decay >= 0.0 && self.weight_decay.is_finite()) {
@@ -63,7 +63,7 @@ impl AdamConfig {
             ));
         }
         if let Some(c) = self.clip {
-            if !(c > 0.0) {
+            if c.is_nan() || c <= 0.0 {
                 return Err(format!("clip must be positive, found {c}"));
             }
         }

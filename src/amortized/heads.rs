@@ -223,13 +223,13 @@ impl Head {
 }
 
 fn legal(mask: Option<&[bool]>, i: usize) -> bool {
-    mask.map_or(true, |m| m[i])
+    mask.is_none_or(|m| m[i])
 }
 
 fn squash_range(bounds: &Option<SolutionBounds>, i: usize) -> Option<(f32, f32)> {
     let b = bounds.as_ref()?;
     let (lo, hi) = (b.lo[i], b.hi[i]);
-    (lo.is_finite() && hi.is_finite()).then(|| (lo as f32, (hi - lo) as f32))
+    (lo.is_finite() && hi.is_finite()).then_some((lo as f32, (hi - lo) as f32))
 }
 
 fn sigmoid(x: f32) -> f32 {

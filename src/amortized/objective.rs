@@ -87,7 +87,7 @@ pub fn objective_head(problem: &dyn ContinuousProblem) -> Head {
             .zip(&b.hi)
             .any(|(l, h)| l.is_finite() && h.is_finite());
     Head::Solution {
-        bounds: any_finite.then(|| SolutionBounds { lo: b.lo, hi: b.hi }),
+        bounds: any_finite.then_some(SolutionBounds { lo: b.lo, hi: b.hi }),
     }
 }
 
@@ -235,7 +235,7 @@ pub fn train_objective(
                     tracker.finish();
                     return Err(divergence(step as u64, epoch, cfg.lr));
                 }
-                Some(v) if best.as_ref().map_or(true, |(b, _)| v < *b) => {
+                Some(v) if best.as_ref().is_none_or(|(b, _)| v < *b) => {
                     best = Some((v, model.snapshot()));
                     report.best_epoch = epoch;
                     report.best_val_loss = Some(v);

@@ -289,14 +289,14 @@ fn prepare(model: &Mlp, data: &Dataset) -> Result<Prepared, String> {
                 p.t.push(v);
             }
             Head::Policy => {
-                let legal = |i: usize| e.mask.as_ref().map_or(true, |m| m[i]);
+                let legal = |i: usize| e.mask.as_ref().is_none_or(|m| m[i]);
                 if let Some(i) = e.target.iter().position(|&t| t < 0.0) {
                     return Err(format!(
                         "row {row} has a negative policy target at action {i}"
                     ));
                 }
                 let total: f32 = (0..t_dim).filter(|&i| legal(i)).map(|i| e.target[i]).sum();
-                if !(total > 0.0) {
+                if total.is_nan() || total <= 0.0 {
                     return Err(format!(
                         "row {row}: the policy target puts no weight on a legal action"
                     ));
@@ -305,7 +305,7 @@ fn prepare(model: &Mlp, data: &Dataset) -> Result<Prepared, String> {
                 if let Some(m) = p.mask.as_mut() {
                     match &e.mask {
                         Some(em) => m.extend_from_slice(em),
-                        None => m.extend(std::iter::repeat(true).take(t_dim)),
+                        None => m.extend(std::iter::repeat_n(true, t_dim)),
                     }
                 }
             }
@@ -418,7 +418,7 @@ pub fn train(
                 tracker.finish();
                 return Err(divergence(stepper.steps(), epoch, cfg.lr));
             }
-            if best.as_ref().map_or(true, |(b, _)| v < *b) {
+            if best.as_ref().is_none_or(|(b, _)| v < *b) {
                 best = Some((v, model.snapshot()));
                 report.best_epoch = epoch;
                 report.best_val_loss = Some(v);
