@@ -76,7 +76,7 @@ pub struct Adam {
     cfg: AdamConfig,
     t: i32,
     /// First and second moments, one pair of buffers per parameter tensor
-    /// in `Mlp::layers` order (weight, bias, weight, bias, …).
+    /// in `Mlp::layers` order (weight, then bias where the layer has one).
     m: Vec<Vec<f32>>,
     v: Vec<Vec<f32>>,
     /// Required by the SGD kernel's signature; never read with momentum off.
@@ -89,7 +89,10 @@ impl Adam {
         let lens: Vec<usize> = model
             .layers
             .iter()
-            .flat_map(|l| [l.w.shape().0 * l.w.shape().1, l.b.shape().0])
+            .flat_map(|l| {
+                let w = l.w.shape().0 * l.w.shape().1;
+                std::iter::once(w).chain(l.b.as_ref().map(|b| b.shape().0))
+            })
             .collect();
         let longest = lens.iter().copied().max().unwrap_or(0);
         let velocity = model
@@ -119,7 +122,9 @@ impl Adam {
                 let sum_sq = |g: &[f32]| g.iter().map(|&x| x * x).sum::<f32>() as f64;
                 for l in &model.layers {
                     sq += sum_sq(grads.get_or_alloc_mut(&l.w).map_err(alloc)?);
-                    sq += sum_sq(grads.get_or_alloc_mut(&l.b).map_err(alloc)?);
+                    if let Some(b) = &l.b {
+                        sq += sum_sq(grads.get_or_alloc_mut(b).map_err(alloc)?);
+                    }
                 }
                 let norm = sq.sqrt() as f32;
                 if norm > c {
@@ -145,20 +150,21 @@ impl Adam {
             weight_decay: (c.weight_decay > 0.0)
                 .then(|| WeightDecay::Decoupled(f64::from(c.lr) * f64::from(c.weight_decay))),
         };
-        for (li, l) in model.layers.iter_mut().enumerate() {
-            for (slot, is_weight) in [(2 * li, true), (2 * li + 1, false)] {
-                let g = if is_weight {
-                    grads.get_or_alloc_mut(&l.w).map_err(alloc)?
-                } else {
-                    grads.get_or_alloc_mut(&l.b).map_err(alloc)?
-                };
+        let mut slot = 0;
+        for l in model.layers.iter_mut() {
+            let g = grads.get_or_alloc_mut(&l.w).map_err(alloc)?;
+            adam_delta(&mut self.m[slot], &mut self.v[slot], g, scale, c, step, eps);
+            apply
+                .try_update(&mut l.w, &mut self.velocity, g)
+                .map_err(|e| format!("parameter update failed: {e}"))?;
+            slot += 1;
+            if let Some(b) = &mut l.b {
+                let g = grads.get_or_alloc_mut(b).map_err(alloc)?;
                 adam_delta(&mut self.m[slot], &mut self.v[slot], g, scale, c, step, eps);
-                let res = if is_weight {
-                    apply.try_update(&mut l.w, &mut self.velocity, g)
-                } else {
-                    apply.try_update(&mut l.b, &mut self.velocity, g)
-                };
-                res.map_err(|e| format!("parameter update failed: {e}"))?;
+                apply
+                    .try_update(b, &mut self.velocity, g)
+                    .map_err(|e| format!("parameter update failed: {e}"))?;
+                slot += 1;
             }
         }
         Ok(())

@@ -118,10 +118,24 @@ pub(crate) type Matrix = Tensor<(usize, usize), f32, Cpu>;
 pub(crate) type Vector = Tensor<(usize,), f32, Cpu>;
 
 /// One dense layer: `y = x·w + b` with `w` of shape `in × out`.
+///
+/// The first layer has no separate bias: its `w` carries the bias as an
+/// extra last row and the network's input an extra constant 1 (see
+/// `augment`), so that the bias add and its gradient ride inside the
+/// matmul instead of a broadcast pass over every activation.
 #[derive(Clone, Debug)]
 pub(crate) struct Dense {
     pub w: Matrix,
-    pub b: Vector,
+    pub b: Option<Vector>,
+}
+
+/// Appends the constant-1 input that carries the first layer's bias.
+pub(crate) fn augment(xs: &[f32], input: usize, out: &mut Vec<f32>) {
+    out.clear();
+    for row in xs.chunks(input) {
+        out.extend_from_slice(row);
+        out.push(1.0);
+    }
 }
 
 /// A trained or untrained network with its head, seed and training record.
@@ -146,11 +160,21 @@ impl Mlp {
         let layers = spec
             .widths()
             .windows(2)
-            .map(|p| {
+            .enumerate()
+            .map(|(i, p)| {
                 let bound = 1.0 / (p[0] as f32).sqrt();
                 let w = dev.sample_uniform_like(&(p[0], p[1])) * (2.0 * bound) - bound;
                 let b = dev.sample_uniform_like(&(p[1],)) * (2.0 * bound) - bound;
-                Dense { w, b }
+                if i == 0 {
+                    let mut wb = w.as_vec();
+                    wb.extend(b.as_vec());
+                    Dense {
+                        w: dev.tensor_from_vec(wb, (p[0] + 1, p[1])),
+                        b: None,
+                    }
+                } else {
+                    Dense { w, b: Some(b) }
+                }
             })
             .collect();
         Ok(Mlp {
@@ -185,9 +209,11 @@ impl Mlp {
         let mut h = x;
         for (i, layer) in self.layers.iter().enumerate() {
             let rows = h.shape().0;
-            let z = h.matmul(layer.w.clone());
-            let shape = (rows, layer.b.shape().0);
-            h = z + layer.b.clone().broadcast_like::<_, Axis<0>>(&shape);
+            h = h.matmul(layer.w.clone());
+            if let Some(b) = &layer.b {
+                let shape = (rows, b.shape().0);
+                h = h + b.clone().broadcast_like::<_, Axis<0>>(&shape);
+            }
             if i < last {
                 h = match self.spec.act {
                     Activation::Relu => h.relu(),
@@ -211,8 +237,10 @@ impl Mlp {
     }
 
     /// Raw outputs of `rows` rows stored contiguously in `flat`.
-    pub(crate) fn raw_flat(&self, flat: Vec<f32>, rows: usize) -> Vec<f32> {
-        let x = self.dev.tensor_from_vec(flat, (rows, self.spec.input));
+    pub(crate) fn raw_flat(&self, flat: &[f32], rows: usize) -> Vec<f32> {
+        let mut xs = Vec::with_capacity(rows * (self.spec.input + 1));
+        augment(flat, self.spec.input, &mut xs);
+        let x = self.dev.tensor_from_vec(xs, (rows, self.spec.input + 1));
         self.forward(x).as_vec()
     }
 
@@ -230,7 +258,7 @@ impl Mlp {
     pub fn predict(&self, x: &[f32]) -> Result<(Vec<f32>, Cost), String> {
         let start = Instant::now();
         self.check_row(0, x)?;
-        let raw = self.raw_flat(x.to_vec(), 1);
+        let raw = self.raw_flat(x, 1);
         let mut out = vec![0.0; self.spec.output];
         self.head.answer(&raw, None, &mut out);
         Ok((out, self.cost_of(1, start)))
@@ -247,7 +275,7 @@ impl Mlp {
             self.check_row(i, x)?;
             flat.extend_from_slice(x);
         }
-        let raw = self.raw_flat(flat, xs.len());
+        let raw = self.raw_flat(&flat, xs.len());
         let out = raw
             .chunks(self.spec.output)
             .map(|r| {
@@ -276,35 +304,40 @@ impl Mlp {
                 self.spec.output
             ));
         }
-        let raw = self.raw_flat(x.to_vec(), 1);
+        let raw = self.raw_flat(x, 1);
         let mut out = vec![0.0; self.spec.output];
         self.head.answer(&raw, Some(mask), &mut out);
         Ok((out, self.cost_of(1, start)))
     }
 
     /// Every parameter tensor as `(name, shape, values)`, layer by layer
-    /// (`layer0.weight`, `layer0.bias`, …), for checkpoints and snapshots.
+    /// (`layer0.weight` of shape `in × out`, `layer0.bias`, …), for
+    /// checkpoints and snapshots.
     pub fn weights(&self) -> Vec<(String, Vec<usize>, Vec<f32>)> {
         let mut out = Vec::with_capacity(2 * self.layers.len());
         for (i, l) in self.layers.iter().enumerate() {
             let (r, c) = *l.w.shape();
-            out.push((format!("layer{i}.weight"), vec![r, c], l.w.as_vec()));
-            out.push((format!("layer{i}.bias"), vec![c], l.b.as_vec()));
+            let mut w = l.w.as_vec();
+            let (rows, b) = match &l.b {
+                Some(b) => (r, b.as_vec()),
+                None => (r - 1, w.split_off((r - 1) * c)),
+            };
+            out.push((format!("layer{i}.weight"), vec![rows, c], w));
+            out.push((format!("layer{i}.bias"), vec![c], b));
         }
         out
     }
 
-    /// Flat copies of every parameter (weights then bias, layer by layer).
+    /// The values of `weights()`, weight then bias, layer by layer.
     pub(crate) fn snapshot(&self) -> Vec<Vec<f32>> {
-        self.layers
-            .iter()
-            .flat_map(|l| [l.w.as_vec(), l.b.as_vec()])
-            .collect()
+        self.weights().into_iter().map(|(_, _, v)| v).collect()
     }
 
-    /// Restores parameters from `snapshot`, checking every length first so
-    /// that a mismatch leaves the model untouched.
+    /// Restores parameters from `snapshot` (the layout of `weights()`),
+    /// checking every length first so that a mismatch leaves the model
+    /// untouched.
     pub(crate) fn restore(&mut self, snap: &[Vec<f32>]) -> Result<(), String> {
+        let widths = self.spec.widths();
         if snap.len() != 2 * self.layers.len() {
             return Err(format!(
                 "expected {} parameter tensors, found {}",
@@ -312,8 +345,8 @@ impl Mlp {
                 snap.len()
             ));
         }
-        for (i, l) in self.layers.iter().enumerate() {
-            let (r, c) = *l.w.shape();
+        for (i, p) in widths.windows(2).enumerate() {
+            let (r, c) = (p[0], p[1]);
             if snap[2 * i].len() != r * c || snap[2 * i + 1].len() != c {
                 return Err(format!(
                     "layer {i}: expected a {r}×{c} weight and {c} biases, found {} and {} values",
@@ -323,8 +356,17 @@ impl Mlp {
             }
         }
         for (i, l) in self.layers.iter_mut().enumerate() {
-            l.w.copy_from(&snap[2 * i]);
-            l.b.copy_from(&snap[2 * i + 1]);
+            match &mut l.b {
+                Some(b) => {
+                    l.w.copy_from(&snap[2 * i]);
+                    b.copy_from(&snap[2 * i + 1]);
+                }
+                None => {
+                    let mut wb = snap[2 * i].clone();
+                    wb.extend_from_slice(&snap[2 * i + 1]);
+                    l.w.copy_from(&wb);
+                }
+            }
         }
         Ok(())
     }
@@ -333,6 +375,12 @@ impl Mlp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn models_can_be_shared_across_threads() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<Mlp>();
+    }
 
     #[test]
     fn counts_flops_per_dense_layer() {

@@ -116,7 +116,7 @@ fn sample(problem: &dyn ContinuousProblem, rng: &mut Rng, n: usize) -> (Vec<f64>
 fn mean_value(model: &Mlp, problem: &dyn ContinuousProblem, xs: &[f64], xf: &[f32]) -> f64 {
     let (d, out) = (problem.instance_dim(), problem.theta_dim());
     let rows = xs.len() / d;
-    let raw = model.raw_flat(xf.to_vec(), rows);
+    let raw = model.raw_flat(xf, rows);
     let mut theta = vec![0.0f32; out];
     let mut jac = vec![0.0f32; out];
     let mut total = 0.0;

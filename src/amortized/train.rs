@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use super::adam::{Adam, AdamConfig};
 use super::dataset::Dataset;
 use super::heads::Head;
-use super::mlp::{Matrix, Mlp};
+use super::mlp::{augment, Matrix, Mlp};
 use super::progress::{Progress, Tracker};
 use crate::cost::Cost;
 use crate::rng::{derive_seed, Rng};
@@ -161,6 +161,7 @@ pub(crate) struct Stepper {
     adam: Adam,
     x: Option<Matrix>,
     g: Option<Matrix>,
+    xaug: Vec<f32>,
     raw: Vec<f32>,
     grad: Vec<f32>,
 }
@@ -179,6 +180,7 @@ impl Stepper {
             adam: Adam::new(model, cfg)?,
             x: None,
             g: None,
+            xaug: Vec::new(),
             raw: Vec::new(),
             grad: Vec::new(),
         })
@@ -196,8 +198,9 @@ impl Stepper {
         loss_grad: impl FnOnce(&[f32], &mut [f32]) -> f32,
     ) -> Result<f32, String> {
         let (input, output) = (model.spec().input, model.spec().output);
-        let x = reuse(&mut self.x, &model.dev, (rows, input));
-        x.copy_from(xs);
+        augment(xs, input, &mut self.xaug);
+        let x = reuse(&mut self.x, &model.dev, (rows, input + 1));
+        x.copy_from(&self.xaug);
         let out = model.forward(x.clone().traced(Gradients::leaky()));
         let (out, tape) = out.split_tape();
         self.raw.resize(rows * output, 0.0);
@@ -349,7 +352,7 @@ fn evaluate(model: &Mlp, data: &Prepared, rows: &[usize]) -> f64 {
     let mut total = 0.0f64;
     for chunk in rows.chunks(1024) {
         data.gather(chunk, &mut buf);
-        let raw = model.raw_flat(buf.clone(), chunk.len());
+        let raw = model.raw_flat(&buf, chunk.len());
         total += f64::from(data.loss(model.head(), chunk, &raw, None)) * chunk.len() as f64;
     }
     total / rows.len().max(1) as f64
