@@ -1,2 +1,31 @@
 //! Amortizers: dfdx networks with runtime-chosen widths, datasets, training,
 //! checkpoints. Knows nothing of the language.
+//!
+//! The interpreter's entry points: build an `Mlp` from an `MlpSpec` and a
+//! `Head`; `train` it on a `Dataset` (regression-based) or
+//! `train_objective` on a `ContinuousProblem` (objective-based); answer
+//! queries with `Mlp::predict`, `predict_batch` and `policy`; persist with
+//! `checkpoint::save`/`load`, `dataset_io::load`/`save`, and `Cache`.
+
+pub mod adam;
+pub mod atomic;
+pub mod cache;
+pub mod checkpoint;
+pub mod checksum;
+pub mod dataset;
+pub mod dataset_io;
+pub mod heads;
+pub mod mlp;
+pub mod objective;
+pub mod progress;
+pub mod train;
+
+pub use adam::AdamConfig;
+pub use cache::{Cache, CacheLookup};
+pub use checkpoint::CheckpointMeta;
+pub use dataset::{Dataset, Example};
+pub use heads::{Head, SolutionBounds, TargetKind};
+pub use mlp::{Activation, Mlp, MlpSpec};
+pub use objective::{objective_head, objective_model, train_objective, ObjectiveConfig};
+pub use progress::Progress;
+pub use train::{train, EpochStats, TrainConfig, TrainingReport};

@@ -9,7 +9,8 @@
 use super::value::Value;
 use crate::ir::graph::{Ir, NodeId};
 use crate::ir::signature::{
-    AlgorithmSig, Const, KindConst, ParamSig, Range, ResultRule, Signature, SignatureLookup,
+    AlgorithmSig, Const, DomainRule, Domains, KindConst, ParamSig, Range, ResultRule, Signature,
+    SignatureLookup,
 };
 use crate::ir::Kind;
 use crate::span::Span;
@@ -201,16 +202,19 @@ pub fn sig(name: &'static str, group: &'static str, doc: &'static str) -> SigBui
         algorithm_params: None,
         random: false,
         binds: &[],
+        domains: DomainRule::None,
+        fits: &[],
         example: "",
     })
 }
 
 /// Starts an algorithm's parameter list.
-pub fn algorithm(name: &'static str, doc: &'static str) -> AlgorithmBuilder {
+pub fn algorithm(name: &'static str, domains: Domains, doc: &'static str) -> AlgorithmBuilder {
     AlgorithmBuilder(AlgorithmSig {
         name,
         doc,
         params: Vec::new(),
+        domains,
     })
 }
 
@@ -300,6 +304,14 @@ impl SigBuilder {
     }
     pub fn example(mut self, example: &'static str) -> Self {
         self.0.example = example;
+        self
+    }
+    pub fn domains(mut self, rule: DomainRule) -> Self {
+        self.0.domains = rule;
+        self
+    }
+    pub fn fits(mut self, pairs: &'static [(usize, usize)]) -> Self {
+        self.0.fits = pairs;
         self
     }
 }

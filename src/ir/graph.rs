@@ -6,7 +6,7 @@
 //! value the node will compute, and can key the on-disk cache.
 
 use super::kind::Kind;
-use super::signature::Const;
+use super::signature::{Const, Domains};
 use crate::span::Span;
 use crate::syntax::ast::{BinOp, DeclKeyword};
 use std::fmt::Write;
@@ -52,6 +52,8 @@ pub struct Node {
     /// Set for nodes of random builtins: derived from the run seed and the
     /// name of the declaration the node belongs to.
     pub seed: Option<u64>,
+    /// For objectives: their class; for solvers: what they can solve.
+    pub domains: Option<Domains>,
 }
 
 #[derive(Clone, Debug)]
@@ -120,6 +122,7 @@ impl Ir {
             span,
             hash,
             seed,
+            domains: None,
         });
         self.nodes.len() - 1
     }

@@ -10,7 +10,9 @@
 use super::graph::{Command, CommandKind, Decl, Ir, NodeId, Op, ParamDecl};
 use super::kind::Kind;
 use super::overrides::{Override, OverrideOrigin};
-use super::signature::{Const, ParamSig, ResultRule, Signature, SignatureLookup};
+use super::signature::{
+    Const, DomainRule, Domains, ParamSig, ResultRule, Signature, SignatureLookup,
+};
 use crate::diagnostics::{suggest, Diagnostic};
 use crate::rng::derive_seed;
 use crate::span::{Sources, Span};
@@ -553,7 +555,14 @@ impl<'a> Lowerer<'a> {
             };
         }
         let kind = Kind::list(elem.map_or(Kind::Any, |(k, _)| k));
-        Some(self.ir.push(Op::List(ids), kind, span, None))
+        let domains = ids
+            .iter()
+            .map(|i| self.ir.node(*i).domains)
+            .try_fold(Domains::ALL, |acc, d| d.map(|d| acc.intersect(d)))
+            .filter(|_| !ids.is_empty());
+        let id = self.ir.push(Op::List(ids), kind, span, None);
+        self.ir.nodes[id].domains = domains;
+        Some(id)
     }
 
     fn arith_kind(&mut self, op: BinOp, a: NodeId, b: NodeId, sa: Span, sb: Span) -> Option<Kind> {
@@ -902,12 +911,63 @@ impl<'a> Lowerer<'a> {
             None
         };
         let _ = callee;
+        let domains = match sig.domains {
+            DomainRule::None => None,
+            DomainRule::Fixed(d) => Some(d),
+            DomainRule::Arg(i) => self.ir.node(args_out[i]).domains,
+            DomainRule::Algorithm(i) => match self.ir.const_value(args_out[i]) {
+                Some(Const::Algorithm(a)) => self.lookup.algorithm(&a).map(|a| a.domains),
+                _ => None,
+            },
+        };
+        let mut fits_ok = true;
+        for (solver, objective) in sig.fits {
+            fits_ok &= self.check_fit(sig.name, args_out[*solver], args_out[*objective]);
+        }
+        if !fits_ok {
+            return None;
+        }
         let op = Op::Call {
             builtin: sig.name,
             args: args_out,
             extra,
         };
-        Some(self.ir.push(op, kind, span, seed))
+        let id = self.ir.push(op, kind, span, seed);
+        self.ir.nodes[id].domains = domains;
+        Some(id)
+    }
+
+    /// Checks that a solver (or each solver of a list) can solve an objective.
+    fn check_fit(&mut self, owner: &str, solver: NodeId, objective: NodeId) -> bool {
+        let Some(class) = self.ir.node(objective).domains else {
+            return true;
+        };
+        let solvers: Vec<NodeId> = match &self.ir.node(solver).op {
+            Op::List(items) => items.clone(),
+            _ => vec![solver],
+        };
+        let mut ok = true;
+        for s in solvers {
+            let Some(can) = self.ir.node(s).domains else {
+                continue;
+            };
+            if can.intersects(class) {
+                continue;
+            }
+            let (s_span, o_span) = (self.ir.node(s).span, self.ir.node(objective).span);
+            let what = self.sources.slice(s_span).to_string();
+            self.error(
+                Diagnostic::error(
+                    "E0225",
+                    format!("`{what}` cannot solve {}", class.article()),
+                )
+                .with_primary(s_span, format!("this solves {}", can.describe()))
+                .with_secondary(o_span, format!("this is {}", class.article()))
+                .with_hint(format!("`{owner}` needs a solver that fits its objective")),
+            );
+            ok = false;
+        }
+        ok
     }
 
     fn lower_arg(

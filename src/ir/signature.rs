@@ -174,6 +174,79 @@ impl KindConst {
     }
 }
 
+/// The classes of problems an objective belongs to, or a solver can solve:
+/// a set of bits, so that the checker can reject `plan(mcts)` on a
+/// continuous objective before anything runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Domains(pub u8);
+
+impl Domains {
+    pub const NONE: Domains = Domains(0);
+    /// Two-player zero-sum games.
+    pub const GAME: Domains = Domains(1);
+    /// Discrete single-agent MDPs (gridworld).
+    pub const MDP: Domains = Domains(2);
+    /// Continuous minimization over a box.
+    pub const CONTINUOUS: Domains = Domains(4);
+    /// Continuous control (closed-loop episodes).
+    pub const CONTROL: Domains = Domains(8);
+    pub const DISCRETE: Domains = Domains(1 | 2);
+    pub const ALL: Domains = Domains(15);
+
+    pub const fn union(self, o: Domains) -> Domains {
+        Domains(self.0 | o.0)
+    }
+
+    pub fn intersects(self, o: Domains) -> bool {
+        self.0 & o.0 != 0
+    }
+
+    pub fn intersect(self, o: Domains) -> Domains {
+        Domains(self.0 & o.0)
+    }
+
+    /// "games and MDPs", for messages.
+    pub fn describe(self) -> String {
+        let names: Vec<&str> = [
+            (Domains::GAME, "games"),
+            (Domains::MDP, "MDPs"),
+            (Domains::CONTINUOUS, "continuous objectives"),
+            (Domains::CONTROL, "control problems"),
+        ]
+        .iter()
+        .filter(|(d, _)| self.intersects(*d))
+        .map(|(_, n)| *n)
+        .collect();
+        match names.as_slice() {
+            [] => "nothing".to_string(),
+            [one] => one.to_string(),
+            [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        }
+    }
+
+    /// "a game", for one objective's class.
+    pub fn article(self) -> &'static str {
+        match self {
+            Domains::GAME => "a game",
+            Domains::MDP => "an MDP",
+            Domains::CONTINUOUS => "a continuous objective",
+            Domains::CONTROL => "a control problem",
+            _ => "a problem",
+        }
+    }
+}
+
+/// How a call's result gets its [`Domains`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum DomainRule {
+    None,
+    Fixed(Domains),
+    /// The domains of argument `i` (`shift(obj, …)`, `init(prior, planner)`).
+    Arg(usize),
+    /// The domains of the algorithm in argument `i` (`plan(mcts, …)`).
+    Algorithm(usize),
+}
+
 /// A builtin function's signature.
 #[derive(Clone, Debug)]
 pub struct Signature {
@@ -191,6 +264,11 @@ pub struct Signature {
     /// Names bound while lowering the first argument, as `Vector` symbols:
     /// `minimize(sum((theta - x) ^ 2), …)` binds `theta` and `x`.
     pub binds: &'static [&'static str],
+    /// The domains of the result (objectives and solvers).
+    pub domains: DomainRule,
+    /// `(solver argument, objective argument)` pairs whose domains must
+    /// meet: `evaluate(plan(mcts), on=sphere(4))` is an error.
+    pub fits: &'static [(usize, usize)],
     /// A short example for the reference and `:help`.
     pub example: &'static str,
 }
@@ -221,6 +299,8 @@ pub struct AlgorithmSig {
     pub name: &'static str,
     pub doc: &'static str,
     pub params: Vec<ParamSig>,
+    /// What the algorithm can solve.
+    pub domains: Domains,
 }
 
 impl AlgorithmSig {

@@ -1,0 +1,243 @@
+//! Datasets of (instance, solution) pairs that amortizers learn from.
+//!
+//! Rows are plain arrays so that the games, planners and continuous
+//! problems that produce them need not share a type with the networks:
+//! `features` is the instance encoding, `target` a visit distribution, an
+//! outcome or a `θ*`, `mask` the legal actions (policies), `value` an
+//! optional outcome carried alongside a policy target. Every row of one
+//! dataset has the same widths; `Dataset::push` enforces it.
+
+use serde::{Deserialize, Serialize};
+
+use super::heads::TargetKind;
+use crate::rng::{derive_seed, Rng};
+
+/// One training example.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Example {
+    pub features: Vec<f32>,
+    pub target: Vec<f32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mask: Option<Vec<bool>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f32>,
+}
+
+impl Example {
+    pub fn new(features: Vec<f32>, target: Vec<f32>) -> Self {
+        Example {
+            features,
+            target,
+            mask: None,
+            value: None,
+        }
+    }
+
+    pub fn with_mask(mut self, mask: Vec<bool>) -> Self {
+        self.mask = Some(mask);
+        self
+    }
+
+    pub fn with_value(mut self, value: f32) -> Self {
+        self.value = Some(value);
+        self
+    }
+}
+
+/// A set of examples with fixed widths, plus what it is and where it came from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Dataset {
+    pub feature_dim: usize,
+    pub target_dim: usize,
+    pub kind: TargetKind,
+    /// Free text: the solver and objective that produced it, or the file.
+    pub source: String,
+    examples: Vec<Example>,
+}
+
+impl Dataset {
+    pub fn new(
+        feature_dim: usize,
+        target_dim: usize,
+        kind: TargetKind,
+        source: impl Into<String>,
+    ) -> Self {
+        Dataset {
+            feature_dim,
+            target_dim,
+            kind,
+            source: source.into(),
+            examples: Vec::new(),
+        }
+    }
+
+    /// Builds a dataset from rows, taking the widths from the first row.
+    pub fn from_examples(
+        examples: Vec<Example>,
+        kind: TargetKind,
+        source: impl Into<String>,
+    ) -> Result<Dataset, String> {
+        let (fd, td) = examples
+            .first()
+            .map_or((0, 0), |e| (e.features.len(), e.target.len()));
+        let mut d = Dataset::new(fd, td, kind, source);
+        d.examples.reserve(examples.len());
+        for e in examples {
+            d.push(e)?;
+        }
+        Ok(d)
+    }
+
+    /// Appends a row after checking its widths (row numbers in errors are 0-based).
+    pub fn push(&mut self, e: Example) -> Result<(), String> {
+        let row = self.examples.len();
+        if e.features.len() != self.feature_dim {
+            return Err(format!(
+                "row {row} has {} features, expected {}",
+                e.features.len(),
+                self.feature_dim
+            ));
+        }
+        if e.target.len() != self.target_dim {
+            return Err(format!(
+                "row {row} has {} target values, expected {}",
+                e.target.len(),
+                self.target_dim
+            ));
+        }
+        if let Some(m) = &e.mask {
+            if m.len() != self.target_dim {
+                return Err(format!(
+                    "row {row} has a mask of {} entries, expected {} (one per target entry)",
+                    m.len(),
+                    self.target_dim
+                ));
+            }
+        }
+        if let Some(i) = e
+            .features
+            .iter()
+            .chain(&e.target)
+            .position(|x| !x.is_finite())
+        {
+            return Err(format!("row {row} has a non-finite number at position {i}"));
+        }
+        self.examples.push(e);
+        Ok(())
+    }
+
+    pub fn len(&self) -> usize {
+        self.examples.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.examples.is_empty()
+    }
+
+    pub fn examples(&self) -> &[Example] {
+        &self.examples
+    }
+
+    /// Whether any row carries a legal-action mask (then all are written with one).
+    pub fn has_mask(&self) -> bool {
+        self.examples.iter().any(|e| e.mask.is_some())
+    }
+
+    /// Whether any row carries a separate outcome.
+    pub fn has_value(&self) -> bool {
+        self.examples.iter().any(|e| e.value.is_some())
+    }
+
+    /// A seeded shuffle cut into `(train, test)` with `round(test·len)` rows
+    /// in the test part.
+    pub fn split(&self, test: f64, seed: u64) -> Result<(Dataset, Dataset), String> {
+        if !(0.0..=1.0).contains(&test) {
+            return Err(format!("test fraction must be in [0, 1], found {test}"));
+        }
+        let mut order: Vec<usize> = (0..self.len()).collect();
+        Rng::new(derive_seed(seed, "dataset.split")).shuffle(&mut order);
+        let n_test = ((self.len() as f64) * test).round() as usize;
+        let part = |idx: &[usize], what: &str| Dataset {
+            feature_dim: self.feature_dim,
+            target_dim: self.target_dim,
+            kind: self.kind,
+            source: format!("{} ({what})", self.source),
+            examples: idx.iter().map(|&i| self.examples[i].clone()).collect(),
+        };
+        Ok((
+            part(&order[n_test..], "train split"),
+            part(&order[..n_test], "test split"),
+        ))
+    }
+
+    /// A 64-bit FNV-1a hash of the contents (widths, kind and every number,
+    /// bit for bit), for cache keys and checkpoint provenance.
+    pub fn content_hash(&self) -> u64 {
+        let mut h = super::checksum::Fnv64::new();
+        h.write_u64(self.feature_dim as u64);
+        h.write_u64(self.target_dim as u64);
+        h.write(self.kind.name().as_bytes());
+        for e in &self.examples {
+            for x in e.features.iter().chain(&e.target) {
+                h.write(&x.to_le_bytes());
+            }
+            match &e.mask {
+                Some(m) => m.iter().for_each(|&b| h.write(&[2 + u8::from(b)])),
+                None => h.write(&[0]),
+            }
+            match e.value {
+                Some(v) => h.write(&v.to_le_bytes()),
+                None => h.write(&[0]),
+            }
+        }
+        h.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toy(n: usize) -> Dataset {
+        let rows = (0..n)
+            .map(|i| Example::new(vec![i as f32], vec![2.0 * i as f32]))
+            .collect();
+        Dataset::from_examples(rows, TargetKind::Solution, "toy").unwrap()
+    }
+
+    #[test]
+    fn split_is_a_seeded_partition() {
+        let d = toy(10);
+        let (train, test) = d.split(0.2, 1).unwrap();
+        assert_eq!((train.len(), test.len()), (8, 2));
+        let mut all: Vec<f32> = train
+            .examples()
+            .iter()
+            .chain(test.examples())
+            .map(|e| e.features[0])
+            .collect();
+        all.sort_by(f32::total_cmp);
+        assert_eq!(all, (0..10).map(|i| i as f32).collect::<Vec<_>>());
+        assert_eq!(d.split(0.2, 1).unwrap(), (train, test));
+        assert!(d.split(1.5, 1).is_err());
+    }
+
+    #[test]
+    fn push_rejects_ragged_rows() {
+        let mut d = toy(2);
+        assert_eq!(
+            d.push(Example::new(vec![1.0, 2.0], vec![0.0])).unwrap_err(),
+            "row 2 has 2 features, expected 1"
+        );
+        assert_eq!(d.len(), 2);
+    }
+
+    #[test]
+    fn hash_sees_every_number() {
+        let a = toy(3);
+        let mut b = toy(3);
+        assert_eq!(a.content_hash(), b.content_hash());
+        b.examples[2].target[0] = 4.000001;
+        assert_ne!(a.content_hash(), b.content_hash());
+    }
+}

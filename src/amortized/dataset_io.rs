@@ -1,0 +1,416 @@
+//! Reading and writing datasets as CSV, JSONL and YAML.
+//!
+//! The format follows the extension (`.csv`, `.jsonl`, `.yaml`/`.yml`).
+//!
+//! **CSV.** A header line, then one row per example, comma-separated, no
+//! quoting. The header names every column, in this order:
+//! `f0,f1,…,f{N-1}` (features, N ≥ 1), `t0,…,t{M-1}` (target, M ≥ 1),
+//! optionally `m0,…,m{M-1}` (legal-action mask: `1`/`0` or
+//! `true`/`false`, one per target entry), optionally `v` (an outcome).
+//! Numbers are anything Rust's `f32` parser accepts. Blank lines are
+//! skipped.
+//!
+//! **JSONL.** One object per non-blank line:
+//! `{"features":[…],"target":[…],"mask":[…],"value":0.5}`, where `mask`
+//! (booleans) and `value` are optional; other keys are errors.
+//!
+//! **YAML.** A list of mappings with the same keys as JSONL.
+//!
+//! Every row must have the widths of the first. A dataset with a mask is
+//! read as a policy dataset, otherwise as solutions; set `Dataset::kind`
+//! to say otherwise. A bad file gives one error naming the file, the line
+//! (and column or field), what was expected and what was found; nothing is
+//! half-loaded. Writes are atomic.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::atomic::{read_file, write_atomic};
+use super::dataset::{Dataset, Example};
+use super::heads::TargetKind;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Csv,
+    Jsonl,
+    Yaml,
+}
+
+fn format_of(path: &Path) -> Result<Format, String> {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("csv") => Ok(Format::Csv),
+        Some("jsonl") => Ok(Format::Jsonl),
+        Some("yaml" | "yml") => Ok(Format::Yaml),
+        _ => Err(format!(
+            "cannot tell the format of `{}`: expected a .csv, .jsonl, .yaml or .yml file",
+            path.display()
+        )),
+    }
+}
+
+/// Loads a dataset; its `source` is the path.
+pub fn load(path: impl AsRef<Path>) -> Result<Dataset, String> {
+    let path = path.as_ref();
+    let format = format_of(path)?;
+    let bytes = read_file(path)?;
+    let name = path.display().to_string();
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
+        format!("{name}:{line}: expected UTF-8 text, found invalid bytes")
+    })?;
+    let rows = match format {
+        Format::Csv => parse_csv(&name, text)?,
+        Format::Jsonl => parse_jsonl(&name, text)?,
+        Format::Yaml => parse_yaml(&name, text)?,
+    };
+    if rows.is_empty() {
+        return Err(format!("{name}: expected at least one example, found none"));
+    }
+    let kind = if rows.iter().any(|(_, e)| e.mask.is_some()) {
+        TargetKind::Policy
+    } else {
+        TargetKind::Solution
+    };
+    let first = &rows[0].1;
+    let mut data = Dataset::new(first.features.len(), first.target.len(), kind, name.clone());
+    let first_mask = first.mask.is_some();
+    for (line, e) in rows {
+        if e.mask.is_some() != first_mask {
+            return Err(format!(
+                "{name}:{line}: expected {} mask, as on the first row, found {}",
+                if first_mask { "a" } else { "no" },
+                if first_mask { "none" } else { "one" }
+            ));
+        }
+        data.push(e).map_err(|msg| {
+            // `push` numbers rows from 0; a file reader wants lines.
+            let detail = msg
+                .split_once(" has ")
+                .map_or(msg.clone(), |(_, d)| format!("has {d}"));
+            format!("{name}:{line}: the example {detail}")
+        })?;
+    }
+    Ok(data)
+}
+
+/// Saves a dataset in the format named by the extension, atomically.
+pub fn save(data: &Dataset, path: impl AsRef<Path>) -> Result<(), String> {
+    let path = path.as_ref();
+    let text = match format_of(path)? {
+        Format::Csv => to_csv(data),
+        Format::Jsonl => to_jsonl(data)?,
+        Format::Yaml => serde_yaml::to_string(&records(data))
+            .map_err(|e| format!("cannot encode the dataset as YAML: {e}"))?,
+    };
+    write_atomic(path, text.as_bytes())
+}
+
+/// The on-disk shape of one example in JSONL and YAML.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Record {
+    features: Vec<f32>,
+    target: Vec<f32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    mask: Option<Vec<bool>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    value: Option<f32>,
+}
+
+impl From<Record> for Example {
+    fn from(r: Record) -> Example {
+        Example {
+            features: r.features,
+            target: r.target,
+            mask: r.mask,
+            value: r.value,
+        }
+    }
+}
+
+fn records(data: &Dataset) -> Vec<Record> {
+    data.examples()
+        .iter()
+        .map(|e| Record {
+            features: e.features.clone(),
+            target: e.target.clone(),
+            mask: e.mask.clone(),
+            value: e.value,
+        })
+        .collect()
+}
+
+fn to_jsonl(data: &Dataset) -> Result<String, String> {
+    let mut out = String::new();
+    for r in records(data) {
+        out += &serde_json::to_string(&r)
+            .map_err(|e| format!("cannot encode the dataset as JSON: {e}"))?;
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+fn to_csv(data: &Dataset) -> String {
+    let mask = data.has_mask();
+    let value = data.has_value();
+    let mut cols: Vec<String> = (0..data.feature_dim).map(|i| format!("f{i}")).collect();
+    cols.extend((0..data.target_dim).map(|i| format!("t{i}")));
+    if mask {
+        cols.extend((0..data.target_dim).map(|i| format!("m{i}")));
+    }
+    if value {
+        cols.push("v".into());
+    }
+    let mut out = cols.join(",") + "\n";
+    for e in data.examples() {
+        let mut fields: Vec<String> = e
+            .features
+            .iter()
+            .chain(&e.target)
+            .map(|x| x.to_string())
+            .collect();
+        if mask {
+            let m = e
+                .mask
+                .clone()
+                .unwrap_or_else(|| vec![true; data.target_dim]);
+            fields.extend(m.iter().map(|&b| if b { "1" } else { "0" }.to_string()));
+        }
+        if value {
+            fields.push(e.value.map_or(String::new(), |v| v.to_string()));
+        }
+        out += &fields.join(",");
+        out.push('\n');
+    }
+    out
+}
+
+/// What each CSV column holds, from the header.
+struct CsvLayout {
+    features: usize,
+    targets: usize,
+    mask: bool,
+    value: bool,
+}
+
+fn parse_header(name: &str, header: &str) -> Result<CsvLayout, String> {
+    let cols: Vec<&str> = header.split(',').map(str::trim).collect();
+    let mut layout = CsvLayout {
+        features: 0,
+        targets: 0,
+        mask: false,
+        value: false,
+    };
+    let mut masks = 0;
+    for (i, &col) in cols.iter().enumerate() {
+        let expected = if layout.value {
+            "nothing after `v`".to_string()
+        } else if masks > 0 {
+            format!("`m{masks}` or `v`")
+        } else if layout.targets > 0 {
+            format!("`t{}`, `m0` or `v`", layout.targets)
+        } else if layout.features > 0 {
+            format!("`f{}` or `t0`", layout.features)
+        } else {
+            "`f0`".to_string()
+        };
+        let ok = if !layout.value
+            && masks == 0
+            && layout.targets == 0
+            && col == format!("f{}", layout.features)
+        {
+            layout.features += 1;
+            true
+        } else if !layout.value
+            && masks == 0
+            && layout.features > 0
+            && col == format!("t{}", layout.targets)
+        {
+            layout.targets += 1;
+            true
+        } else if !layout.value && layout.targets > 0 && col == format!("m{masks}") {
+            masks += 1;
+            true
+        } else if !layout.value && layout.targets > 0 && col == "v" {
+            layout.value = true;
+            true
+        } else {
+            false
+        };
+        if !ok {
+            return Err(format!(
+                "{name}:1: column {}: expected {expected} in the header, found `{col}`",
+                i + 1
+            ));
+        }
+    }
+    if layout.targets == 0 {
+        return Err(format!(
+            "{name}:1: expected a header `f0,…,t0,…[,m0,…][,v]` with at least one feature and one target, found `{header}`"
+        ));
+    }
+    if masks > 0 && masks != layout.targets {
+        return Err(format!(
+            "{name}:1: expected {} mask columns (one per target), found {masks}",
+            layout.targets
+        ));
+    }
+    layout.mask = masks > 0;
+    Ok(layout)
+}
+
+fn parse_csv(name: &str, text: &str) -> Result<Vec<(usize, Example)>, String> {
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
+    let Some((_, header)) = lines.next() else {
+        return Err(format!(
+            "{name}:1: expected a header line `f0,…,t0,…`, found an empty file"
+        ));
+    };
+    let layout = parse_header(name, header.trim_start_matches('\u{feff}'))?;
+    let width = layout.features
+        + layout.targets * (1 + usize::from(layout.mask))
+        + usize::from(layout.value);
+    let header_cols: Vec<&str> = header.split(',').map(str::trim).collect();
+    let mut rows = Vec::new();
+    for (i, line) in lines {
+        let lineno = i + 1;
+        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+        if fields.len() != width {
+            return Err(format!(
+                "{name}:{lineno}: expected {width} fields, as in the header, found {}",
+                fields.len()
+            ));
+        }
+        let num = |c: usize| -> Result<f32, String> {
+            fields[c].parse::<f32>().map_err(|_| {
+                format!(
+                    "{name}:{lineno}: column {} (`{}`): expected a number, found `{}`",
+                    c + 1,
+                    header_cols[c],
+                    fields[c]
+                )
+            })
+        };
+        let features = (0..layout.features)
+            .map(num)
+            .collect::<Result<Vec<_>, _>>()?;
+        let t0 = layout.features;
+        let target = (t0..t0 + layout.targets)
+            .map(num)
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut e = Example::new(features, target);
+        let mut c = t0 + layout.targets;
+        if layout.mask {
+            let mut mask = Vec::with_capacity(layout.targets);
+            for col in c..c + layout.targets {
+                mask.push(match fields[col] {
+                    "1" | "true" => true,
+                    "0" | "false" => false,
+                    other => {
+                        return Err(format!(
+                            "{name}:{lineno}: column {} (`{}`): expected 0, 1, true or false, found `{other}`",
+                            col + 1,
+                            header_cols[col]
+                        ))
+                    }
+                });
+            }
+            e.mask = Some(mask);
+            c += layout.targets;
+        }
+        if layout.value && !fields[c].is_empty() {
+            e.value = Some(num(c)?);
+        }
+        rows.push((lineno, e));
+    }
+    Ok(rows)
+}
+
+/// serde's message without its trailing " at line L column C".
+fn bare_message(msg: &str) -> &str {
+    msg.rfind(" at line ").map_or(msg, |i| &msg[..i])
+}
+
+fn parse_jsonl(name: &str, text: &str) -> Result<Vec<(usize, Example)>, String> {
+    let mut rows = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let lineno = i + 1;
+        let record: Record = serde_json::from_str(line).map_err(|e| {
+            format!(
+                "{name}:{lineno}:{}: {}",
+                e.column(),
+                bare_message(&e.to_string())
+            )
+        })?;
+        rows.push((lineno, record.into()));
+    }
+    Ok(rows)
+}
+
+fn parse_yaml(name: &str, text: &str) -> Result<Vec<(usize, Example)>, String> {
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let records: Vec<Record> = serde_yaml::from_str(text).map_err(|e| match e.location() {
+        Some(loc) => {
+            let msg = e.to_string();
+            let msg = bare_message(&msg);
+            format!(
+                "{name}:{}:{}: {}",
+                loc.line(),
+                loc.column(),
+                msg.strip_prefix('.').unwrap_or(msg)
+            )
+        }
+        None => format!("{name}: {e}"),
+    })?;
+    // Entries of a block list start with `-` in the first column; use their
+    // lines where the file is laid out that way.
+    let starts: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with('-') && !l.starts_with("---"))
+        .map(|(i, _)| i + 1)
+        .collect();
+    let use_starts = starts.len() == records.len();
+    Ok(records
+        .into_iter()
+        .enumerate()
+        .map(|(k, r)| (if use_starts { starts[k] } else { k + 1 }, r.into()))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_errors_say_what_was_expected() {
+        assert_eq!(
+            parse_header("d.csv", "f0,f1,x").err().unwrap(),
+            "d.csv:1: column 3: expected `f2` or `t0` in the header, found `x`"
+        );
+        assert_eq!(
+            parse_header("d.csv", "f0,t0,t1,m0").err().unwrap(),
+            "d.csv:1: expected 2 mask columns (one per target), found 1"
+        );
+        let l = parse_header("d.csv", "f0,t0,t1,m0,m1,v").unwrap();
+        assert_eq!((l.features, l.targets, l.mask, l.value), (1, 2, true, true));
+    }
+}

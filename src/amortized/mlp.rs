@@ -1,0 +1,427 @@
+//! A multilayer perceptron whose widths are chosen at run time.
+//!
+//! dfdx's `nn` layers fix their widths in the type, which a script cannot
+//! do, so the MLP holds runtime-shaped tensors (`Tensor<(usize, usize), f32,
+//! Cpu>`) itself: one weight matrix `in × out` and one bias per dense layer.
+//! The last layer is linear; a `Head` turns its raw outputs into answers.
+//! All weight sampling stays inside dfdx, on a device seeded from the
+//! model's seed, so one seed gives one set of initial weights.
+
+use std::time::Instant;
+
+use dfdx::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::heads::Head;
+use super::train::TrainingReport;
+use crate::cost::Cost;
+
+/// The hidden-layer nonlinearity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Activation {
+    Relu,
+    Tanh,
+    /// The tanh approximation of GELU (dfdx's `fast_gelu`).
+    Gelu,
+}
+
+impl Activation {
+    pub fn name(self) -> &'static str {
+        match self {
+            Activation::Relu => "relu",
+            Activation::Tanh => "tanh",
+            Activation::Gelu => "gelu",
+        }
+    }
+
+    /// Parses `relu`, `tanh` or `gelu`.
+    pub fn parse(s: &str) -> Result<Activation, String> {
+        match s {
+            "relu" => Ok(Activation::Relu),
+            "tanh" => Ok(Activation::Tanh),
+            "gelu" => Ok(Activation::Gelu),
+            other => Err(format!(
+                "unknown activation `{other}`: expected relu, tanh or gelu"
+            )),
+        }
+    }
+}
+
+/// The architecture: input width, hidden widths, output width, activation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MlpSpec {
+    pub input: usize,
+    pub hidden: Vec<usize>,
+    pub output: usize,
+    pub act: Activation,
+}
+
+impl MlpSpec {
+    pub fn new(input: usize, hidden: Vec<usize>, output: usize, act: Activation) -> Self {
+        MlpSpec {
+            input,
+            hidden,
+            output,
+            act,
+        }
+    }
+
+    /// All widths, input first and output last.
+    pub fn widths(&self) -> Vec<usize> {
+        let mut w = Vec::with_capacity(self.hidden.len() + 2);
+        w.push(self.input);
+        w.extend(&self.hidden);
+        w.push(self.output);
+        w
+    }
+
+    /// Multiply-adds of one forward pass of one row.
+    pub fn macs(&self) -> u64 {
+        self.widths().windows(2).map(|p| (p[0] * p[1]) as u64).sum()
+    }
+
+    /// FLOPs of one forward pass of one row (two per multiply-add).
+    pub fn forward_flops(&self) -> u64 {
+        2 * self.macs()
+    }
+
+    /// Trainable parameters (weights and biases).
+    pub fn parameters(&self) -> usize {
+        self.widths().windows(2).map(|p| p[0] * p[1] + p[1]).sum()
+    }
+
+    /// Rejects zero widths and absurd sizes before dfdx sees them.
+    pub fn check(&self) -> Result<(), String> {
+        let widths = self.widths();
+        if let Some(i) = widths.iter().position(|&w| w == 0) {
+            let what = if i == 0 {
+                "input width".to_string()
+            } else if i == widths.len() - 1 {
+                "output width".to_string()
+            } else {
+                format!("hidden layer {} width", i - 1)
+            };
+            return Err(format!("{what} is 0: every layer needs at least one unit"));
+        }
+        if self.parameters() > 1 << 28 {
+            return Err(format!(
+                "the network has {} parameters, more than the 268M this CPU trainer allows",
+                self.parameters()
+            ));
+        }
+        Ok(())
+    }
+}
+
+pub(crate) type Matrix = Tensor<(usize, usize), f32, Cpu>;
+pub(crate) type Vector = Tensor<(usize,), f32, Cpu>;
+
+/// One dense layer: `y = x·w + b` with `w` of shape `in × out`.
+///
+/// The first layer has no separate bias: its `w` carries the bias as an
+/// extra last row and the network's input an extra constant 1 (see
+/// `augment`), so that the bias add and its gradient ride inside the
+/// matmul instead of a broadcast pass over every activation.
+#[derive(Clone, Debug)]
+pub(crate) struct Dense {
+    pub w: Matrix,
+    pub b: Option<Vector>,
+}
+
+/// Appends the constant-1 input that carries the first layer's bias.
+pub(crate) fn augment(xs: &[f32], input: usize, out: &mut Vec<f32>) {
+    out.clear();
+    for row in xs.chunks(input) {
+        out.extend_from_slice(row);
+        out.push(1.0);
+    }
+}
+
+/// A trained or untrained network with its head, seed and training record.
+#[derive(Clone, Debug)]
+pub struct Mlp {
+    spec: MlpSpec,
+    head: Head,
+    seed: u64,
+    pub(crate) dev: Cpu,
+    pub(crate) layers: Vec<Dense>,
+    /// How the model was trained, kept for break-even reports.
+    pub report: Option<TrainingReport>,
+}
+
+impl Mlp {
+    /// A freshly initialized network: weights and biases uniform in
+    /// `±1/√fan_in` (PyTorch's default), drawn by dfdx from `seed`.
+    pub fn new(spec: MlpSpec, head: Head, seed: u64) -> Result<Mlp, String> {
+        spec.check()?;
+        head.check(spec.output)?;
+        let dev = Cpu::seed_from_u64(seed);
+        let layers = spec
+            .widths()
+            .windows(2)
+            .enumerate()
+            .map(|(i, p)| {
+                let bound = 1.0 / (p[0] as f32).sqrt();
+                let w = dev.sample_uniform_like(&(p[0], p[1])) * (2.0 * bound) - bound;
+                let b = dev.sample_uniform_like(&(p[1],)) * (2.0 * bound) - bound;
+                if i == 0 {
+                    let mut wb = w.as_vec();
+                    wb.extend(b.as_vec());
+                    Dense {
+                        w: dev.tensor_from_vec(wb, (p[0] + 1, p[1])),
+                        b: None,
+                    }
+                } else {
+                    Dense { w, b: Some(b) }
+                }
+            })
+            .collect();
+        Ok(Mlp {
+            spec,
+            head,
+            seed,
+            dev,
+            layers,
+            report: None,
+        })
+    }
+
+    pub fn spec(&self) -> &MlpSpec {
+        &self.spec
+    }
+
+    pub fn head(&self) -> &Head {
+        &self.head
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Raw outputs for a batch; generic over the tape so training and
+    /// inference share one definition of the network.
+    pub(crate) fn forward<T: Tape<f32, Cpu> + Merge<NoneTape>>(
+        &self,
+        x: Tensor<(usize, usize), f32, Cpu, T>,
+    ) -> Tensor<(usize, usize), f32, Cpu, T> {
+        let last = self.layers.len() - 1;
+        let mut h = x;
+        for (i, layer) in self.layers.iter().enumerate() {
+            let rows = h.shape().0;
+            h = h.matmul(layer.w.clone());
+            if let Some(b) = &layer.b {
+                let shape = (rows, b.shape().0);
+                h = h + b.clone().broadcast_like::<_, Axis<0>>(&shape);
+            }
+            if i < last {
+                h = match self.spec.act {
+                    Activation::Relu => h.relu(),
+                    Activation::Tanh => h.tanh(),
+                    Activation::Gelu => h.fast_gelu(),
+                };
+            }
+        }
+        h
+    }
+
+    fn check_row(&self, row: usize, x: &[f32]) -> Result<(), String> {
+        if x.len() != self.spec.input {
+            return Err(format!(
+                "query {row} has {} features, the model expects {}",
+                x.len(),
+                self.spec.input
+            ));
+        }
+        Ok(())
+    }
+
+    /// Raw outputs of `rows` rows stored contiguously in `flat`.
+    pub(crate) fn raw_flat(&self, flat: &[f32], rows: usize) -> Vec<f32> {
+        let mut xs = Vec::with_capacity(rows * (self.spec.input + 1));
+        augment(flat, self.spec.input, &mut xs);
+        let x = self.dev.tensor_from_vec(xs, (rows, self.spec.input + 1));
+        self.forward(x).as_vec()
+    }
+
+    fn cost_of(&self, rows: usize, start: Instant) -> Cost {
+        Cost {
+            forward_passes: rows as u64,
+            flops: rows as u64 * self.spec.forward_flops(),
+            wall: start.elapsed(),
+            ..Cost::default()
+        }
+    }
+
+    /// The answer for one query (probabilities over all actions for a
+    /// policy, the outcome for a value, `θ` for a solution).
+    pub fn predict(&self, x: &[f32]) -> Result<(Vec<f32>, Cost), String> {
+        let start = Instant::now();
+        self.check_row(0, x)?;
+        let raw = self.raw_flat(x, 1);
+        let mut out = vec![0.0; self.spec.output];
+        self.head.answer(&raw, None, &mut out);
+        Ok((out, self.cost_of(1, start)))
+    }
+
+    /// Answers for many queries in one batched forward pass.
+    pub fn predict_batch(&self, xs: &[Vec<f32>]) -> Result<(Vec<Vec<f32>>, Cost), String> {
+        let start = Instant::now();
+        if xs.is_empty() {
+            return Ok((Vec::new(), self.cost_of(0, start)));
+        }
+        let mut flat = Vec::with_capacity(xs.len() * self.spec.input);
+        for (i, x) in xs.iter().enumerate() {
+            self.check_row(i, x)?;
+            flat.extend_from_slice(x);
+        }
+        let raw = self.raw_flat(&flat, xs.len());
+        let out = raw
+            .chunks(self.spec.output)
+            .map(|r| {
+                let mut o = vec![0.0; self.spec.output];
+                self.head.answer(r, None, &mut o);
+                o
+            })
+            .collect();
+        Ok((out, self.cost_of(xs.len(), start)))
+    }
+
+    /// Action probabilities for one position, zero on illegal actions.
+    pub fn policy(&self, x: &[f32], mask: &[bool]) -> Result<(Vec<f32>, Cost), String> {
+        let start = Instant::now();
+        if self.head != Head::Policy {
+            return Err(format!(
+                "this model has a {} head; action probabilities need a policy head",
+                self.head.kind().name()
+            ));
+        }
+        self.check_row(0, x)?;
+        if mask.len() != self.spec.output {
+            return Err(format!(
+                "the legal-action mask has {} entries, the model has {} actions",
+                mask.len(),
+                self.spec.output
+            ));
+        }
+        let raw = self.raw_flat(x, 1);
+        let mut out = vec![0.0; self.spec.output];
+        self.head.answer(&raw, Some(mask), &mut out);
+        Ok((out, self.cost_of(1, start)))
+    }
+
+    /// Every parameter tensor as `(name, shape, values)`, layer by layer
+    /// (`layer0.weight` of shape `in × out`, `layer0.bias`, …), for
+    /// checkpoints and snapshots.
+    pub fn weights(&self) -> Vec<(String, Vec<usize>, Vec<f32>)> {
+        let mut out = Vec::with_capacity(2 * self.layers.len());
+        for (i, l) in self.layers.iter().enumerate() {
+            let (r, c) = *l.w.shape();
+            let mut w = l.w.as_vec();
+            let (rows, b) = match &l.b {
+                Some(b) => (r, b.as_vec()),
+                None => (r - 1, w.split_off((r - 1) * c)),
+            };
+            out.push((format!("layer{i}.weight"), vec![rows, c], w));
+            out.push((format!("layer{i}.bias"), vec![c], b));
+        }
+        out
+    }
+
+    /// The values of `weights()`, weight then bias, layer by layer.
+    pub(crate) fn snapshot(&self) -> Vec<Vec<f32>> {
+        self.weights().into_iter().map(|(_, _, v)| v).collect()
+    }
+
+    /// Restores parameters from `snapshot` (the layout of `weights()`),
+    /// checking every length first so that a mismatch leaves the model
+    /// untouched.
+    pub(crate) fn restore(&mut self, snap: &[Vec<f32>]) -> Result<(), String> {
+        let widths = self.spec.widths();
+        if snap.len() != 2 * self.layers.len() {
+            return Err(format!(
+                "expected {} parameter tensors, found {}",
+                2 * self.layers.len(),
+                snap.len()
+            ));
+        }
+        for (i, p) in widths.windows(2).enumerate() {
+            let (r, c) = (p[0], p[1]);
+            if snap[2 * i].len() != r * c || snap[2 * i + 1].len() != c {
+                return Err(format!(
+                    "layer {i}: expected a {r}×{c} weight and {c} biases, found {} and {} values",
+                    snap[2 * i].len(),
+                    snap[2 * i + 1].len()
+                ));
+            }
+        }
+        for (i, l) in self.layers.iter_mut().enumerate() {
+            match &mut l.b {
+                Some(b) => {
+                    l.w.copy_from(&snap[2 * i]);
+                    b.copy_from(&snap[2 * i + 1]);
+                }
+                None => {
+                    let mut wb = snap[2 * i].clone();
+                    wb.extend_from_slice(&snap[2 * i + 1]);
+                    l.w.copy_from(&wb);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn models_can_be_shared_across_threads() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<Mlp>();
+    }
+
+    #[test]
+    fn counts_flops_per_dense_layer() {
+        let spec = MlpSpec::new(8, vec![64, 64], 4, Activation::Relu);
+        assert_eq!(spec.macs(), 8 * 64 + 64 * 64 + 64 * 4);
+        assert_eq!(spec.forward_flops(), 2 * (8 * 64 + 64 * 64 + 64 * 4));
+        assert_eq!(spec.parameters(), 8 * 64 + 64 + 64 * 64 + 64 + 64 * 4 + 4);
+    }
+
+    #[test]
+    fn rejects_bad_shapes_without_panicking() {
+        let zero = MlpSpec::new(3, vec![0], 2, Activation::Tanh);
+        assert_eq!(
+            Mlp::new(zero, Head::Solution { bounds: None }, 0).unwrap_err(),
+            "hidden layer 0 width is 0: every layer needs at least one unit"
+        );
+        let spec = MlpSpec::new(3, vec![4], 2, Activation::Tanh);
+        let m = Mlp::new(spec, Head::Solution { bounds: None }, 0).unwrap();
+        assert_eq!(
+            m.predict(&[1.0, 2.0]).unwrap_err(),
+            "query 0 has 2 features, the model expects 3"
+        );
+        assert!(m.policy(&[0.0; 3], &[true, true]).is_err());
+    }
+
+    #[test]
+    fn same_seed_same_weights_and_batched_matches_single() {
+        let spec = MlpSpec::new(3, vec![5], 2, Activation::Gelu);
+        let a = Mlp::new(spec.clone(), Head::Solution { bounds: None }, 9).unwrap();
+        let b = Mlp::new(spec.clone(), Head::Solution { bounds: None }, 9).unwrap();
+        let c = Mlp::new(spec, Head::Solution { bounds: None }, 10).unwrap();
+        assert_eq!(a.snapshot(), b.snapshot());
+        assert_ne!(a.snapshot(), c.snapshot());
+        let (one, cost) = a.predict(&[0.1, 0.2, 0.3]).unwrap();
+        let (many, _) = a
+            .predict_batch(&[vec![0.1, 0.2, 0.3], vec![1.0, 0.0, 0.0]])
+            .unwrap();
+        assert_eq!(cost.forward_passes, 1);
+        assert_eq!(cost.flops, 2 * (3 * 5 + 5 * 2));
+        for (x, y) in one.iter().zip(&many[0]) {
+            assert!((x - y).abs() < 1e-6);
+        }
+    }
+}

@@ -1,0 +1,470 @@
+//! Regression-based training: minibatch Adam on a `Dataset`, with a
+//! validation split, early stopping that keeps the best weights, seeded
+//! shuffling, and a clear error when training diverges.
+//!
+//! One step is: copy the batch into a reused input tensor, run the network
+//! forward on a dfdx tape, read the raw outputs back (a few numbers per
+//! row), let the head compute the loss and `∂loss/∂raw` on the host, and
+//! backpropagate the surrogate `sum(raw ⊙ stop_grad(∂loss/∂raw))`, whose
+//! gradient with respect to every weight is the loss's. The objective-based
+//! amortizer (`objective.rs`) drives the same `Stepper` with a problem's
+//! gradient in place of a head's.
+
+use std::time::Instant;
+
+use dfdx::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::adam::{Adam, AdamConfig};
+use super::dataset::Dataset;
+use super::heads::Head;
+use super::mlp::{augment, Matrix, Mlp};
+use super::progress::{Progress, Tracker};
+use crate::cost::Cost;
+use crate::rng::{derive_seed, Rng};
+
+/// Training parameters; `Default` gives sensible values for small problems.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainConfig {
+    pub epochs: usize,
+    pub lr: f32,
+    pub batch: usize,
+    /// Fraction of the dataset held out for validation (0 disables early stopping).
+    pub val: f64,
+    /// Stop after this many epochs without a better validation loss; 0 never stops early.
+    pub patience: usize,
+    /// Decoupled (AdamW) weight decay.
+    pub weight_decay: f32,
+    /// Global gradient-norm clipping threshold.
+    pub clip: Option<f32>,
+    pub seed: u64,
+    pub beta1: f32,
+    pub beta2: f32,
+    pub eps: f32,
+    pub progress: Progress,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            epochs: 100,
+            lr: 1e-3,
+            batch: 64,
+            val: 0.1,
+            patience: 10,
+            weight_decay: 0.0,
+            clip: None,
+            seed: 0,
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+            progress: Progress::Auto,
+        }
+    }
+}
+
+impl TrainConfig {
+    pub fn adam(&self) -> AdamConfig {
+        AdamConfig {
+            lr: self.lr,
+            beta1: self.beta1,
+            beta2: self.beta2,
+            eps: self.eps,
+            weight_decay: self.weight_decay,
+            clip: self.clip,
+        }
+    }
+
+    pub fn check(&self) -> Result<(), String> {
+        if self.epochs == 0 {
+            return Err("epochs must be at least 1".into());
+        }
+        if self.batch == 0 {
+            return Err("batch must be at least 1".into());
+        }
+        if !(0.0..1.0).contains(&self.val) {
+            return Err(format!("val must be in [0, 1), found {}", self.val));
+        }
+        self.adam().check()
+    }
+}
+
+/// Losses at the end of one epoch (or evaluation interval).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EpochStats {
+    pub epoch: usize,
+    pub train_loss: f64,
+    pub val_loss: Option<f64>,
+}
+
+/// What training did and cost, kept with the model for break-even reports.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainingReport {
+    pub epochs: Vec<EpochStats>,
+    /// The epoch whose weights were kept (1-based).
+    pub best_epoch: usize,
+    pub best_val_loss: Option<f64>,
+    pub stopped_early: bool,
+    pub steps: u64,
+    pub examples_seen: u64,
+    /// Forward passes, training and validation rows together.
+    pub forward_passes: u64,
+    /// Objective evaluations (objective-based training only).
+    #[serde(default)]
+    pub objective_evaluations: u64,
+    /// Estimated FLOPs: 2 per multiply-add forward, twice that again backward.
+    pub flops: u64,
+    pub wall_secs: f64,
+    /// One line for the caller to print or suppress.
+    pub summary: String,
+    /// FNV-1a hash (hex) of the training dataset, for provenance.
+    #[serde(default)]
+    pub dataset_hash: Option<String>,
+}
+
+impl TrainingReport {
+    pub(crate) fn empty() -> TrainingReport {
+        TrainingReport {
+            epochs: Vec::new(),
+            best_epoch: 0,
+            best_val_loss: None,
+            stopped_early: false,
+            steps: 0,
+            examples_seen: 0,
+            forward_passes: 0,
+            objective_evaluations: 0,
+            flops: 0,
+            wall_secs: 0.0,
+            summary: String::new(),
+            dataset_hash: None,
+        }
+    }
+
+    /// Training cost in the units every solver reports.
+    pub fn cost(&self) -> Cost {
+        Cost {
+            evaluations: self.objective_evaluations,
+            forward_passes: self.forward_passes,
+            flops: self.flops,
+            wall: std::time::Duration::from_secs_f64(self.wall_secs),
+            ..Cost::default()
+        }
+    }
+
+    pub fn final_train_loss(&self) -> Option<f64> {
+        self.epochs.last().map(|e| e.train_loss)
+    }
+}
+
+/// One Adam step at a time on a model, reusing its buffers between steps.
+pub(crate) struct Stepper {
+    adam: Adam,
+    x: Option<Matrix>,
+    g: Option<Matrix>,
+    xaug: Vec<f32>,
+    raw: Vec<f32>,
+    grad: Vec<f32>,
+}
+
+/// A tensor of `shape`, reusing `slot` when the shape matches.
+fn reuse<'a>(slot: &'a mut Option<Matrix>, dev: &Cpu, shape: (usize, usize)) -> &'a mut Matrix {
+    if slot.as_ref().map(|t| *t.shape()) != Some(shape) {
+        *slot = Some(dev.zeros_like(&shape));
+    }
+    slot.get_or_insert_with(|| dev.zeros_like(&shape))
+}
+
+impl Stepper {
+    pub fn new(model: &Mlp, cfg: AdamConfig) -> Result<Stepper, String> {
+        Ok(Stepper {
+            adam: Adam::new(model, cfg)?,
+            x: None,
+            g: None,
+            xaug: Vec::new(),
+            raw: Vec::new(),
+            grad: Vec::new(),
+        })
+    }
+
+    /// One step on `rows` inputs stored contiguously in `xs`. `loss_grad`
+    /// gets the raw outputs and writes `∂loss/∂raw`; its loss is returned.
+    /// A non-finite loss is returned as is, before any update, so that the
+    /// caller can name the step.
+    pub fn step(
+        &mut self,
+        model: &mut Mlp,
+        xs: &[f32],
+        rows: usize,
+        loss_grad: impl FnOnce(&[f32], &mut [f32]) -> f32,
+    ) -> Result<f32, String> {
+        let (input, output) = (model.spec().input, model.spec().output);
+        augment(xs, input, &mut self.xaug);
+        let x = reuse(&mut self.x, &model.dev, (rows, input + 1));
+        x.copy_from(&self.xaug);
+        let out = model.forward(x.clone().traced(Gradients::leaky()));
+        let (out, tape) = out.split_tape();
+        self.raw.resize(rows * output, 0.0);
+        self.grad.resize(rows * output, 0.0);
+        out.copy_into(&mut self.raw);
+        let loss = loss_grad(&self.raw, &mut self.grad);
+        if !loss.is_finite() || self.grad.iter().any(|g| !g.is_finite()) {
+            return Ok(f32::NAN);
+        }
+        let g = reuse(&mut self.g, &model.dev, (rows, output));
+        g.copy_from(&self.grad);
+        let surrogate = (out.put_tape(tape) * g.clone()).sum();
+        let mut grads = surrogate.backward();
+        self.adam.step(model, &mut grads)?;
+        Ok(loss)
+    }
+
+    pub fn steps(&self) -> u64 {
+        self.adam.steps() as u64
+    }
+}
+
+/// The error for a NaN/inf loss; the interpreter prefixes the declaration.
+pub(crate) fn divergence(step: u64, epoch: usize, lr: f32) -> String {
+    format!(
+        "training diverged at step {step} (epoch {epoch}): the loss is NaN or infinite; try a lower lr than {lr}"
+    )
+}
+
+/// Rows prepared for one head: features, targets and masks as flat arrays.
+struct Prepared {
+    x: Vec<f32>,
+    t: Vec<f32>,
+    mask: Option<Vec<bool>>,
+    in_dim: usize,
+    t_dim: usize,
+}
+
+fn prepare(model: &Mlp, data: &Dataset) -> Result<Prepared, String> {
+    let spec = model.spec();
+    if data.is_empty() {
+        return Err(format!("the dataset `{}` is empty", data.source));
+    }
+    if data.feature_dim != spec.input {
+        return Err(format!(
+            "the dataset has {} features per row, the model takes {} inputs",
+            data.feature_dim, spec.input
+        ));
+    }
+    let head = model.head();
+    let t_dim = match head {
+        Head::Value => 1,
+        _ => spec.output,
+    };
+    if !matches!(head, Head::Value) && data.target_dim != t_dim {
+        return Err(format!(
+            "the dataset has {} target values per row, the model's {} head has {} outputs",
+            data.target_dim,
+            head.kind().name(),
+            t_dim
+        ));
+    }
+    let mut p = Prepared {
+        x: Vec::with_capacity(data.len() * spec.input),
+        t: Vec::with_capacity(data.len() * t_dim),
+        mask: (matches!(head, Head::Policy) && data.has_mask()).then(Vec::new),
+        in_dim: spec.input,
+        t_dim,
+    };
+    for (row, e) in data.examples().iter().enumerate() {
+        p.x.extend_from_slice(&e.features);
+        match head {
+            Head::Value => {
+                let v = match (e.value, e.target.as_slice()) {
+                    (Some(v), _) => v,
+                    (None, [v]) => *v,
+                    (None, _) => {
+                        return Err(format!(
+                            "row {row} has no `value` and {} target values; a value head needs one outcome per row",
+                            e.target.len()
+                        ))
+                    }
+                };
+                if !(-1.0..=1.0).contains(&v) {
+                    return Err(format!(
+                        "row {row} has outcome {v}; a value head learns outcomes in [-1, 1]"
+                    ));
+                }
+                p.t.push(v);
+            }
+            Head::Policy => {
+                let legal = |i: usize| e.mask.as_ref().is_none_or(|m| m[i]);
+                if let Some(i) = e.target.iter().position(|&t| t < 0.0) {
+                    return Err(format!(
+                        "row {row} has a negative policy target at action {i}"
+                    ));
+                }
+                let total: f32 = (0..t_dim).filter(|&i| legal(i)).map(|i| e.target[i]).sum();
+                if total.is_nan() || total <= 0.0 {
+                    return Err(format!(
+                        "row {row}: the policy target puts no weight on a legal action"
+                    ));
+                }
+                p.t.extend((0..t_dim).map(|i| if legal(i) { e.target[i] / total } else { 0.0 }));
+                if let Some(m) = p.mask.as_mut() {
+                    match &e.mask {
+                        Some(em) => m.extend_from_slice(em),
+                        None => m.extend(std::iter::repeat_n(true, t_dim)),
+                    }
+                }
+            }
+            Head::Solution { .. } => p.t.extend_from_slice(&e.target),
+        }
+    }
+    Ok(p)
+}
+
+impl Prepared {
+    /// Mean head loss over `rows` (indices into the prepared data) given
+    /// their raw outputs; writes gradients of that mean when `grad` is given.
+    fn loss(&self, head: &Head, rows: &[usize], raw: &[f32], mut grad: Option<&mut [f32]>) -> f32 {
+        let out = raw.len() / rows.len().max(1);
+        let scale = 1.0 / rows.len() as f32;
+        let mut scratch = vec![0.0; out];
+        let mut total = 0.0;
+        for (k, &r) in rows.iter().enumerate() {
+            let t = &self.t[r * self.t_dim..(r + 1) * self.t_dim];
+            let m = self.mask.as_ref().map(|m| &m[r * out..(r + 1) * out]);
+            let g = match grad.as_deref_mut() {
+                Some(g) => &mut g[k * out..(k + 1) * out],
+                None => &mut scratch[..],
+            };
+            total += head.loss_grad(&raw[k * out..(k + 1) * out], t, m, scale, g);
+        }
+        total * scale
+    }
+
+    fn gather(&self, rows: &[usize], into: &mut Vec<f32>) {
+        into.clear();
+        for &r in rows {
+            into.extend_from_slice(&self.x[r * self.in_dim..(r + 1) * self.in_dim]);
+        }
+    }
+}
+
+/// Mean loss of `model` on `rows`, forward only, in chunks.
+fn evaluate(model: &Mlp, data: &Prepared, rows: &[usize]) -> f64 {
+    let mut buf = Vec::new();
+    let mut total = 0.0f64;
+    for chunk in rows.chunks(1024) {
+        data.gather(chunk, &mut buf);
+        let raw = model.raw_flat(&buf, chunk.len());
+        total += f64::from(data.loss(model.head(), chunk, &raw, None)) * chunk.len() as f64;
+    }
+    total / rows.len().max(1) as f64
+}
+
+/// Trains `model` on `data`; returns it with the best weights and the
+/// report (also stored in `model.report`).
+pub fn train(
+    mut model: Mlp,
+    data: &Dataset,
+    cfg: &TrainConfig,
+) -> Result<(Mlp, TrainingReport), String> {
+    let start = Instant::now();
+    cfg.check()?;
+    let prepared = prepare(&model, data)?;
+
+    let mut order: Vec<usize> = (0..data.len()).collect();
+    Rng::new(derive_seed(cfg.seed, "train.split")).shuffle(&mut order);
+    let mut n_val = (data.len() as f64 * cfg.val).round() as usize;
+    if cfg.val > 0.0 && n_val == 0 && data.len() >= 2 {
+        n_val = 1;
+    }
+    n_val = n_val.min(data.len() - 1);
+    let (val_rows, train_rows) = order.split_at(n_val);
+    let mut train_rows = train_rows.to_vec();
+
+    let mut stepper = Stepper::new(&model, cfg.adam())?;
+    let mut shuffle = Rng::new(derive_seed(cfg.seed, "train.shuffle"));
+    let tracker = Tracker::new(cfg.progress, cfg.epochs as u64, "train");
+    let fwd = model.spec().forward_flops();
+    let mut report = TrainingReport::empty();
+    report.dataset_hash = Some(super::checksum::hex(data.content_hash()));
+    let mut best: Option<(f64, Vec<Vec<f32>>)> = None;
+    let mut since_best = 0;
+    let mut xbuf = Vec::with_capacity(cfg.batch * prepared.in_dim);
+    let head = model.head().clone();
+
+    for epoch in 1..=cfg.epochs {
+        shuffle.shuffle(&mut train_rows);
+        let mut epoch_loss = 0.0f64;
+        for rows in train_rows.chunks(cfg.batch) {
+            prepared.gather(rows, &mut xbuf);
+            let loss = stepper.step(&mut model, &xbuf, rows.len(), |raw, grad| {
+                prepared.loss(&head, rows, raw, Some(grad))
+            })?;
+            if !loss.is_finite() {
+                tracker.finish();
+                return Err(divergence(stepper.steps() + 1, epoch, cfg.lr));
+            }
+            epoch_loss += f64::from(loss) * rows.len() as f64;
+            report.examples_seen += rows.len() as u64;
+        }
+        let train_loss = epoch_loss / train_rows.len() as f64;
+        let val_loss = (!val_rows.is_empty()).then(|| evaluate(&model, &prepared, val_rows));
+        report.forward_passes += (train_rows.len() + val_rows.len()) as u64;
+        report.flops += 3 * fwd * train_rows.len() as u64 + fwd * val_rows.len() as u64;
+        report.epochs.push(EpochStats {
+            epoch,
+            train_loss,
+            val_loss,
+        });
+        tracker.tick(train_loss, val_loss);
+
+        if let Some(v) = val_loss {
+            if !v.is_finite() {
+                tracker.finish();
+                return Err(divergence(stepper.steps(), epoch, cfg.lr));
+            }
+            if best.as_ref().is_none_or(|(b, _)| v < *b) {
+                best = Some((v, model.snapshot()));
+                report.best_epoch = epoch;
+                report.best_val_loss = Some(v);
+                since_best = 0;
+            } else {
+                since_best += 1;
+                if cfg.patience > 0 && since_best >= cfg.patience {
+                    report.stopped_early = true;
+                    break;
+                }
+            }
+        } else {
+            report.best_epoch = epoch;
+        }
+    }
+    tracker.finish();
+    if let Some((_, snap)) = &best {
+        model.restore(snap)?;
+    }
+    report.steps = stepper.steps();
+    report.wall_secs = start.elapsed().as_secs_f64();
+    report.summary = summary_line(&report, model.head());
+    model.report = Some(report.clone());
+    Ok((model, report))
+}
+
+fn summary_line(r: &TrainingReport, head: &Head) -> String {
+    let last = r.epochs.last();
+    let mut s = format!(
+        "trained {} head: {} epochs, {} steps, {} examples",
+        head.kind().name(),
+        r.epochs.len(),
+        r.steps,
+        r.examples_seen
+    );
+    if let Some(l) = last {
+        s += &format!(", train loss {:.4}", l.train_loss);
+    }
+    if let Some(v) = r.best_val_loss {
+        s += &format!(", best val loss {v:.4} at epoch {}", r.best_epoch);
+    }
+    if r.stopped_early {
+        s += " (stopped early)";
+    }
+    s + &format!(", {:.2}s", r.wall_secs)
+}

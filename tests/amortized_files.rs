@@ -1,0 +1,266 @@
+//! Files of the amortizers: dataset formats and their error messages,
+//! checkpoint round trips and damage detection, and the cache.
+
+use std::fs;
+use std::path::PathBuf;
+
+use optimist::amortized::checkpoint;
+use optimist::amortized::dataset_io::{load, save};
+use optimist::amortized::{
+    train, Activation, Cache, CacheLookup, Dataset, Example, Head, Mlp, MlpSpec, Progress,
+    TargetKind, TrainConfig,
+};
+
+const DATA: &str = "tests/data/amortized";
+
+fn fixture(name: &str) -> String {
+    format!("{DATA}/{name}")
+}
+
+/// A fresh scratch folder per test, under Cargo's temporary directory.
+fn scratch(test: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("amortized")
+        .join(test);
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn policy_data() -> Dataset {
+    let rows = vec![
+        Example::new(vec![0.5, 1.0], vec![0.25, 0.75])
+            .with_mask(vec![true, true])
+            .with_value(-1.0),
+        Example::new(vec![0.1, -2.5e-7], vec![0.0, 1.0]).with_mask(vec![false, true]),
+        Example::new(vec![1e-3, 3.0], vec![1.0, 0.0])
+            .with_mask(vec![true, false])
+            .with_value(0.5),
+    ];
+    Dataset::from_examples(rows, TargetKind::Policy, "test").unwrap()
+}
+
+#[test]
+fn good_files_load_with_every_field() {
+    let csv = load(fixture("good.csv")).unwrap();
+    assert_eq!(
+        (csv.len(), csv.feature_dim, csv.target_dim, csv.kind),
+        (3, 1, 2, TargetKind::Policy)
+    );
+    assert_eq!(
+        csv.examples()[0],
+        Example::new(vec![0.5], vec![0.25, 0.75])
+            .with_mask(vec![true, false])
+            .with_value(-1.0)
+    );
+    assert_eq!(
+        csv.examples()[2],
+        Example::new(vec![1e-3], vec![1.0, 0.0]).with_mask(vec![true, false])
+    );
+    let yaml = load(fixture("good.yaml")).unwrap();
+    assert_eq!(
+        yaml.examples()[0],
+        Example::new(vec![0.5, 1.0], vec![0.25, 0.75])
+            .with_mask(vec![true, false])
+            .with_value(-1.0)
+    );
+}
+
+#[test]
+fn every_format_round_trips_exactly() {
+    let dir = scratch("round_trip");
+    let data = policy_data();
+    for ext in ["csv", "jsonl", "yaml"] {
+        let path = dir.join(format!("d.{ext}"));
+        save(&data, &path).unwrap();
+        let back = load(&path).unwrap();
+        assert_eq!(back.examples(), data.examples(), "{ext}");
+        assert_eq!(back.content_hash(), data.content_hash(), "{ext}");
+        assert!(!dir.join(format!("d.{ext}.tmp")).exists());
+    }
+}
+
+#[test]
+fn bad_dataset_files_name_file_line_and_what_was_expected() {
+    let cases = [
+        ("bad_number.csv", "bad_number.csv:3: column 2 (`f1`): expected a number, found `abc`"),
+        ("bad_header.csv", "bad_header.csv:1: column 3: expected `f2` or `t0` in the header, found `target`"),
+        ("short_row.csv", "short_row.csv:3: expected 6 fields, as in the header, found 5"),
+        ("bad_syntax.jsonl", "bad_syntax.jsonl:2:34: trailing comma"),
+        ("ragged.jsonl", "ragged.jsonl:3: the example has 3 features, expected 2"),
+        (
+            "unknown_key.jsonl",
+            "unknown_key.jsonl:1:25: unknown field `targt`, expected one of `features`, `target`, `mask`, `value`",
+        ),
+        ("bad_type.yaml", "bad_type.yaml:3:19: [1].features[1]: invalid type: string \"x\", expected f32"),
+        ("ragged.yaml", "ragged.yaml:3: the example has 1 features, expected 2"),
+    ];
+    for (file, expected) in cases {
+        let err = load(fixture(file)).unwrap_err();
+        assert_eq!(err, format!("{DATA}/{expected}"));
+    }
+    assert_eq!(
+        load(fixture("absent.csv")).unwrap_err(),
+        format!("`{DATA}/absent.csv` not found")
+    );
+    assert_eq!(
+        load("data.txt").unwrap_err(),
+        "cannot tell the format of `data.txt`: expected a .csv, .jsonl, .yaml or .yml file"
+    );
+}
+
+fn trained_model() -> Mlp {
+    let rows = (0..40)
+        .map(|i| {
+            let x = i as f32 / 40.0;
+            Example::new(vec![x, 1.0 - x], vec![x.sin(), x * x, -x])
+        })
+        .collect();
+    let data = Dataset::from_examples(rows, TargetKind::Solution, "curve").unwrap();
+    let spec = MlpSpec::new(2, vec![8, 8], 3, Activation::Gelu);
+    let model = Mlp::new(spec, Head::Solution { bounds: None }, 4).unwrap();
+    let cfg = TrainConfig {
+        epochs: 3,
+        progress: Progress::Silent,
+        ..TrainConfig::default()
+    };
+    train(model, &data, &cfg).unwrap().0
+}
+
+#[test]
+fn checkpoint_round_trip_gives_bit_identical_predictions() {
+    let dir = scratch("checkpoint");
+    let model = trained_model();
+    let path = dir.join("policy.safetensors");
+    let meta = checkpoint::save(&model, &path, Some("curve")).unwrap();
+    assert_eq!(meta.io.domain.as_deref(), Some("curve"));
+    assert_eq!(
+        meta.dataset_hash,
+        model.report.as_ref().unwrap().dataset_hash
+    );
+    assert!(dir.join("policy.yaml").exists());
+
+    let back = checkpoint::load(&path).unwrap();
+    assert_eq!(back.weights(), model.weights());
+    assert_eq!(back.spec(), model.spec());
+    assert_eq!(back.report, model.report);
+    let queries: Vec<Vec<f32>> = (0..5).map(|i| vec![i as f32 * 0.3, -1.0]).collect();
+    assert_eq!(
+        back.predict_batch(&queries).unwrap().0,
+        model.predict_batch(&queries).unwrap().0
+    );
+}
+
+#[test]
+fn damaged_checkpoints_are_clear_errors() {
+    let dir = scratch("damaged");
+    let model = trained_model();
+    let path = dir.join("m.safetensors");
+    checkpoint::save(&model, &path, None).unwrap();
+    let good = fs::read(&path).unwrap();
+    let name = path.display().to_string();
+
+    fs::write(&path, &good[..good.len() - 10]).unwrap();
+    let err = checkpoint::load(&path).unwrap_err();
+    assert!(
+        err.starts_with(&format!(
+            "`{name}` is truncated: tensor `layer2.bias` ends at byte"
+        )),
+        "{err}"
+    );
+
+    fs::write(&path, &good[..4]).unwrap();
+    let err = checkpoint::load(&path).unwrap_err();
+    assert_eq!(
+        err,
+        format!("`{name}` is truncated: 4 bytes, too short for a safetensors header")
+    );
+
+    let mut flipped = good.clone();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 0x40;
+    fs::write(&path, &flipped).unwrap();
+    let err = checkpoint::load(&path).unwrap_err();
+    assert!(
+        err.starts_with(&format!("`{name}` is corrupted: its weights hash to")),
+        "{err}"
+    );
+
+    let mut garbage = good.clone();
+    garbage[9] = b'#';
+    fs::write(&path, &garbage).unwrap();
+    let err = checkpoint::load(&path).unwrap_err();
+    assert!(
+        err.starts_with(&format!(
+            "`{name}` is corrupted: its header is not valid JSON"
+        )),
+        "{err}"
+    );
+
+    // Weights of a different architecture under this sidecar.
+    let other = Mlp::new(
+        MlpSpec::new(2, vec![5, 8], 3, Activation::Gelu),
+        Head::Solution { bounds: None },
+        0,
+    )
+    .unwrap();
+    let other_path = dir.join("other.safetensors");
+    checkpoint::save(&other, &other_path, None).unwrap();
+    fs::copy(&other_path, &path).unwrap();
+    let err = checkpoint::load(&path).unwrap_err();
+    assert_eq!(
+        err,
+        format!("`{name}`: tensor `layer0.weight` has shape [2, 5], but the sidecar's architecture needs [2, 8]")
+    );
+
+    fs::remove_file(dir.join("m.yaml")).unwrap();
+    assert_eq!(
+        checkpoint::load(&path).unwrap_err(),
+        format!("`{}` not found", dir.join("m.yaml").display())
+    );
+}
+
+#[test]
+fn cache_round_trips_and_reports_corruption() {
+    let dir = scratch("cache");
+    let cache = Cache::new(&dir);
+    let key = 0x0123_4567_89ab_cdef;
+    assert!(matches!(cache.get_model(key), CacheLookup::Miss));
+    assert!(matches!(cache.get_dataset(key), CacheLookup::Miss));
+
+    let model = trained_model();
+    cache.put_model(key, &model, Some("curve")).unwrap();
+    let back = cache.get_model(key).hit().unwrap();
+    assert_eq!(back.weights(), model.weights());
+    assert!(cache
+        .model_path(key)
+        .ends_with("models/0123456789abcdef.safetensors"));
+
+    let data = policy_data();
+    cache.put_dataset(key, &data).unwrap();
+    assert_eq!(cache.get_dataset(key).hit().unwrap(), data);
+
+    let dpath = cache.dataset_path(key);
+    let mut bytes = fs::read(&dpath).unwrap();
+    let n = bytes.len();
+    bytes[n - 5] = if bytes[n - 5] == b'1' { b'2' } else { b'1' };
+    fs::write(&dpath, &bytes).unwrap();
+    match cache.get_dataset(key) {
+        CacheLookup::Corrupt(reason) => {
+            assert!(
+                reason.starts_with("cached dataset 0123456789abcdef: checksum mismatch"),
+                "{reason}"
+            )
+        }
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+    fs::write(&dpath, &bytes[..n / 2]).unwrap();
+    assert!(matches!(cache.get_dataset(key), CacheLookup::Corrupt(r) if r.contains("truncated")));
+
+    let mpath = cache.model_path(key);
+    let mut weights = fs::read(&mpath).unwrap();
+    let m = weights.len();
+    weights[m - 1] ^= 1;
+    fs::write(&mpath, &weights).unwrap();
+    assert!(matches!(cache.get_model(key), CacheLookup::Corrupt(r) if r.contains("is corrupted")));
+}
