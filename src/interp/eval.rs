@@ -79,6 +79,7 @@ impl<'r> Interpreter<'r> {
                     extra: extra_values,
                     arg_spans: args.iter().map(|a| ir.node(*a).span).collect(),
                     span: node.span,
+                    node: id,
                     seed: node.seed.unwrap_or(self.settings.seed),
                     ir,
                     arg_nodes: args,

@@ -4,8 +4,11 @@
 pub mod builtins;
 pub mod doc;
 pub mod eval;
+pub mod evaluate;
 pub mod output;
+pub mod problem;
 pub mod registry;
+pub mod solver;
 pub mod value;
 
 pub use eval::Interpreter;

@@ -74,6 +74,8 @@ pub struct Call<'a> {
     /// The span of each argument (a default points at the call).
     pub arg_spans: Vec<Span>,
     pub span: Span,
+    /// The call's own node (for its label: `ir.label(node)`).
+    pub node: NodeId,
     /// The node's seed, for random builtins.
     pub seed: u64,
     pub ir: &'a Ir,

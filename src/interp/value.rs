@@ -5,6 +5,9 @@
 //! reports) are shared handles, cheap to clone and safe to share between
 //! threads.
 
+use super::problem::Objective;
+use super::solver::SolverValue;
+use crate::domains::expr::{InstanceDist, ThetaSpec};
 use crate::ir::Kind;
 use crate::report::Table;
 use std::fmt;
@@ -22,6 +25,12 @@ pub enum Value {
     Record(Arc<Vec<(String, Value)>>),
     /// A table-shaped result (`evaluate`, `compare`, …).
     Report(Arc<Table>),
+    Objective(Arc<Objective>),
+    Solver(Arc<SolverValue>),
+    /// A decision space: `vec(8, lo=-5, hi=5)`.
+    Space(Arc<ThetaSpec>),
+    /// An instance distribution: `normal(0, 1, dim=8)`.
+    Distribution(Arc<InstanceDist>),
     /// Stands in for an argument the builtin reads from the IR itself
     /// (the expression of `minimize`).
     Unevaluated,
@@ -48,6 +57,10 @@ impl Value {
             Value::Algorithm(_) => Kind::Algorithm,
             Value::Record(_) => Kind::Record,
             Value::Report(_) => Kind::Report,
+            Value::Objective(_) => Kind::Objective,
+            Value::Solver(_) => Kind::Solver,
+            Value::Space(_) => Kind::Space,
+            Value::Distribution(_) => Kind::Distribution,
             Value::Unevaluated | Value::None => Kind::Any,
         }
     }
@@ -92,6 +105,9 @@ impl Value {
                     .collect(),
             ),
             Value::Report(t) => serde_json::to_value(t.as_ref()).unwrap_or(J::Null),
+            Value::Objective(_) | Value::Solver(_) | Value::Space(_) | Value::Distribution(_) => {
+                J::String(self.to_string())
+            }
             Value::Unevaluated | Value::None => J::Null,
         }
     }
@@ -174,6 +190,13 @@ impl fmt::Display for Value {
                 write!(f, "}}")
             }
             Value::Report(t) => write!(f, "{}", t.render().trim_end()),
+            Value::Objective(o) => write!(f, "{}", o.name()),
+            Value::Solver(s) => write!(f, "{}", s.label),
+            Value::Space(s) => write!(f, "vec({}, lo={}, hi={})", s.dim, s.lo, s.hi),
+            Value::Distribution(d) => match d.as_ref() {
+                InstanceDist::Normal { mean, std, dim } => write!(f, "normal({mean}, {std}, dim={dim})"),
+                InstanceDist::Uniform { lo, hi, dim } => write!(f, "uniform({lo}, {hi}, dim={dim})"),
+            },
             Value::Unevaluated => write!(f, "…"),
             Value::None => write!(f, "none"),
         }

@@ -54,6 +54,9 @@ pub struct Node {
     pub seed: Option<u64>,
     /// For objectives: their class; for solvers: what they can solve.
     pub domains: Option<Domains>,
+    /// The source text of a call, for naming solvers and objectives in
+    /// reports (not part of the hash: it does not change the value).
+    pub text: String,
 }
 
 #[derive(Clone, Debug)]
@@ -113,6 +116,15 @@ impl Ir {
         self.decls.iter().find(|d| d.name == name)
     }
 
+    /// What reports call a node's value: the name it was declared with, or
+    /// its source text.
+    pub fn label(&self, id: NodeId) -> String {
+        match self.decls.iter().find(|d| d.node == id) {
+            Some(d) => d.name.clone(),
+            None => self.nodes[id].text.clone(),
+        }
+    }
+
     /// Adds a node, computing its hash from its content and inputs.
     pub fn push(&mut self, op: Op, kind: Kind, span: Span, seed: Option<u64>) -> NodeId {
         let hash = self.hash_of(&op, &kind, seed);
@@ -123,6 +135,7 @@ impl Ir {
             hash,
             seed,
             domains: None,
+            text: String::new(),
         });
         self.nodes.len() - 1
     }

@@ -934,6 +934,7 @@ impl<'a> Lowerer<'a> {
         };
         let id = self.ir.push(op, kind, span, seed);
         self.ir.nodes[id].domains = domains;
+        self.ir.nodes[id].text = compact(self.sources.slice(span));
         Some(id)
     }
 
@@ -1294,6 +1295,17 @@ impl<'a> Lowerer<'a> {
         }
         self.def_stack.pop();
         out
+    }
+}
+
+/// Source text on one line, whitespace collapsed, at most 60 characters.
+fn compact(text: &str) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() > 60 {
+        let cut: String = one_line.chars().take(59).collect();
+        format!("{cut}…")
+    } else {
+        one_line
     }
 }
 

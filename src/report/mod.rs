@@ -1,5 +1,6 @@
 //! Reports: tables, their text/JSON/YAML/CSV forms, and atomic file output.
 
+pub mod evaluation;
 pub mod table;
 pub mod write;
 

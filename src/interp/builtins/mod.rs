@@ -1,9 +1,15 @@
 //! Every builtin of the language, registered group by group.
 
 mod core;
+mod measure;
+mod objectives;
+mod solvers;
 
 use super::registry::Registry;
 
 pub fn register_all(r: &mut Registry) {
     core::register(r);
+    objectives::register(r);
+    solvers::register(r);
+    measure::register(r);
 }
