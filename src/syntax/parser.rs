@@ -401,6 +401,14 @@ impl<'t> Parser<'t> {
                     .with_primary(span, "an item starts with a keyword")
                     .with_hint(format!("to declare `{name}`, write `let {name} = …`"))
             }
+            Some(t) if can_start_expr(t) && self.pos > 0 => {
+                Diagnostic::error("E0002", format!("expected an item, found {}", self.found()))
+                    .with_primary(span, "an item starts with a keyword")
+                    .with_hint(
+                        "if this continues the value before it, an operator or a `,` is missing",
+                    )
+                    .with_note(format!("items start with {ITEM_KEYWORDS}"))
+            }
             _ => Diagnostic::error("E0002", format!("expected an item, found {}", self.found()))
                 .with_primary(span, "an item starts with a keyword")
                 .with_note(format!("items start with {ITEM_KEYWORDS}")),
@@ -890,28 +898,31 @@ impl<'t> Parser<'t> {
         })
     }
 
+    /// Reports positional arguments after the first named one: one
+    /// diagnostic per call, pointing at each of them.
     fn check_arg_order(&mut self, args: &[Arg]) {
-        let mut first_named: Option<&Arg> = None;
-        for arg in args {
-            match (&arg.name, first_named) {
-                (Some(_), None) => first_named = Some(arg),
-                (None, Some(named)) => {
-                    let name = named.name.as_ref().map_or("", |n| n.name.as_str());
-                    let d =
-                        Diagnostic::error("E0005", "positional argument after a named argument")
-                            .with_primary(arg.span, "positional argument")
-                            .with_secondary(
-                                named.span,
-                                format!("named argument `{name}` comes first"),
-                            )
-                            .with_hint(format!(
-                            "put positional arguments before `{name}=…`, or give this one its name"
-                        ));
-                    self.emit(d, false);
-                }
-                _ => {}
-            }
+        let Some(first_named) = args.iter().position(|a| a.name.is_some()) else {
+            return;
+        };
+        let named = &args[first_named];
+        let misplaced: Vec<&Arg> = args[first_named..]
+            .iter()
+            .filter(|a| a.name.is_none())
+            .collect();
+        let Some(first) = misplaced.first() else {
+            return;
+        };
+        let name = named.name.as_ref().map_or("", |n| n.name.as_str());
+        let mut d = Diagnostic::error("E0005", "positional argument after a named argument")
+            .with_primary(first.span, "positional argument")
+            .with_secondary(named.span, format!("named argument `{name}` comes first"));
+        for arg in &misplaced[1..] {
+            d = d.with_secondary(arg.span, "another positional argument");
         }
+        d = d.with_hint(format!(
+            "put positional arguments before `{name}=…`, or give them their names"
+        ));
+        self.emit(d, false);
     }
 
     // ----- brackets ----------------------------------------------------------
