@@ -2,8 +2,9 @@
 //! error of a file in one run.
 //!
 //! It is a hand-written recursive-descent parser with precedence climbing
-//! for operators (expressions and brackets are in `parser/expr.rs`). Recovery happens at three levels, so one mistake costs one
-//! diagnostic and the rest of the file is still checked:
+//! for operators; items are here, expressions and brackets in
+//! `parser/expr.rs`. Recovery happens at three levels, so one mistake costs
+//! one diagnostic and the rest of the file is still checked:
 //!
 //! * items: an item that went wrong is skipped up to the next item keyword
 //!   (every item starts with one, and no keyword can appear inside an
