@@ -208,7 +208,7 @@ fn render_one(d: &Diagnostic, sources: &Sources, color: bool, out: &mut Vec<u8>)
         if color {
             label = label.with_color(if l.primary { Color::Red } else { Color::Blue });
         }
-        report = report.with_label(label.with_order(if l.primary { 0 } else { 1 }));
+        report = report.with_label(label);
     }
     for h in &d.hints {
         report = report.with_help(h);

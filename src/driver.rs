@@ -54,31 +54,33 @@ pub fn check_file(
 
 /// Checks script text under a display `name` (imports resolve relative to it).
 pub fn check_text(name: &str, text: &str, registry: &Registry, settings: &Settings) -> Checked {
-    check_source(name, text, registry, settings, false)
+    check_sources(&[(name, text, false)], registry, settings)
 }
 
-/// Checks REPL input: like a script, but bare expressions are allowed.
-pub fn check_repl_text(
-    name: &str,
-    text: &str,
-    registry: &Registry,
-    settings: &Settings,
-) -> Checked {
-    check_source(name, text, registry, settings, true)
+/// Checks a REPL entry after the session's kept items; the entry may hold
+/// bare expressions. `main` in the result is the entry.
+pub fn check_repl(kept: &str, entry: &str, registry: &Registry, settings: &Settings) -> Checked {
+    check_sources(
+        &[("<session>", kept, false), ("<repl>", entry, true)],
+        registry,
+        settings,
+    )
 }
 
-fn check_source(
-    name: &str,
-    text: &str,
+fn check_sources(
+    texts: &[(&str, &str, bool)],
     registry: &Registry,
     settings: &Settings,
-    repl: bool,
 ) -> Checked {
     let mut sources = Sources::new();
-    let main = sources.add(name, text);
+    let mains: Vec<(SourceId, bool)> = texts
+        .iter()
+        .map(|(n, t, repl)| (sources.add(*n, *t), *repl))
+        .collect();
+    let main = mains.last().map_or(SourceId(0), |m| m.0);
     let mut diagnostics = Vec::new();
     let overrides = collect_overrides(&mut sources, settings, &mut diagnostics);
-    let loaded = crate::ir::load::load(&mut sources, main, repl);
+    let loaded = crate::ir::load::load_all(&mut sources, &mains);
     diagnostics.extend(loaded.diagnostics);
     let parse_failed = has_errors(&diagnostics);
     let opts = CheckOptions {
@@ -86,9 +88,9 @@ fn check_source(
         overrides,
     };
     let (ir, more) = lower(&loaded.items, &sources, registry, &opts);
-    // After syntax errors, only checker errors about names the parser did
-    // see are meaningful; keep them all (they are still real), but no IR.
-    diagnostics.extend(more);
+    // After syntax errors the checker's errors are still real (an unknown
+    // name is unknown), but its warnings are noise about a broken file.
+    diagnostics.extend(more.into_iter().filter(|d| d.is_error() || !parse_failed));
     let ir = if parse_failed { None } else { ir };
     Checked {
         sources,

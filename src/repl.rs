@@ -78,8 +78,7 @@ fn entry(
     if text.trim().is_empty() || (!at_end && is_incomplete(text)) {
         return true;
     }
-    let whole = format!("{kept}{text}");
-    let checked = driver::check_repl_text("<repl>", &whole, registry, &Settings::default());
+    let checked = driver::check_repl(kept, text, registry, &Settings::default());
     eprint!("{}", render(&checked.diagnostics, &checked.sources, color));
     let Some(ir) = checked.ir.as_ref().filter(|_| checked.ok()) else {
         return false;

@@ -10,7 +10,7 @@ use optimist::driver::{self, Settings};
 use optimist::interp::{Interpreter, Registry, RunSettings};
 use std::path::Path;
 
-fn settings_for(path: &Path, text: &str) -> Settings {
+fn settings_for(text: &str) -> Settings {
     let mut settings = Settings::default();
     for line in text.lines().take_while(|l| l.starts_with('#')) {
         if let Some(args) = line.strip_prefix("# args:") {
@@ -20,12 +20,9 @@ fn settings_for(path: &Path, text: &str) -> Settings {
                     settings.sets.push(pair[1].to_string());
                 }
             }
-            if words.last() == Some(&"--set") {
-                settings.sets.push(String::new());
-            }
         }
         if let Some(file) = line.strip_prefix("# config:") {
-            settings.config = Some(path.parent().unwrap().join(file.trim()));
+            settings.config = Some(Path::new("tests/errors").join(file.trim()));
         }
     }
     settings
@@ -35,7 +32,7 @@ fn settings_for(path: &Path, text: &str) -> Settings {
 pub fn diagnose(path: &Path) -> String {
     let registry = Registry::standard();
     let text = std::fs::read_to_string(path).unwrap();
-    let settings = settings_for(path, &text);
+    let settings = settings_for(&text);
     let name = format!(
         "tests/errors/{}",
         path.file_name().unwrap().to_string_lossy()

@@ -5,11 +5,11 @@
 
 pub mod connect4;
 pub mod continuous;
-pub mod functions;
-pub mod gaussian_vi;
 pub mod control;
-pub mod pendulum;
 pub mod expr;
+pub mod functions;
 pub mod game;
+pub mod gaussian_vi;
 pub mod gridworld;
+pub mod pendulum;
 pub mod tictactoe;

@@ -97,14 +97,7 @@ impl<'r> Interpreter<'r> {
             },
             Op::Binary { op, lhs, rhs } => {
                 let (a, b) = (self.eval(ir, *lhs)?, self.eval(ir, *rhs)?);
-                binary(*op, &a, &b).map_err(|e| {
-                    let at = if e.message.contains("division by zero") {
-                        ir.node(*rhs).span
-                    } else {
-                        node.span
-                    };
-                    e.at(at)
-                })
+                binary(*op, &a, &b).map_err(|e| e.at(node.span))
             }
             Op::Index { target, index } => {
                 let (t, i) = (self.eval(ir, *target)?, self.eval(ir, *index)?);

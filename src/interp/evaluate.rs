@@ -44,7 +44,12 @@ pub fn evaluate(
             for i in 0..n {
                 let start = g.sample_instance(&mut Rng::stream(seed, i as u64));
                 agent.reset();
-                let ep = run_episode(g, &start, &mut *agent, &mut Rng::stream(move_seed, i as u64))?;
+                let ep = run_episode(
+                    g,
+                    &start,
+                    &mut *agent,
+                    &mut Rng::stream(move_seed, i as u64),
+                )?;
                 let optimal = value_iteration(g, &start)?.value(&start);
                 row.scores.push(f64::from(ep.ret));
                 reached += usize::from(ep.reached_goal);
@@ -61,7 +66,11 @@ pub fn evaluate(
             let mut state = vec![0.0; p.state_dim()];
             for i in 0..n {
                 p.sample_initial(&mut Rng::stream(seed, i as u64), &mut state);
-                let ep = solver.solver.control_episode(p, &state, &mut Rng::stream(move_seed, i as u64))?;
+                let ep = solver.solver.control_episode(
+                    p,
+                    &state,
+                    &mut Rng::stream(move_seed, i as u64),
+                )?;
                 row.scores.push(ep.total_reward);
                 row.queries += p.episode_len() as u64;
                 row.cost += ep.cost;
@@ -72,13 +81,21 @@ pub fn evaluate(
                 return Err(format!("{} cannot be evaluated", objective.name()));
             };
             row.score_name = "value".into();
-            let sign = if problem.sense() == Sense::Maximize { -1.0 } else { 1.0 };
+            let sign = if problem.sense() == Sense::Maximize {
+                -1.0
+            } else {
+                1.0
+            };
             let solve_seed = derive_seed(seed, "solve");
             let mut x = vec![0.0; problem.instance_dim()];
             let mut gaps: Option<f64> = Some(0.0);
             for i in 0..n {
                 problem.sample_instance(&mut Rng::stream(seed, i as u64), &mut x);
-                let s = solver.solver.solve_continuous(problem, &x, &mut Rng::stream(solve_seed, i as u64))?;
+                let s = solver.solver.solve_continuous(
+                    problem,
+                    &x,
+                    &mut Rng::stream(solve_seed, i as u64),
+                )?;
                 row.scores.push(sign * s.value);
                 gaps = match (gaps, problem.optimum(&x)) {
                     (Some(g), Some(opt)) => Some(g + (s.value - opt.value).max(0.0)),
@@ -103,7 +120,10 @@ fn play<G: Game + 'static>(
     row: &mut EvalRow,
 ) -> Result<(), String> {
     row.score_name = "score".into();
-    let mut me = Counting { inner: solver.agent::<G>()?, moves: 0 };
+    let mut me = Counting {
+        inner: solver.agent::<G>()?,
+        moves: 0,
+    };
     let mut them = opponent.agent::<G>()?;
     let move_seed = derive_seed(seed, "moves");
     let mut wdl = [0usize; 3];
@@ -123,7 +143,13 @@ fn play<G: Game + 'static>(
         };
         cost += mine;
         let outcome = f64::from(record);
-        wdl[if outcome > 0.0 { 0 } else if outcome < 0.0 { 2 } else { 1 }] += 1;
+        wdl[if outcome > 0.0 {
+            0
+        } else if outcome < 0.0 {
+            2
+        } else {
+            1
+        }] += 1;
         row.scores.push(outcome.signum());
     }
     row.wdl = Some(wdl);

@@ -50,7 +50,9 @@ impl Objective {
         match self {
             Objective::TicTacToe(_) | Objective::Connect4(_) => Domains::GAME,
             Objective::Gridworld(_) => Domains::MDP,
-            Objective::Function(_) | Objective::User(_) | Objective::GaussianVi(_) => Domains::CONTINUOUS,
+            Objective::Function(_) | Objective::User(_) | Objective::GaussianVi(_) => {
+                Domains::CONTINUOUS
+            }
             Objective::Pendulum(_) => Domains::CONTROL,
         }
     }
@@ -68,7 +70,10 @@ impl Objective {
                 if p.params.mass == d.mass && p.params.init_speed == d.init_speed {
                     "pendulum".to_string()
                 } else {
-                    format!("pendulum(mass={}, init_speed={})", p.params.mass, p.params.init_speed)
+                    format!(
+                        "pendulum(mass={}, init_speed={})",
+                        p.params.mass, p.params.init_speed
+                    )
                 }
             }
         }
@@ -105,10 +110,18 @@ impl Objective {
             Objective::Pendulum(_) => &["amount"],
         };
         if given.is_empty() {
-            return Err(format!("`shift` needs something to change: {} can shift {}", self.name(), list(allowed)));
+            return Err(format!(
+                "`shift` needs something to change: {} can shift {}",
+                self.name(),
+                list(allowed)
+            ));
         }
         if let Some(bad) = given.iter().find(|g| !allowed.contains(g)) {
-            return Err(format!("{} cannot be shifted by `{bad}`; it can shift {}", self.name(), list(allowed)));
+            return Err(format!(
+                "{} cannot be shifted by `{bad}`; it can shift {}",
+                self.name(),
+                list(allowed)
+            ));
         }
         Ok(match self {
             Objective::TicTacToe(g) => Objective::TicTacToe(g.shift(s.opening_moves.unwrap_or(0))?),
@@ -117,7 +130,9 @@ impl Objective {
                 let p = g.params();
                 Objective::Gridworld(g.shift(s.size.unwrap_or(p.size), s.walls.unwrap_or(p.walls))?)
             }
-            Objective::Function(f) => Objective::Function(f.clone().with_scale(s.scale.unwrap_or(1.0))?),
+            Objective::Function(f) => {
+                Objective::Function(f.clone().with_scale(s.scale.unwrap_or(1.0))?)
+            }
             Objective::GaussianVi(g) => Objective::GaussianVi(GaussianVi::new(GaussianViParams {
                 scale: s.scale.unwrap_or(1.0),
                 ..g.params.clone()
@@ -125,13 +140,21 @@ impl Objective {
             Objective::User(u) => {
                 let scale = s.scale.unwrap_or(1.0);
                 let x = match &u.x {
-                    None => return Err("this objective has no instances (`x`) to shift".to_string()),
-                    Some(InstanceDist::Normal { mean, std, dim }) => {
-                        InstanceDist::Normal { mean: *mean, std: std * scale, dim: *dim }
+                    None => {
+                        return Err("this objective has no instances (`x`) to shift".to_string())
                     }
+                    Some(InstanceDist::Normal { mean, std, dim }) => InstanceDist::Normal {
+                        mean: *mean,
+                        std: std * scale,
+                        dim: *dim,
+                    },
                     Some(InstanceDist::Uniform { lo, hi, dim }) => {
                         let (mid, half) = ((lo + hi) / 2.0, (hi - lo) / 2.0 * scale);
-                        InstanceDist::Uniform { lo: mid - half, hi: mid + half, dim: *dim }
+                        InstanceDist::Uniform {
+                            lo: mid - half,
+                            hi: mid + half,
+                            dim: *dim,
+                        }
                     }
                 };
                 let problem = if u.maximize {
@@ -139,13 +162,23 @@ impl Objective {
                 } else {
                     ExprProblem::minimize(u.expr.clone(), u.theta.clone(), Some(x.clone()))?
                 };
-                Objective::User(Box::new(UserObjective { problem, x: Some(x), ..(**u).clone() }))
+                Objective::User(Box::new(UserObjective {
+                    problem,
+                    x: Some(x),
+                    ..(**u).clone()
+                }))
             }
-            Objective::Pendulum(_) => Objective::Pendulum(Pendulum::shifted(s.amount.unwrap_or(0.0))?),
+            Objective::Pendulum(_) => {
+                Objective::Pendulum(Pendulum::shifted(s.amount.unwrap_or(0.0))?)
+            }
         })
     }
 }
 
 fn list(names: &[&str]) -> String {
-    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -29,15 +29,24 @@ pub enum Solver {
     Minimax(MinimaxParams),
     ValueIteration,
     /// CEM; on a control problem, CEM-MPC with this planning horizon.
-    Cem { params: CemParams, horizon: usize },
-    RandomShooting { params: RandomShootingParams, horizon: usize },
+    Cem {
+        params: CemParams,
+        horizon: usize,
+    },
+    RandomShooting {
+        params: RandomShootingParams,
+        horizon: usize,
+    },
     Cmaes(CmaesParams),
     Gd(GdParams),
     Adam(AdamParams),
     RandomSearch(RandomSearchParams),
     /// The best of `n` answers of a randomized solver, or of `n` uniform
     /// samples when there is none.
-    BestOf { n: usize, sampler: Option<Arc<SolverValue>> },
+    BestOf {
+        n: usize,
+        sampler: Option<Arc<SolverValue>>,
+    },
     /// Uniformly random legal moves (the default opponent in games).
     Random,
 }
@@ -56,16 +65,25 @@ impl Solver {
             Solver::Mcts(_) | Solver::Random => Domains::DISCRETE,
             Solver::Minimax(_) => Domains::GAME.union(Domains::MDP),
             Solver::ValueIteration => Domains::MDP,
-            Solver::Cem { .. } | Solver::RandomShooting { .. } => Domains::CONTINUOUS.union(Domains::CONTROL),
-            Solver::Cmaes(_) | Solver::Gd(_) | Solver::Adam(_) | Solver::RandomSearch(_) => Domains::CONTINUOUS,
-            Solver::BestOf { sampler, .. } => {
-                sampler.as_ref().map_or(Domains::CONTINUOUS, |s| s.solver.domains().intersect(Domains::CONTINUOUS))
+            Solver::Cem { .. } | Solver::RandomShooting { .. } => {
+                Domains::CONTINUOUS.union(Domains::CONTROL)
             }
+            Solver::Cmaes(_) | Solver::Gd(_) | Solver::Adam(_) | Solver::RandomSearch(_) => {
+                Domains::CONTINUOUS
+            }
+            Solver::BestOf { sampler, .. } => sampler.as_ref().map_or(Domains::CONTINUOUS, |s| {
+                s.solver.domains().intersect(Domains::CONTINUOUS)
+            }),
         }
     }
 
     /// Answers one continuous instance.
-    pub fn solve_continuous(&self, p: &dyn ContinuousProblem, x: &[f64], rng: &mut Rng) -> Result<Solution, String> {
+    pub fn solve_continuous(
+        &self,
+        p: &dyn ContinuousProblem,
+        x: &[f64],
+        rng: &mut Rng,
+    ) -> Result<Solution, String> {
         match self {
             Solver::Cem { params, .. } => cem(p, x, rng, params),
             Solver::RandomShooting { params, .. } => random_shooting(p, x, rng, params),
@@ -77,15 +95,25 @@ impl Solver {
                 let mut s = crate::direct::best_of::UniformSampler::new(p.bounds())?;
                 best_of(p, x, rng, &mut s, *n)
             }
-            Solver::BestOf { n, sampler: Some(inner) } => {
-                let mut s = SolverSampler { solver: &inner.solver, problem: p, error: None };
+            Solver::BestOf {
+                n,
+                sampler: Some(inner),
+            } => {
+                let mut s = SolverSampler {
+                    solver: &inner.solver,
+                    problem: p,
+                    error: None,
+                };
                 let solution = best_of(p, x, rng, &mut s, *n)?;
                 match s.error {
                     Some(e) => Err(e),
                     None => Ok(solution),
                 }
             }
-            other => Err(format!("{} cannot solve a continuous objective", other.algorithm())),
+            other => Err(format!(
+                "{} cannot solve a continuous objective",
+                other.algorithm()
+            )),
         }
     }
 
@@ -98,10 +126,26 @@ impl Solver {
     ) -> Result<Episode, String> {
         let (planner, horizon) = match self {
             Solver::Cem { params, horizon } => (Planner::Cem(params.clone()), *horizon),
-            Solver::RandomShooting { params, horizon } => (Planner::RandomShooting(params.clone()), *horizon),
-            other => return Err(format!("{} cannot plan on a control problem", other.algorithm())),
+            Solver::RandomShooting { params, horizon } => {
+                (Planner::RandomShooting(params.clone()), *horizon)
+            }
+            other => {
+                return Err(format!(
+                    "{} cannot plan on a control problem",
+                    other.algorithm()
+                ))
+            }
         };
-        mpc(problem, initial, rng, &planner, &MpcParams { horizon, steps: None })
+        mpc(
+            problem,
+            initial,
+            rng,
+            &planner,
+            &MpcParams {
+                horizon,
+                steps: None,
+            },
+        )
     }
 
     /// The solver as an agent playing a discrete problem.

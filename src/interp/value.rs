@@ -194,8 +194,12 @@ impl fmt::Display for Value {
             Value::Solver(s) => write!(f, "{}", s.label),
             Value::Space(s) => write!(f, "vec({}, lo={}, hi={})", s.dim, s.lo, s.hi),
             Value::Distribution(d) => match d.as_ref() {
-                InstanceDist::Normal { mean, std, dim } => write!(f, "normal({mean}, {std}, dim={dim})"),
-                InstanceDist::Uniform { lo, hi, dim } => write!(f, "uniform({lo}, {hi}, dim={dim})"),
+                InstanceDist::Normal { mean, std, dim } => {
+                    write!(f, "normal({mean}, {std}, dim={dim})")
+                }
+                InstanceDist::Uniform { lo, hi, dim } => {
+                    write!(f, "uniform({lo}, {hi}, dim={dim})")
+                }
             },
             Value::Unevaluated => write!(f, "…"),
             Value::None => write!(f, "none"),

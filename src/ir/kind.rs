@@ -81,7 +81,17 @@ impl Kind {
 }
 
 impl fmt::Display for Kind {
+    /// `{}` prints the kind (`Int`); `{:#}` with its article (`an Int`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if f.alternate() {
+            let name = format!("{self}");
+            let article = if name.starts_with(['A', 'E', 'I', 'O', 'U']) {
+                "an"
+            } else {
+                "a"
+            };
+            return write!(f, "{article} {name}");
+        }
         match self {
             Kind::List(k) => write!(f, "List[{k}]"),
             other => write!(f, "{other:?}"),

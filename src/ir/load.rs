@@ -29,18 +29,27 @@ struct Loader<'a> {
     repl: bool,
 }
 
-/// Loads `main` (already in `sources`) and its imports. With `repl`, the
-/// main source may also hold bare expressions.
-pub fn load(sources: &mut Sources, main: SourceId, repl: bool) -> Loaded {
-    let key = sources.name(main).to_string();
+/// Loads `main` (already in `sources`) and its imports.
+pub fn load(sources: &mut Sources, main: SourceId) -> Loaded {
+    load_all(sources, &[(main, false)])
+}
+
+/// Loads several main sources in order, each import once: a REPL session
+/// is its kept items plus the entry just typed. A source marked `true` may
+/// also hold bare expressions.
+pub fn load_all(sources: &mut Sources, mains: &[(SourceId, bool)]) -> Loaded {
     let mut loader = Loader {
         sources,
         stack: Vec::new(),
         done: Vec::new(),
         out: Loaded::default(),
-        repl,
+        repl: false,
     };
-    loader.load_source(main, key, None, true);
+    for (id, repl) in mains {
+        loader.repl = *repl;
+        let key = loader.sources.name(*id).to_string();
+        loader.load_source(*id, key, None, true);
+    }
     loader.out
 }
 

@@ -46,6 +46,7 @@ struct DeclItem<'a> {
 struct ParamItem<'a> {
     name: &'a Ident,
     value: &'a Expr,
+    state: DeclState,
     node: Option<NodeId>,
     origin: String,
     used: bool,
@@ -137,6 +138,7 @@ impl<'a> Lowerer<'a> {
                     self.params.push(ParamItem {
                         name,
                         value,
+                        state: DeclState::Todo,
                         node: None,
                         origin: "script".into(),
                         used: false,
@@ -240,6 +242,24 @@ impl<'a> Lowerer<'a> {
     // ---- params and declarations -------------------------------------------
 
     fn lower_param(&mut self, i: usize) {
+        match self.params[i].state {
+            DeclState::Todo => self.params[i].state = DeclState::InProgress,
+            DeclState::InProgress => {
+                let name = self.params[i].name;
+                self.error(
+                    Diagnostic::error("E0209", format!("param `{}` depends on itself", name.name))
+                        .with_primary(name.span, "its value refers back to it"),
+                );
+                self.params[i].node = None;
+                return;
+            }
+            DeclState::Done(_) => return,
+        }
+        self.lower_param_value(i);
+        self.params[i].state = DeclState::Done(self.params[i].node);
+    }
+
+    fn lower_param_value(&mut self, i: usize) {
         let value = self.params[i].value;
         let script = self.lower_expr(value, &Locals::new());
         let Some(script) = script else { return };
@@ -264,13 +284,13 @@ impl<'a> Lowerer<'a> {
                     let mut d = Diagnostic::error(
                         "E0402",
                         format!(
-                            "{origin} gives `{}` a {got}, but the script's value is a {want}",
+                            "{origin} gives `{}` {got:#}, but the script's value is {want:#}",
                             self.params[i].name.name
                         ),
                     )
-                    .with_secondary(value.span, format!("declared as a {want} here"));
+                    .with_secondary(value.span, format!("declared as {want:#} here"));
                     if self.ir.node(over).span != self.params[i].name.span {
-                        d = d.with_primary(self.ir.node(over).span, format!("expected a {want}"));
+                        d = d.with_primary(self.ir.node(over).span, format!("expected {want:#}"));
                     }
                     self.error(d);
                     self.params[i].node = None;
@@ -341,10 +361,10 @@ impl<'a> Lowerer<'a> {
         let suggestion = keyword_for(&got);
         let mut diag = Diagnostic::error(
             "E0210",
-            format!("`{kw}` declares a {want}, but the value is a {got}"),
+            format!("`{kw}` declares {want:#}, but the value is {got:#}"),
         )
-        .with_primary(value_span, format!("this is a {got}"))
-        .with_secondary(kw_span, format!("`{kw}` expects a {want}"));
+        .with_primary(value_span, format!("this is {got:#}"))
+        .with_secondary(kw_span, format!("`{kw}` expects {want:#}"));
         if let Some(k) = suggestion {
             diag = diag.with_hint(format!("declare it with `{k}`"));
         }
@@ -386,9 +406,9 @@ impl<'a> Lowerer<'a> {
                     self.error(
                         Diagnostic::error(
                             "E0211",
-                            format!("`plot` needs a Report or a Plot, found a {got}"),
+                            format!("`plot` needs a Report or a Plot, found {got:#}"),
                         )
-                        .with_primary(value.span, format!("this is a {got}"))
+                        .with_primary(value.span, format!("this is {got:#}"))
                         .with_hint("plot a `sweep(...)` or `compare(...)`"),
                     );
                     continue;
@@ -448,8 +468,8 @@ impl<'a> Lowerer<'a> {
                 let kind = self.ir.node(a).kind.clone();
                 if !kind.is_numeric() {
                     self.error(
-                        Diagnostic::error("E0212", format!("cannot negate a {kind}"))
-                            .with_primary(expr.span, format!("this is a {kind}, not a number")),
+                        Diagnostic::error("E0212", format!("cannot negate {kind:#}"))
+                            .with_primary(expr.span, format!("this is {kind:#}, not a number")),
                     );
                     return None;
                 }
@@ -484,8 +504,8 @@ impl<'a> Lowerer<'a> {
                     Kind::Any => Kind::Any,
                     other => {
                         self.error(
-                            Diagnostic::error("E0213", format!("cannot index a {other}"))
-                                .with_primary(target.span, format!("this is a {other}"))
+                            Diagnostic::error("E0213", format!("cannot index {other:#}"))
+                                .with_primary(target.span, format!("this is {other:#}"))
                                 .with_hint(
                                     "only lists (and vectors inside objectives) can be indexed",
                                 ),
@@ -508,9 +528,9 @@ impl<'a> Lowerer<'a> {
                 let kind = self.ir.node(t).kind.clone();
                 if !matches!(kind, Kind::Record | Kind::Report | Kind::Any) {
                     self.error(
-                        Diagnostic::error("E0214", format!("a {kind} has no fields"))
+                        Diagnostic::error("E0214", format!("{kind:#} has no fields"))
                             .with_primary(field.span, format!("no field `{}` here", field.name))
-                            .with_secondary(target.span, format!("this is a {kind}"))
+                            .with_secondary(target.span, format!("this is {kind:#}"))
                             .with_hint("fields are read from reports and records, e.g. `evaluate(…).score`"),
                     );
                     return None;
@@ -544,10 +564,10 @@ impl<'a> Lowerer<'a> {
                         self.error(
                             Diagnostic::error(
                                 "E0215",
-                                format!("a list cannot hold both a {acc} and a {k}"),
+                                format!("a list cannot hold both {acc:#} and {k:#}"),
                             )
-                            .with_primary(item.span, format!("this is a {k}"))
-                            .with_secondary(first, format!("the list's first element is a {acc}")),
+                            .with_primary(item.span, format!("this is {k:#}"))
+                            .with_secondary(first, format!("the list's first element is {acc:#}")),
                         );
                         return None;
                     }
@@ -572,9 +592,9 @@ impl<'a> Lowerer<'a> {
                 self.error(
                     Diagnostic::error(
                         "E0212",
-                        format!("`{}` needs numbers, found a {k}", op.symbol()),
+                        format!("`{}` needs numbers, found {k:#}", op.symbol()),
                     )
-                    .with_primary(s, format!("this is a {k}")),
+                    .with_primary(s, format!("this is {k:#}")),
                 );
                 return None;
             }
@@ -598,8 +618,8 @@ impl<'a> Lowerer<'a> {
             return Some(node);
         }
         self.error(
-            Diagnostic::error("E0202", format!("{what} must be a {want}, found a {got}"))
-                .with_primary(span, format!("expected a {want}")),
+            Diagnostic::error("E0202", format!("{what} must be {want:#}, found {got:#}"))
+                .with_primary(span, format!("expected {want:#}")),
         );
         None
     }
@@ -611,14 +631,11 @@ impl<'a> Lowerer<'a> {
         match self.globals.get(&id.name).copied() {
             Some(Global::Param(i)) => {
                 self.params[i].used = true;
-                if self.params[i].node.is_none() && !self.decl_stack.is_empty() {
-                    // Params are lowered first; `None` here means it failed.
-                    return None;
-                }
-                if self.params[i].node.is_none() {
-                    self.lower_param(i);
-                }
-                return self.params[i].node;
+                self.lower_param(i);
+                return match self.params[i].state {
+                    DeclState::Done(_) => self.params[i].node,
+                    _ => None,
+                };
             }
             Some(Global::Decl(i)) => return self.lower_decl(i),
             Some(Global::Def(i)) => {
@@ -1006,11 +1023,11 @@ impl<'a> Lowerer<'a> {
             let mut d = Diagnostic::error(
                 "E0202",
                 format!(
-                    "`{}` of `{owner}` must be a {}, found a {got}",
+                    "`{}` of `{owner}` must be {:#}, found {got:#}",
                     p.name, p.kind
                 ),
             )
-            .with_primary(span, format!("this is a {got}"))
+            .with_primary(span, format!("this is {got:#}"))
             .with_note(format!("`{}`: {}", p.name, p.doc));
             if p.kind == Kind::Int && got == Kind::Num {
                 d = d.with_hint("write a whole number, without a decimal point");
@@ -1262,8 +1279,24 @@ impl<'a> Lowerer<'a> {
         if failed {
             return None;
         }
+        // On the stack while defaults are lowered too: a default may not
+        // call the def it belongs to.
+        self.def_stack.push(i);
+        let out = self.expand_body(i, &bound, span, &usage);
+        self.def_stack.pop();
+        out
+    }
+
+    fn expand_body(
+        &mut self,
+        i: usize,
+        bound: &[Option<NodeId>],
+        span: Span,
+        usage: &str,
+    ) -> Option<NodeId> {
+        let (def_name, params) = (self.defs[i].name, self.defs[i].params);
         let mut inner = Locals::new();
-        for (p, b) in params.iter().zip(&bound) {
+        for (p, b) in params.iter().zip(bound) {
             let node = match (b, &p.default) {
                 (Some(n), _) => *n,
                 (None, Some(d)) => self.lower_expr(d, &Locals::new())?,
@@ -1282,7 +1315,6 @@ impl<'a> Lowerer<'a> {
             };
             inner.insert(p.name.name.clone(), node);
         }
-        self.def_stack.push(i);
         let before = self.diags.len();
         let body = self.defs[i].body;
         let out = self.lower_expr(body, &inner);
@@ -1293,7 +1325,6 @@ impl<'a> Lowerer<'a> {
                 primary: false,
             });
         }
-        self.def_stack.pop();
         out
     }
 }

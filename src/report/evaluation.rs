@@ -72,7 +72,10 @@ pub fn eval_table(title: &str, rows: &[EvalRow]) -> Table {
     if any_gap {
         t = t.column("gap", 4);
     }
-    t = t.column("queries", 0).column("evals/q", 1).column("nodes/q", 1);
+    t = t
+        .column("queries", 0)
+        .column("evals/q", 1)
+        .column("nodes/q", 1);
     if any_fwd {
         t = t.column("fwd/q", 1);
     }
@@ -87,7 +90,11 @@ pub fn eval_table(title: &str, rows: &[EvalRow]) -> Table {
         cells.push(Cell::Num(r.ci95()));
         if any_wdl {
             match r.wdl {
-                Some([w, d, l]) => cells.extend([Cell::Int(w as i64), Cell::Int(d as i64), Cell::Int(l as i64)]),
+                Some([w, d, l]) => cells.extend([
+                    Cell::Int(w as i64),
+                    Cell::Int(d as i64),
+                    Cell::Int(l as i64),
+                ]),
                 None => cells.extend([Cell::Empty, Cell::Empty, Cell::Empty]),
             }
         }
@@ -103,7 +110,9 @@ pub fn eval_table(title: &str, rows: &[EvalRow]) -> Table {
         if any_fwd {
             cells.push(Cell::Num(r.per_query(r.cost.forward_passes)));
         }
-        cells.push(Cell::Num(r.cost.wall.as_secs_f64() * 1e3 / r.queries.max(1) as f64));
+        cells.push(Cell::Num(
+            r.cost.wall.as_secs_f64() * 1e3 / r.queries.max(1) as f64,
+        ));
         t.row(cells);
     }
     t
@@ -121,14 +130,20 @@ mod tests {
             score_name: "score".into(),
             scores: vec![1.0, -1.0, 1.0, -1.0],
             queries: 4,
-            cost: Cost { nodes: 40, ..Cost::default() },
+            cost: Cost {
+                nodes: 40,
+                ..Cost::default()
+            },
             ..EvalRow::default()
         };
         assert_eq!(row.mean(), 0.0);
         assert!((row.ci95() - 1.96 * (4.0f64 / 3.0 / 4.0).sqrt()).abs() < 1e-12);
         let t = eval_table("t", &[row]);
         let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
-        assert_eq!(names, ["solver", "n", "score", "±95%", "queries", "evals/q", "nodes/q", "ms/q"]);
+        assert_eq!(
+            names,
+            ["solver", "n", "score", "±95%", "queries", "evals/q", "nodes/q", "ms/q"]
+        );
         assert_eq!(t.rows[0][6], Cell::Num(10.0));
     }
 }

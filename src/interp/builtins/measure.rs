@@ -34,9 +34,13 @@ fn eval_evaluate(c: &mut Call) -> Result<Value, RuntimeError> {
         _ => None,
     };
     let n = c.int(2)? as usize;
-    let row = evaluate(solver, objective, against, n, c.seed).map_err(|e| RuntimeError::new(e).at(c.span))?;
+    let row = evaluate(solver, objective, against, n, c.seed)
+        .map_err(|e| RuntimeError::new(e).at(c.span))?;
     let title = match against {
-        Some(a) => format!("evaluate on {} against {} ({n} games)", row.objective, a.label),
+        Some(a) => format!(
+            "evaluate on {} against {} ({n} games)",
+            row.objective, a.label
+        ),
         None => format!("evaluate on {}", row.objective),
     };
     Ok(Value::Report(Arc::new(eval_table(&title, &[row]))))

@@ -73,16 +73,33 @@ pub fn register(r: &mut Registry) {
         |_| Ok(objective(Objective::Pendulum(pendulum()))),
     );
     let test_functions: [(&'static str, &'static str, &'static str); 3] = [
-        ("sphere", "Σ(θ − x)²: the shifted sphere; optimum 0 at θ = x, x ~ normal(0, scale).", "sphere(10)"),
-        ("rosenbrock", "The shifted Rosenbrock valley; optimum 0 at θ = x, x ~ normal(0, scale).", "rosenbrock(10)"),
-        ("rastrigin", "The shifted Rastrigin function (many local minima); optimum 0 at θ = x.", "rastrigin(4)"),
+        (
+            "sphere",
+            "Σ(θ − x)²: the shifted sphere; optimum 0 at θ = x, x ~ normal(0, scale).",
+            "sphere(10)",
+        ),
+        (
+            "rosenbrock",
+            "The shifted Rosenbrock valley; optimum 0 at θ = x, x ~ normal(0, scale).",
+            "rosenbrock(10)",
+        ),
+        (
+            "rastrigin",
+            "The shifted Rastrigin function (many local minima); optimum 0 at θ = x.",
+            "rastrigin(4)",
+        ),
     ];
     for (name, doc, example) in test_functions {
         r.add(
             sig(name, "objectives", doc)
                 .opt("dim", Kind::Int, Const::Int(10), "dimension of θ and x")
                 .range(1.0, 10_000.0)
-                .named("scale", Kind::Num, Const::Num(1.0), "spread of the instance shift x")
+                .named(
+                    "scale",
+                    Kind::Num,
+                    Const::Num(1.0),
+                    "spread of the instance shift x",
+                )
                 .range(0.0, 1e6)
                 .returns(KindConst::Objective)
                 .domains(DomainRule::Fixed(Domains::CONTINUOUS))
@@ -126,51 +143,90 @@ pub fn register(r: &mut Registry) {
         );
     }
     r.add(
-        sig("vec", "objectives", "A decision space of `dim` numbers, each in [lo, hi] (unbounded by default).")
-            .req("dim", Kind::Int, "number of entries")
-            .range(1.0, 100_000.0)
-            .named("lo", Kind::Num, Const::None, "lower bound of every entry")
-            .named("hi", Kind::Num, Const::None, "upper bound of every entry")
-            .returns(KindConst::Space)
-            .example("vec(8, lo=-5, hi=5)"),
+        sig(
+            "vec",
+            "objectives",
+            "A decision space of `dim` numbers, each in [lo, hi] (unbounded by default).",
+        )
+        .req("dim", Kind::Int, "number of entries")
+        .range(1.0, 100_000.0)
+        .named("lo", Kind::Num, Const::None, "lower bound of every entry")
+        .named("hi", Kind::Num, Const::None, "upper bound of every entry")
+        .returns(KindConst::Space)
+        .example("vec(8, lo=-5, hi=5)"),
         |c| {
             let dim = c.int(0)? as usize;
-            let lo = if matches!(c.args[1], Value::None) { f64::NEG_INFINITY } else { c.num(1)? };
-            let hi = if matches!(c.args[2], Value::None) { f64::INFINITY } else { c.num(2)? };
+            let lo = if matches!(c.args[1], Value::None) {
+                f64::NEG_INFINITY
+            } else {
+                c.num(1)?
+            };
+            let hi = if matches!(c.args[2], Value::None) {
+                f64::INFINITY
+            } else {
+                c.num(2)?
+            };
             if lo >= hi {
-                return Err(RuntimeError::new(format!("`vec` needs lo < hi, found lo = {lo}, hi = {hi}")).at(c.span));
+                return Err(RuntimeError::new(format!(
+                    "`vec` needs lo < hi, found lo = {lo}, hi = {hi}"
+                ))
+                .at(c.span));
             }
             Ok(Value::Space(Arc::new(ThetaSpec::bounded(dim, lo, hi))))
         },
     );
     r.add(
-        sig("normal", "objectives", "Instances with independent normal entries.")
-            .opt("mean", Kind::Num, Const::Num(0.0), "mean of every entry")
-            .opt("std", Kind::Num, Const::Num(1.0), "standard deviation of every entry")
-            .range(0.0, 1e12)
-            .named("dim", Kind::Int, Const::Int(1), "number of entries")
-            .range(1.0, 100_000.0)
-            .returns(KindConst::Distribution)
-            .example("normal(0, 1, dim=8)"),
+        sig(
+            "normal",
+            "objectives",
+            "Instances with independent normal entries.",
+        )
+        .opt("mean", Kind::Num, Const::Num(0.0), "mean of every entry")
+        .opt(
+            "std",
+            Kind::Num,
+            Const::Num(1.0),
+            "standard deviation of every entry",
+        )
+        .range(0.0, 1e12)
+        .named("dim", Kind::Int, Const::Int(1), "number of entries")
+        .range(1.0, 100_000.0)
+        .returns(KindConst::Distribution)
+        .example("normal(0, 1, dim=8)"),
         |c| {
-            let d = InstanceDist::Normal { mean: c.num(0)?, std: c.num(1)?, dim: c.int(2)? as usize };
+            let d = InstanceDist::Normal {
+                mean: c.num(0)?,
+                std: c.num(1)?,
+                dim: c.int(2)? as usize,
+            };
             Ok(Value::Distribution(Arc::new(d)))
         },
     );
     r.add(
-        sig("uniform", "objectives", "Instances with independent uniform entries in [lo, hi].")
-            .opt("lo", Kind::Num, Const::Num(0.0), "lower end")
-            .opt("hi", Kind::Num, Const::Num(1.0), "upper end")
-            .named("dim", Kind::Int, Const::Int(1), "number of entries")
-            .range(1.0, 100_000.0)
-            .returns(KindConst::Distribution)
-            .example("uniform(-1, 1, dim=4)"),
+        sig(
+            "uniform",
+            "objectives",
+            "Instances with independent uniform entries in [lo, hi].",
+        )
+        .opt("lo", Kind::Num, Const::Num(0.0), "lower end")
+        .opt("hi", Kind::Num, Const::Num(1.0), "upper end")
+        .named("dim", Kind::Int, Const::Int(1), "number of entries")
+        .range(1.0, 100_000.0)
+        .returns(KindConst::Distribution)
+        .example("uniform(-1, 1, dim=4)"),
         |c| {
             let (lo, hi) = (c.num(0)?, c.num(1)?);
             if lo > hi {
-                return Err(RuntimeError::new(format!("`uniform` needs lo ≤ hi, found {lo} > {hi}")).at(c.span));
+                return Err(RuntimeError::new(format!(
+                    "`uniform` needs lo ≤ hi, found {lo} > {hi}"
+                ))
+                .at(c.span));
             }
-            Ok(Value::Distribution(Arc::new(InstanceDist::Uniform { lo, hi, dim: c.int(2)? as usize })))
+            Ok(Value::Distribution(Arc::new(InstanceDist::Uniform {
+                lo,
+                hi,
+                dim: c.int(2)? as usize,
+            })))
         },
     );
     r.add(
@@ -246,9 +302,11 @@ fn user_objective(c: &mut Call, maximize: bool) -> Result<Value, RuntimeError> {
         _ => None,
     };
     if x.is_none() && expr.uses_x() {
-        return Err(RuntimeError::new("the objective uses `x`, but no instance distribution is given")
-            .at(c.arg_spans[0])
-            .hint("add e.g. `x=normal(0, 1, dim=8)`"));
+        return Err(RuntimeError::new(
+            "the objective uses `x`, but no instance distribution is given",
+        )
+        .at(c.arg_spans[0])
+        .hint("add e.g. `x=normal(0, 1, dim=8)`"));
     }
     let theta = (**theta).clone();
     let problem = if maximize {
@@ -257,7 +315,13 @@ fn user_objective(c: &mut Call, maximize: bool) -> Result<Value, RuntimeError> {
         ExprProblem::minimize(expr.clone(), theta.clone(), x.clone())
     }
     .map_err(|e| RuntimeError::new(e).at(c.arg_spans[0]))?;
-    Ok(objective(Objective::User(Box::new(UserObjective { problem, expr, theta, x, maximize }))))
+    Ok(objective(Objective::User(Box::new(UserObjective {
+        problem,
+        expr,
+        theta,
+        x,
+        maximize,
+    }))))
 }
 
 /// Translates the checked IR of an objective expression into the native tree.
@@ -270,7 +334,12 @@ fn to_expr(ir: &Ir, id: NodeId) -> Result<Expr, RuntimeError> {
         Op::Const(other) => return Err(fail(format!("an objective cannot use the value {other}"))),
         Op::Symbol(s) if s == "theta" => Expr::Theta,
         Op::Symbol(_) => Expr::X,
-        Op::List(items) => Expr::Stack(items.iter().map(|i| to_expr(ir, *i)).collect::<Result<_, _>>()?),
+        Op::List(items) => Expr::Stack(
+            items
+                .iter()
+                .map(|i| to_expr(ir, *i))
+                .collect::<Result<_, _>>()?,
+        ),
         Op::Neg(a) => -to_expr(ir, *a)?,
         Op::Binary { op, lhs, rhs } => {
             let op = match op {
@@ -283,15 +352,23 @@ fn to_expr(ir: &Ir, id: NodeId) -> Result<Expr, RuntimeError> {
             Expr::binary(op, to_expr(ir, *lhs)?, to_expr(ir, *rhs)?)
         }
         Op::Index { target, index } => {
-            let Some(i) = ir.const_value(*index).and_then(|c| if let Const::Int(i) = c { Some(i) } else { None }) else {
-                return Err(RuntimeError::new("an index inside an objective must be a constant whole number")
-                    .at(ir.node(*index).span));
+            let Some(i) =
+                ir.const_value(*index)
+                    .and_then(|c| if let Const::Int(i) = c { Some(i) } else { None })
+            else {
+                return Err(RuntimeError::new(
+                    "an index inside an objective must be a constant whole number",
+                )
+                .at(ir.node(*index).span));
             };
             let i = usize::try_from(i).map_err(|_| fail(format!("index {i} is negative")))?;
             to_expr(ir, *target)?.index(i)
         }
         Op::Call { builtin, args, .. } => {
-            let args = args.iter().map(|a| to_expr(ir, *a)).collect::<Result<Vec<_>, _>>()?;
+            let args = args
+                .iter()
+                .map(|a| to_expr(ir, *a))
+                .collect::<Result<Vec<_>, _>>()?;
             Expr::call(builtin, args).map_err(fail)?
         }
         Op::Field { .. } => return Err(fail("an objective cannot read fields".to_string())),

@@ -41,7 +41,12 @@ pub fn register(r: &mut Registry) {
             .build(),
     );
     r.add_algorithm(
-        algorithm("value_iteration", Domains::MDP, "Exact optimal values and policy of a gridworld instance.").build(),
+        algorithm(
+            "value_iteration",
+            Domains::MDP,
+            "Exact optimal values and policy of a gridworld instance.",
+        )
+        .build(),
     );
     r.add_algorithm(
         algorithm("cem", search_and_plan, "The cross-entropy method; on a control problem, CEM model-predictive control replanning every step.")
@@ -56,28 +61,74 @@ pub fn register(r: &mut Registry) {
             .build(),
     );
     r.add_algorithm(
-        algorithm("random_shooting", search_and_plan, "Best of uniformly random candidates; on a control problem, random-shooting MPC.")
-            .opt("samples", int.clone(), Const::Int(1000), "candidates (per control step)")
-            .range(1.0, 1e7)
-            .opt("horizon", int.clone(), Const::Int(30), "control problems: steps planned ahead")
-            .range(1.0, 10_000.0)
-            .build(),
+        algorithm(
+            "random_shooting",
+            search_and_plan,
+            "Best of uniformly random candidates; on a control problem, random-shooting MPC.",
+        )
+        .opt(
+            "samples",
+            int.clone(),
+            Const::Int(1000),
+            "candidates (per control step)",
+        )
+        .range(1.0, 1e7)
+        .opt(
+            "horizon",
+            int.clone(),
+            Const::Int(30),
+            "control problems: steps planned ahead",
+        )
+        .range(1.0, 10_000.0)
+        .build(),
     );
     r.add_algorithm(
-        algorithm("cmaes", Domains::CONTINUOUS, "CMA-ES with the standard defaults (population 4 + ⌊3 ln n⌋, full covariance).")
-            .opt("max_evals", int.clone(), Const::Int(100_000), "evaluation budget")
-            .range(1.0, 1e9)
-            .opt("sigma", num.clone(), Const::None, "initial step size; none: 0.3 × the box width")
-            .range(1e-12, 1e12)
-            .opt("popsize", int.clone(), Const::None, "population; none: the standard default")
-            .range(2.0, 1e6)
-            .opt("restarts", int.clone(), Const::Int(0), "restarts with doubled population (IPOP)")
-            .range(0.0, 100.0)
-            .build(),
+        algorithm(
+            "cmaes",
+            Domains::CONTINUOUS,
+            "CMA-ES with the standard defaults (population 4 + ⌊3 ln n⌋, full covariance).",
+        )
+        .opt(
+            "max_evals",
+            int.clone(),
+            Const::Int(100_000),
+            "evaluation budget",
+        )
+        .range(1.0, 1e9)
+        .opt(
+            "sigma",
+            num.clone(),
+            Const::None,
+            "initial step size; none: 0.3 × the box width",
+        )
+        .range(1e-12, 1e12)
+        .opt(
+            "popsize",
+            int.clone(),
+            Const::None,
+            "population; none: the standard default",
+        )
+        .range(2.0, 1e6)
+        .opt(
+            "restarts",
+            int.clone(),
+            Const::Int(0),
+            "restarts with doubled population (IPOP)",
+        )
+        .range(0.0, 100.0)
+        .build(),
     );
     for (name, doc, lr) in [
-        ("gd", "Gradient descent on one instance, projected into the box.", 0.01),
-        ("adam", "Adam on one instance, projected into the box (direct VI on `gaussian_vi`).", 0.05),
+        (
+            "gd",
+            "Gradient descent on one instance, projected into the box.",
+            0.01,
+        ),
+        (
+            "adam",
+            "Adam on one instance, projected into the box (direct VI on `gaussian_vi`).",
+            0.05,
+        ),
     ] {
         r.add_algorithm(
             algorithm(name, Domains::CONTINUOUS, doc)
@@ -89,10 +140,14 @@ pub fn register(r: &mut Registry) {
         );
     }
     r.add_algorithm(
-        algorithm("random_search", Domains::CONTINUOUS, "Best of uniform samples in the box.")
-            .opt("samples", int, Const::Int(1000), "samples")
-            .range(1.0, 1e9)
-            .build(),
+        algorithm(
+            "random_search",
+            Domains::CONTINUOUS,
+            "Best of uniform samples in the box.",
+        )
+        .opt("samples", int, Const::Int(1000), "samples")
+        .range(1.0, 1e9)
+        .build(),
     );
 
     r.add(
@@ -106,20 +161,32 @@ pub fn register(r: &mut Registry) {
         eval_plan,
     );
     r.add(
-        sig("best_of", "solvers", "The best of `n` answers: of a randomized solver, or of uniform samples in the box.")
-            .req("n", Kind::Int, "how many answers to draw")
-            .range(1.0, 1e6)
-            .opt("sampler", Kind::Solver, Const::None, "the solver to draw answers from; none: uniform samples")
-            .returns(KindConst::Solver)
-            .domains(DomainRule::Fixed(Domains::CONTINUOUS))
-            .example("best_of(16, plan(cem, iters=5))"),
+        sig(
+            "best_of",
+            "solvers",
+            "The best of `n` answers: of a randomized solver, or of uniform samples in the box.",
+        )
+        .req("n", Kind::Int, "how many answers to draw")
+        .range(1.0, 1e6)
+        .opt(
+            "sampler",
+            Kind::Solver,
+            Const::None,
+            "the solver to draw answers from; none: uniform samples",
+        )
+        .returns(KindConst::Solver)
+        .domains(DomainRule::Fixed(Domains::CONTINUOUS))
+        .example("best_of(16, plan(cem, iters=5))"),
         |c| {
             let n = c.int(0)? as usize;
             let sampler = match &c.args[1] {
                 Value::Solver(s) => {
                     if !s.solver.domains().intersects(Domains::CONTINUOUS) {
-                        return Err(RuntimeError::new(format!("`{}` cannot propose continuous answers", s.label))
-                            .at(c.arg_spans[1]));
+                        return Err(RuntimeError::new(format!(
+                            "`{}` cannot propose continuous answers",
+                            s.label
+                        ))
+                        .at(c.arg_spans[1]));
                     }
                     Some(s.clone())
                 }
@@ -131,7 +198,10 @@ pub fn register(r: &mut Registry) {
 }
 
 fn solver(c: &Call, s: Solver) -> Value {
-    Value::Solver(Arc::new(SolverValue { solver: s, label: c.ir.label(c.node) }))
+    Value::Solver(Arc::new(SolverValue {
+        solver: s,
+        label: c.ir.label(c.node),
+    }))
 }
 
 fn opt_int(c: &Call, name: &str) -> Option<i64> {
@@ -179,7 +249,10 @@ fn eval_plan(c: &mut Call) -> Result<Value, RuntimeError> {
             horizon: int(c, "horizon")?,
         },
         "random_shooting" => Solver::RandomShooting {
-            params: RandomShootingParams { samples: int(c, "samples")?, ..RandomShootingParams::default() },
+            params: RandomShootingParams {
+                samples: int(c, "samples")?,
+                ..RandomShootingParams::default()
+            },
             horizon: int(c, "horizon")?,
         },
         "cmaes" => Solver::Cmaes(CmaesParams {
@@ -189,9 +262,19 @@ fn eval_plan(c: &mut Call) -> Result<Value, RuntimeError> {
             restarts: int(c, "restarts")?,
             ..CmaesParams::default()
         }),
-        "gd" => Solver::Gd(GdParams { steps: int(c, "steps")?, lr: num(c, "lr")?, start: None }),
-        "adam" => Solver::Adam(AdamParams { steps: int(c, "steps")?, lr: num(c, "lr")?, ..AdamParams::default() }),
-        "random_search" => Solver::RandomSearch(RandomSearchParams { samples: int(c, "samples")? }),
+        "gd" => Solver::Gd(GdParams {
+            steps: int(c, "steps")?,
+            lr: num(c, "lr")?,
+            start: None,
+        }),
+        "adam" => Solver::Adam(AdamParams {
+            steps: int(c, "steps")?,
+            lr: num(c, "lr")?,
+            ..AdamParams::default()
+        }),
+        "random_search" => Solver::RandomSearch(RandomSearchParams {
+            samples: int(c, "samples")?,
+        }),
         other => return Err(RuntimeError::new(format!("no native code for `{other}`")).at(c.span)),
     };
     if let Solver::Cem { params, .. } = &s {
