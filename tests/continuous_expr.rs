@@ -237,3 +237,22 @@ fn a_problem_without_instances_has_empty_x() {
     .unwrap();
     assert!((s.theta[0] - 1.0).abs() < 1e-6 && (s.theta[1] - 1.0).abs() < 1e-6);
 }
+
+#[test]
+fn gradient_after_plain_evaluation_on_the_shared_scratch() {
+    // `value` grows only the value buffer of the thread's scratch; a later
+    // `value_grad` must grow the adjoint buffer too (this used to panic).
+    use optimist::domains::continuous::ContinuousProblem;
+    use optimist::domains::expr::{Expr, ExprProblem, ThetaSpec};
+    let e = Expr::call(
+        "sum",
+        vec![(Expr::Theta - Expr::Const(1.0)).pow(Expr::Const(2.0))],
+    )
+    .unwrap();
+    let p = ExprProblem::minimize(e, ThetaSpec::new(64), None).unwrap();
+    let theta = vec![0.0; 64];
+    assert_eq!(p.value(&theta, &[]), 64.0);
+    let mut grad = vec![0.0; 64];
+    assert_eq!(p.value_grad(&theta, &[], &mut grad), 64.0);
+    assert!(grad.iter().all(|g| *g == -2.0));
+}

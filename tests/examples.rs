@@ -3,7 +3,7 @@
 
 use optimist::diagnostics::render;
 use optimist::driver::{self, Settings};
-use optimist::interp::output::render_text;
+use optimist::interp::output::render_text_with;
 use optimist::interp::{Interpreter, Registry, RunSettings};
 
 #[test]
@@ -17,7 +17,7 @@ fn every_example_runs_and_prints_what_it_printed() {
             let mut interp = Interpreter::new(&registry, RunSettings::default());
             let mut text = String::new();
             let outcome = driver::run(checked.ir.as_ref().unwrap(), &mut interp, &mut |o| {
-                text.push_str(&render_text(o));
+                text.push_str(&render_text_with(o, true));
             });
             let errors = render(&outcome.diagnostics, &checked.sources, false);
             assert!(outcome.ok(), "{} failed:\n{errors}", path.display());

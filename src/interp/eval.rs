@@ -85,7 +85,23 @@ impl<'r> Interpreter<'r> {
                     arg_nodes: args,
                     settings: &self.settings,
                 };
-                (b.eval)(&mut call)
+                // Native code must never take the run down: a panic in it is
+                // a bug, reported as a diagnostic at the call like any error.
+                let eval = b.eval;
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| eval(&mut call)))
+                    .unwrap_or_else(|payload| {
+                        let what = payload
+                            .downcast_ref::<&str>()
+                            .map(|s| s.to_string())
+                            .or_else(|| payload.downcast_ref::<String>().cloned())
+                            .unwrap_or_else(|| "unknown cause".to_string());
+                        Err(
+                            RuntimeError::new(format!("internal error in `{builtin}`: {what}"))
+                                .hint(
+                                "this is a bug in Optimist, not in the script; please report it",
+                            ),
+                        )
+                    })
             }
             Op::Neg(a) => match self.eval(ir, *a)? {
                 Value::Int(i) => i

@@ -142,15 +142,14 @@ fn play<G: Game + 'static>(
             (-r.outcome, r.costs[1])
         };
         cost += mine;
-        let outcome = f64::from(record);
-        wdl[if outcome > 0.0 {
-            0
-        } else if outcome < 0.0 {
-            2
-        } else {
-            1
-        }] += 1;
-        row.scores.push(outcome.signum());
+        // Win +1, draw 0, loss −1 (`signum` would make a draw ±1).
+        let (slot, score) = match f64::from(record) {
+            o if o > 0.0 => (0, 1.0),
+            o if o < 0.0 => (2, -1.0),
+            _ => (1, 0.0),
+        };
+        wdl[slot] += 1;
+        row.scores.push(score);
     }
     row.wdl = Some(wdl);
     row.queries = me.moves;

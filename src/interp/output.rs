@@ -50,9 +50,18 @@ pub struct Output {
 
 /// The text form of one output, as printed while a run goes on.
 pub fn render_text(o: &Output) -> String {
+    render_text_with(o, false)
+}
+
+/// The text form, optionally without wall-clock columns (for snapshots).
+pub fn render_text_with(o: &Output, hide_volatile: bool) -> String {
     match &o.value {
         Value::Report(t) => {
-            let mut t = (**t).clone();
+            let mut t = if hide_volatile {
+                t.without_volatile()
+            } else {
+                (**t).clone()
+            };
             if t.title.is_empty() {
                 t.title = o.label.clone();
             }

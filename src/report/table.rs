@@ -73,6 +73,28 @@ impl Table {
         }
     }
 
+    /// The table without its wall-clock columns: what is deterministic.
+    pub fn without_volatile(&self) -> Table {
+        let keep: Vec<bool> = self.columns.iter().map(|c| !c.volatile).collect();
+        let pick = |row: &Vec<Cell>| -> Vec<Cell> {
+            row.iter()
+                .zip(&keep)
+                .filter(|(_, k)| **k)
+                .map(|(c, _)| c.clone())
+                .collect()
+        };
+        Table {
+            title: self.title.clone(),
+            columns: self
+                .columns
+                .iter()
+                .filter(|c| !c.volatile)
+                .cloned()
+                .collect(),
+            rows: self.rows.iter().map(pick).collect(),
+        }
+    }
+
     /// The aligned text form: numbers right-aligned, text left-aligned.
     pub fn render(&self) -> String {
         let texts: Vec<Vec<String>> = self

@@ -326,8 +326,11 @@ impl Program {
 
     /// The value and, in `grad`, its gradient with respect to `theta`.
     pub fn eval_grad(&self, ws: &mut Workspace, theta: &[f64], x: &[f64], grad: &mut [f64]) -> f64 {
+        // Each buffer grows on its own: `eval` may have grown only `values`.
         if ws.values.len() < self.size {
             ws.values.resize(self.size, 0.0);
+        }
+        if ws.adjoints.len() < self.size {
             ws.adjoints.resize(self.size, 0.0);
         }
         let value = self.forward(&mut ws.values, theta, x);

@@ -1,0 +1,64 @@
+//! Helpers shared by the test files that run scripts and read their reports.
+#![allow(dead_code)]
+
+use optimist::diagnostics::render;
+use optimist::driver::{self, Settings};
+use optimist::interp::{Interpreter, Output, Registry, RunSettings, Value};
+use optimist::report::{Cell, Table};
+
+/// Checks and runs a script; panics with the rendered diagnostics on failure.
+pub fn run_script(text: &str, seed: u64, threads: usize) -> Vec<Output> {
+    driver::with_big_stack(|| {
+        let registry = Registry::standard();
+        let settings = Settings {
+            seed,
+            ..Settings::default()
+        };
+        let checked = driver::check_text("test.opt", text, &registry, &settings);
+        assert!(
+            checked.ok(),
+            "script does not check:\n{}",
+            render(&checked.diagnostics, &checked.sources, false)
+        );
+        let run = RunSettings {
+            seed,
+            threads,
+            ..RunSettings::default()
+        };
+        let mut interp = Interpreter::new(&registry, run);
+        let outcome = driver::run(checked.ir.as_ref().unwrap(), &mut interp, &mut |_| {});
+        assert!(
+            outcome.ok(),
+            "script failed:\n{}",
+            render(&outcome.diagnostics, &checked.sources, false)
+        );
+        outcome.outputs
+    })
+}
+
+/// The table of report `i`.
+pub fn table(outputs: &[Output], i: usize) -> &Table {
+    match &outputs[i].value {
+        Value::Report(t) => t,
+        other => panic!("report {i} is not a table: {other}"),
+    }
+}
+
+/// A numeric cell by row and column name.
+pub fn cell(t: &Table, row: usize, column: &str) -> f64 {
+    let col = t
+        .columns
+        .iter()
+        .position(|c| c.name == column)
+        .unwrap_or_else(|| panic!("no column `{column}` in {:?}", t.columns));
+    match &t.rows[row][col] {
+        Cell::Int(i) => *i as f64,
+        Cell::Num(x) => *x,
+        other => panic!("cell {row}/{column} is not a number: {other:?}"),
+    }
+}
+
+/// The table without wall-clock columns, as text: what snapshots compare.
+pub fn stable_text(t: &Table) -> String {
+    t.without_volatile().render()
+}
