@@ -183,10 +183,29 @@ pub fn run(ir: &Ir, interp: &mut Interpreter, on_output: &mut dyn FnMut(&Output)
                     outcome.files.push(target);
                     Ok(())
                 }
-                CommandKind::Plot { .. } => {
-                    Err(RuntimeError::new("there is nothing to plot in this value")
-                        .at(cmd.span)
-                        .hint("plot a `sweep(…)` or `compare(…)` report"))
+                CommandKind::Plot { path } => {
+                    let target = output_path(ir, interp, *path)?;
+                    let figure = match &value {
+                        Value::Report(t) => t.figure.as_ref(),
+                        _ => None,
+                    };
+                    let Some(figure) = figure else {
+                        return Err(RuntimeError::new("there is nothing to plot in this report")
+                            .at(ir.node(cmd.value).span)
+                            .hint("plot a `sweep(…)` or `compare(…)` report"));
+                    };
+                    if target.extension().and_then(|e| e.to_str()) != Some("svg") {
+                        return Err(RuntimeError::new(
+                            "plots are written as SVG: name the file `….svg`",
+                        )
+                        .at(ir.node(*path).span));
+                    }
+                    let svg = crate::report::plot::render_svg(figure)
+                        .map_err(|e| RuntimeError::new(e).at(cmd.span))?;
+                    crate::report::write::write_atomic(&target, svg.as_bytes())
+                        .map_err(|e| RuntimeError::new(e).at(ir.node(*path).span))?;
+                    outcome.files.push(target);
+                    Ok(())
                 }
             });
         if let Err(e) = result {

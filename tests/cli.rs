@@ -261,3 +261,22 @@ fn repl_reads_piped_input_without_prompts() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stdout(&o), "sum(xs) = 6\nxs |> len = 3\n");
 }
+
+#[test]
+fn plot_writes_an_svg_into_the_out_dir() {
+    let dir = scratch("plot");
+    let script = write(
+        &dir,
+        "p.opt",
+        "plot sweep(plan(mcts), sims=[4, 64], on=tictactoe(), n=4) to \"scaling.svg\"\n",
+    );
+    let out = dir.join("out");
+    let o = optimist(&["run", &script, "--out", &out.to_string_lossy()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let svg = std::fs::read_to_string(out.join("scaling.svg")).unwrap();
+    assert!(
+        svg.starts_with("<svg") && svg.contains("sims"),
+        "{}",
+        &svg[..200.min(svg.len())]
+    );
+}

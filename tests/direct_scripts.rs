@@ -182,3 +182,29 @@ fn shifted_objectives_change_the_instances() {
     );
     assert!(b > a, "in-distribution {a}, shifted {b}");
 }
+
+#[test]
+fn sweep_improves_with_budget_and_compare_uses_the_same_instances() {
+    let out = run_script(
+        "objective ttt = tictactoe()\n\
+         report sweep(plan(mcts), sims=[4, 512], on=ttt, against=plan(minimax), n=40)\n\
+         report compare([plan(mcts, sims=4), plan(mcts, sims=512)], on=[ttt, shift(ttt, opening_moves=2)], n=20)",
+        0,
+        1,
+    );
+    let sweep = table(&out, 0);
+    assert_eq!(cell(sweep, 0, "sims"), 4.0);
+    assert!(
+        cell(sweep, 1, "score") > cell(sweep, 0, "score"),
+        "\n{}",
+        sweep.render()
+    );
+    let figure = sweep.figure.as_ref().expect("a sweep can be plotted");
+    assert_eq!(figure.series[0].points.len(), 2);
+    assert_eq!(figure.x_label, "sims");
+    let cmp = table(&out, 1);
+    assert_eq!(cmp.rows.len(), 4, "two solvers × two objectives");
+    let fig = cmp.figure.as_ref().unwrap();
+    assert_eq!(fig.x_label, "search nodes per query");
+    assert_eq!(fig.series.len(), 4);
+}

@@ -71,7 +71,7 @@ impl<'r> Interpreter<'r> {
                 }
                 let mut extra_values = Vec::with_capacity(extra.len());
                 for (k, a) in extra {
-                    extra_values.push((*k, self.eval(ir, *a)?));
+                    extra_values.push((k.clone(), self.eval(ir, *a)?));
                 }
                 let mut call = Call {
                     builtin,

@@ -9,6 +9,7 @@ pub mod output;
 pub mod problem;
 pub mod registry;
 pub mod solver;
+pub mod tweak;
 pub mod value;
 
 pub use eval::Interpreter;

@@ -70,7 +70,7 @@ pub struct Call<'a> {
     /// One value per signature parameter, defaults filled in.
     pub args: Vec<Value>,
     /// The algorithm's own named arguments (`plan(mcts, sims=…)`).
-    pub extra: Vec<(&'static str, Value)>,
+    pub extra: Vec<(String, Value)>,
     /// The span of each argument (a default points at the call).
     pub arg_spans: Vec<Span>,
     pub span: Span,
@@ -119,7 +119,7 @@ impl Call<'_> {
 
     /// An algorithm argument by name.
     pub fn extra(&self, name: &str) -> Option<&Value> {
-        self.extra.iter().find(|(k, _)| *k == name).map(|(_, v)| v)
+        self.extra.iter().find(|(k, _)| k == name).map(|(_, v)| v)
     }
 }
 
@@ -206,6 +206,7 @@ pub fn sig(name: &'static str, group: &'static str, doc: &'static str) -> SigBui
         binds: &[],
         domains: DomainRule::None,
         fits: &[],
+        rest_named: None,
         example: "",
     })
 }
@@ -310,6 +311,13 @@ impl SigBuilder {
     }
     pub fn domains(mut self, rule: DomainRule) -> Self {
         self.0.domains = rule;
+        self
+    }
+    /// Accepts any further named argument of kind `kind` (`sweep(s,
+    /// sims=[…])`), checked against the algorithm of argument `solver` when
+    /// that is a `plan(…)` written out.
+    pub fn rest_named(mut self, kind: Kind, solver: usize) -> Self {
+        self.0.rest_named = Some((kind, solver));
         self
     }
     pub fn fits(mut self, pairs: &'static [(usize, usize)]) -> Self {

@@ -23,7 +23,7 @@ pub enum Op {
     Call {
         builtin: &'static str,
         args: Vec<NodeId>,
-        extra: Vec<(&'static str, NodeId)>,
+        extra: Vec<(String, NodeId)>,
     },
     Neg(NodeId),
     Binary {

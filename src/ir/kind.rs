@@ -37,6 +37,8 @@ pub enum Kind {
     Numeric,
     /// A parameter kind only: a list of numbers, or a `Vector` (reductions).
     Numbers,
+    /// A parameter kind only: one value of the kind, or a list of them.
+    OneOrMore(Box<Kind>),
     /// Unknown here; checked when the value exists.
     Any,
 }
@@ -53,6 +55,7 @@ impl Kind {
             (Kind::Int, Kind::Num) => true,
             (Kind::Int | Kind::Num | Kind::Vector, Kind::Numeric) => true,
             (Kind::Vector, Kind::Numbers) => true,
+            (k, Kind::OneOrMore(inner)) => k.fits(inner) || k.fits(&Kind::List(inner.clone())),
             (Kind::List(e), Kind::Numbers) => e.fits(&Kind::Num),
             (Kind::List(a), Kind::List(b)) => a.fits(b),
             (a, b) => a == b,
@@ -94,6 +97,7 @@ impl fmt::Display for Kind {
         }
         match self {
             Kind::List(k) => write!(f, "List[{k}]"),
+            Kind::OneOrMore(k) => write!(f, "{k} or List[{k}]"),
             other => write!(f, "{other:?}"),
         }
     }

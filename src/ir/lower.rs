@@ -859,7 +859,9 @@ impl<'a> Lowerer<'a> {
                         failed |= node.is_none();
                         bound[i] = node.map(|x| (x, arg.value.span));
                     }
-                    None if sig.algorithm_params.is_some() => extra.push((name, &arg.value)),
+                    None if sig.algorithm_params.is_some() || sig.rest_named.is_some() => {
+                        extra.push((name, &arg.value))
+                    }
                     None => {
                         self.unknown_named(sig.name, name, &sig.params, sig.usage());
                         failed = true;
@@ -891,8 +893,11 @@ impl<'a> Lowerer<'a> {
         if failed {
             return None;
         }
-        let extra = match sig.algorithm_params {
-            Some(ai) => self.bind_algorithm(
+        let extra = match (sig.algorithm_params, &sig.rest_named) {
+            (None, Some((kind, solver))) => {
+                self.bind_rest(sig, kind, args_out[*solver], &extra, locals)?
+            }
+            (Some(ai), _) => self.bind_algorithm(
                 sig,
                 args_out[ai],
                 bound[ai].map_or(span, |b| b.1),
@@ -900,7 +905,7 @@ impl<'a> Lowerer<'a> {
                 span,
                 locals,
             )?,
-            None => Vec::new(),
+            (None, None) => Vec::new(),
         };
         let kinds: Vec<Kind> = args_out
             .iter()
@@ -1075,6 +1080,74 @@ impl<'a> Lowerer<'a> {
         self.error(d.with_note(note));
     }
 
+    /// `sweep(solver, sims=[…])`: further named arguments of one kind; when
+    /// the solver is a `plan(ALG, …)` written out, their names must be the
+    /// algorithm's parameters.
+    fn bind_rest(
+        &mut self,
+        sig: &Signature,
+        kind: &Kind,
+        solver: NodeId,
+        extra: &[(&'a Ident, &'a Expr)],
+        locals: &Locals,
+    ) -> Option<Vec<(String, NodeId)>> {
+        let algorithm = match &self.ir.node(solver).op {
+            Op::Call {
+                builtin: "plan",
+                args,
+                ..
+            } => match self.ir.const_value(args[0]) {
+                Some(Const::Algorithm(a)) => self.lookup.algorithm(&a),
+                _ => None,
+            },
+            _ => None,
+        };
+        let mut out: Vec<(String, NodeId)> = Vec::new();
+        let mut failed = false;
+        for (ident, value) in extra {
+            if out.iter().any(|(n, _)| *n == ident.name) {
+                self.error(
+                    Diagnostic::error("E0205", format!("argument `{}` is given twice", ident.name))
+                        .with_primary(ident.span, "given again here"),
+                );
+                failed = true;
+                continue;
+            }
+            if let Some(alg) = algorithm {
+                if !alg.params.iter().any(|p| p.name == ident.name) {
+                    self.unknown_named(alg.name, ident, &alg.params, alg.usage());
+                    failed = true;
+                    continue;
+                }
+            }
+            let Some(node) = self.lower_expr(value, locals) else {
+                failed = true;
+                continue;
+            };
+            let got = self.ir.node(node).kind.clone();
+            if !got.fits(kind) {
+                self.error(
+                    Diagnostic::error(
+                        "E0202",
+                        format!(
+                            "`{}` of `{}` must be {kind:#}, found {got:#}",
+                            ident.name, sig.name
+                        ),
+                    )
+                    .with_primary(value.span, format!("this is {got:#}"))
+                    .with_hint(format!(
+                        "give the values to try as a list: `{}=[16, 64, 256]`",
+                        ident.name
+                    )),
+                );
+                failed = true;
+                continue;
+            }
+            out.push((ident.name.clone(), node));
+        }
+        (!failed).then_some(out)
+    }
+
     /// `plan(ALG, k=v…)`: checks the named arguments against the algorithm's own parameters.
     fn bind_algorithm(
         &mut self,
@@ -1084,7 +1157,7 @@ impl<'a> Lowerer<'a> {
         extra: &[(&'a Ident, &'a Expr)],
         span: Span,
         locals: &Locals,
-    ) -> Option<Vec<(&'static str, NodeId)>> {
+    ) -> Option<Vec<(String, NodeId)>> {
         let Some(Const::Algorithm(name)) = self.ir.const_value(alg_node) else {
             self.error(
                 Diagnostic::error(
@@ -1149,7 +1222,7 @@ impl<'a> Lowerer<'a> {
                     return None;
                 }
             };
-            out.push((p.name, node));
+            out.push((p.name.to_string(), node));
         }
         Some(out)
     }

@@ -269,6 +269,10 @@ pub struct Signature {
     /// `(solver argument, objective argument)` pairs whose domains must
     /// meet: `evaluate(plan(mcts), on=sphere(4))` is an error.
     pub fits: &'static [(usize, usize)],
+    /// Further named arguments of this kind are accepted (see
+    /// `SigBuilder::rest_named`), with the index of the solver argument
+    /// whose algorithm they configure.
+    pub rest_named: Option<(Kind, usize)>,
     /// A short example for the reference and `:help`.
     pub example: &'static str,
 }

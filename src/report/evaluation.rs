@@ -1,6 +1,7 @@
 //! One row of an evaluation: how well a solver did on an objective and what
 //! it cost, and the table a list of rows becomes.
 
+use super::plot::{Figure, Point, Series};
 use super::table::{Cell, Table};
 use crate::cost::Cost;
 
@@ -8,6 +9,8 @@ use crate::cost::Cost;
 #[derive(Clone, Debug, Default)]
 pub struct EvalRow {
     pub solver: String,
+    /// The swept parameter and its value, in a `sweep`.
+    pub param: Option<(String, f64)>,
     pub objective: String,
     /// What the score is: `score` (games: mean outcome), `return`, `value`.
     pub score_name: String,
@@ -59,6 +62,12 @@ pub fn eval_table(title: &str, rows: &[EvalRow]) -> Table {
     let score_name = rows.first().map_or("score", |r| r.score_name.as_str());
 
     let mut t = Table::new(title).column("solver", 0);
+    let param = rows
+        .iter()
+        .find_map(|r| r.param.as_ref().map(|(n, _)| n.clone()));
+    if let Some(name) = &param {
+        t = t.column(name.clone(), 3);
+    }
     if any_objective {
         t = t.column("objective", 0);
     }
@@ -82,6 +91,13 @@ pub fn eval_table(title: &str, rows: &[EvalRow]) -> Table {
     t = t.volatile_column("ms/q", 3);
     for r in rows {
         let mut cells = vec![Cell::Str(r.solver.clone())];
+        if param.is_some() {
+            cells.push(match &r.param {
+                Some((_, v)) if v.fract() == 0.0 && v.abs() < 1e15 => Cell::Int(*v as i64),
+                Some((_, v)) => Cell::Num(*v),
+                None => Cell::Empty,
+            });
+        }
         if any_objective {
             cells.push(Cell::Str(r.objective.clone()));
         }
@@ -116,6 +132,91 @@ pub fn eval_table(title: &str, rows: &[EvalRow]) -> Table {
         t.row(cells);
     }
     t
+}
+
+/// The figure of a sweep: score against the swept parameter, one series
+/// per solver and objective.
+pub fn sweep_figure(title: &str, rows: &[EvalRow]) -> Figure {
+    let x_label = rows
+        .iter()
+        .find_map(|r| r.param.as_ref().map(|(n, _)| n.clone()))
+        .unwrap_or_default();
+    let series = group(rows, |r| r.param.as_ref().map_or(f64::NAN, |(_, v)| *v));
+    let xs: Vec<f64> = rows
+        .iter()
+        .filter_map(|r| r.param.as_ref().map(|(_, v)| *v))
+        .collect();
+    Figure {
+        title: title.to_string(),
+        x_label,
+        y_label: y_label(rows),
+        log_x: wide(&xs),
+        series,
+    }
+}
+
+/// The figure of a comparison: each solver's score against its compute per
+/// query, in the one unit every row counts (else wall time).
+pub fn compare_figure(title: &str, rows: &[EvalRow]) -> Figure {
+    let units: [(&str, fn(&EvalRow) -> f64); 3] = [
+        ("search nodes per query", |r| r.per_query(r.cost.nodes)),
+        ("evaluations per query", |r| r.per_query(r.cost.evaluations)),
+        ("forward passes per query", |r| {
+            r.per_query(r.cost.forward_passes)
+        }),
+    ];
+    let (x_label, x): (&str, fn(&EvalRow) -> f64) = units
+        .into_iter()
+        .find(|(_, f)| rows.iter().all(|r| f(r) > 0.0))
+        .unwrap_or(("wall time per query (ms)", |r| {
+            r.cost.wall.as_secs_f64() * 1e3 / r.queries.max(1) as f64
+        }));
+    let xs: Vec<f64> = rows.iter().map(x).collect();
+    Figure {
+        title: title.to_string(),
+        x_label: x_label.to_string(),
+        y_label: y_label(rows),
+        log_x: wide(&xs),
+        series: group(rows, x),
+    }
+}
+
+fn y_label(rows: &[EvalRow]) -> String {
+    let name = rows.first().map_or("score", |r| r.score_name.as_str());
+    format!("{name} (mean, 95% interval)")
+}
+
+/// Whether values span enough orders of magnitude for a log axis.
+fn wide(xs: &[f64]) -> bool {
+    let lo = xs.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    lo > 0.0 && hi / lo >= 10.0
+}
+
+/// One series per solver (and objective, when there are several).
+fn group(rows: &[EvalRow], x: impl Fn(&EvalRow) -> f64) -> Vec<Series> {
+    let several = rows.windows(2).any(|w| w[0].objective != w[1].objective);
+    let mut series: Vec<Series> = Vec::new();
+    for r in rows {
+        let name = if several {
+            format!("{} on {}", r.solver, r.objective)
+        } else {
+            r.solver.clone()
+        };
+        let point = Point {
+            x: x(r),
+            y: r.mean(),
+            err: r.ci95(),
+        };
+        match series.iter_mut().find(|s| s.name == name) {
+            Some(s) => s.points.push(point),
+            None => series.push(Series {
+                name,
+                points: vec![point],
+            }),
+        }
+    }
+    series
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Reports: tables, their text/JSON/YAML/CSV forms, and atomic file output.
 
 pub mod evaluation;
+pub mod plot;
 pub mod table;
 pub mod write;
 

@@ -31,6 +31,9 @@ pub struct Table {
     pub title: String,
     pub columns: Vec<Column>,
     pub rows: Vec<Vec<Cell>>,
+    /// How `plot … to "f.svg"` draws this table, when it can be drawn.
+    #[serde(skip)]
+    pub figure: Option<super::plot::Figure>,
 }
 
 impl Table {
@@ -39,6 +42,7 @@ impl Table {
             title: title.into(),
             columns: Vec::new(),
             rows: Vec::new(),
+            figure: None,
         }
     }
 
@@ -92,6 +96,7 @@ impl Table {
                 .cloned()
                 .collect(),
             rows: self.rows.iter().map(pick).collect(),
+            figure: self.figure.clone(),
         }
     }
 

@@ -1,12 +1,15 @@
 //! Measurement: `evaluate` runs a solver on seeded instances and reports
-//! score and cost.
+//! score and cost; `compare` does it for several solvers (and objectives)
+//! on the same instances; `sweep` varies one parameter of a solver.
 
 use crate::interp::evaluate::evaluate;
 use crate::interp::registry::{sig, Call, Registry, RuntimeError};
+use crate::interp::solver::SolverValue;
+use crate::interp::tweak::with_param;
 use crate::interp::value::Value;
 use crate::ir::signature::{Const, KindConst};
 use crate::ir::Kind;
-use crate::report::evaluation::eval_table;
+use crate::report::evaluation::{compare_figure, eval_table, sweep_figure, EvalRow};
 use std::sync::Arc;
 
 pub fn register(r: &mut Registry) {
@@ -23,20 +26,87 @@ pub fn register(r: &mut Registry) {
             .example("evaluate(plan(mcts, sims=400), on=tictactoe(), against=plan(minimax))"),
         eval_evaluate,
     );
+    r.add(
+        sig("compare", "measure", "Evaluate several solvers on the same seeded instances of one objective, or of several (`on=[obj, shift(obj, …)]` puts in- and out-of-distribution scores side by side). `plot` draws score against compute per query.")
+            .req("solvers", Kind::list(Kind::Solver), "the solvers to compare")
+            .named_req("on", Kind::OneOrMore(Box::new(Kind::Objective)), "an objective, or a list of them")
+            .named("n", Kind::Int, Const::Int(100), "instances (or games) per solver and objective")
+            .range(1.0, 1e6)
+            .named("against", Kind::Solver, Const::None, "games: the opponent; none: random play")
+            .returns(KindConst::Report)
+            .fits(&[(0, 1), (3, 1)])
+            .random()
+            .example("compare([plan(mcts, sims=64), plan(mcts, sims=512)], on=tictactoe(), n=50)"),
+        eval_compare,
+    );
+    r.add(
+        sig("sweep", "measure", "Evaluate a solver once per value of one of its parameters, given as a named list (`sims=[16, 64, 256]`), on the same seeded instances. `plot` draws score against that parameter.")
+            .req("solver", Kind::Solver, "the solver whose parameter varies")
+            .named_req("on", Kind::Objective, "the objective")
+            .named("n", Kind::Int, Const::Int(100), "instances (or games) per value")
+            .range(1.0, 1e6)
+            .named("against", Kind::Solver, Const::None, "games: the opponent; none: random play")
+            .rest_named(Kind::list(Kind::Num), 0)
+            .returns(KindConst::Report)
+            .fits(&[(0, 1), (3, 1)])
+            .random()
+            .example("sweep(plan(mcts), sims=[16, 64, 256, 1024], on=tictactoe())"),
+        eval_sweep,
+    );
+}
+
+fn against<'a>(c: &'a Call<'_>, i: usize) -> Option<&'a SolverValue> {
+    match &c.args[i] {
+        Value::Solver(s) => Some(s.as_ref()),
+        _ => None,
+    }
+}
+
+fn solver_arg(c: &Call, i: usize) -> Result<Arc<SolverValue>, RuntimeError> {
+    match &c.args[i] {
+        Value::Solver(s) => Ok(s.clone()),
+        other => {
+            Err(RuntimeError::new(format!("expected a solver, found {other}")).at(c.arg_spans[i]))
+        }
+    }
+}
+
+fn objectives(
+    c: &Call,
+    i: usize,
+) -> Result<Vec<Arc<crate::interp::problem::Objective>>, RuntimeError> {
+    let one = |v: &Value| match v {
+        Value::Objective(o) => Ok(o.clone()),
+        other => Err(
+            RuntimeError::new(format!("expected an objective, found {other}")).at(c.arg_spans[i]),
+        ),
+    };
+    match &c.args[i] {
+        Value::List(items) => items.iter().map(one).collect(),
+        v => Ok(vec![one(v)?]),
+    }
+}
+
+fn title(verb: &str, rows: &[EvalRow], against: Option<&SolverValue>) -> String {
+    let mut objectives: Vec<&str> = Vec::new();
+    for r in rows {
+        if !objectives.contains(&r.objective.as_str()) {
+            objectives.push(&r.objective);
+        }
+    }
+    match against {
+        Some(a) => format!("{verb} on {} against {}", objectives.join(", "), a.label),
+        None => format!("{verb} on {}", objectives.join(", ")),
+    }
 }
 
 fn eval_evaluate(c: &mut Call) -> Result<Value, RuntimeError> {
-    let (Value::Solver(solver), Value::Objective(objective)) = (&c.args[0], &c.args[1]) else {
-        return Err(RuntimeError::new("`evaluate` needs a solver and an objective").at(c.span));
-    };
-    let against = match &c.args[3] {
-        Value::Solver(s) => Some(s.as_ref()),
-        _ => None,
-    };
+    let solver = solver_arg(c, 0)?;
+    let objective = objectives(c, 1)?.remove(0);
     let n = c.int(2)? as usize;
-    let row = evaluate(solver, objective, against, n, c.seed)
+    let row = evaluate(&solver, &objective, against(c, 3), n, c.seed)
         .map_err(|e| RuntimeError::new(e).at(c.span))?;
-    let title = match against {
+    let title = match against(c, 3) {
         Some(a) => format!(
             "evaluate on {} against {} ({n} games)",
             row.objective, a.label
@@ -44,4 +114,76 @@ fn eval_evaluate(c: &mut Call) -> Result<Value, RuntimeError> {
         None => format!("evaluate on {}", row.objective),
     };
     Ok(Value::Report(Arc::new(eval_table(&title, &[row]))))
+}
+
+fn eval_compare(c: &mut Call) -> Result<Value, RuntimeError> {
+    let solvers: Vec<Arc<SolverValue>> = c
+        .list(0)?
+        .iter()
+        .map(|v| match v {
+            Value::Solver(s) => Ok(s.clone()),
+            other => Err(
+                RuntimeError::new(format!("expected a solver, found {other}")).at(c.arg_spans[0]),
+            ),
+        })
+        .collect::<Result<_, _>>()?;
+    if solvers.is_empty() {
+        return Err(RuntimeError::new("`compare` needs at least one solver").at(c.arg_spans[0]));
+    }
+    let objectives = objectives(c, 1)?;
+    let n = c.int(2)? as usize;
+    let mut rows = Vec::new();
+    for s in &solvers {
+        for o in &objectives {
+            // Every solver sees the same instances of an objective.
+            rows.push(
+                evaluate(s, o, against(c, 3), n, c.seed)
+                    .map_err(|e| RuntimeError::new(e).at(c.span))?,
+            );
+        }
+    }
+    let title = title("compare", &rows, against(c, 3));
+    let mut table = eval_table(&title, &rows);
+    table.figure = Some(compare_figure(&title, &rows));
+    Ok(Value::Report(Arc::new(table)))
+}
+
+fn eval_sweep(c: &mut Call) -> Result<Value, RuntimeError> {
+    let solver = solver_arg(c, 0)?;
+    let objective = objectives(c, 1)?.remove(0);
+    let n = c.int(2)? as usize;
+    let (name, values) =
+        match c.extra.as_slice() {
+            [(name, Value::List(values))] => (name.clone(), values.clone()),
+            [] => return Err(RuntimeError::new("`sweep` needs one parameter to vary")
+                .at(c.span)
+                .hint(
+                    "name it with its values, e.g. `sweep(plan(mcts), sims=[16, 64, 256], on=…)`",
+                )),
+            _ => {
+                return Err(RuntimeError::new("`sweep` varies one parameter at a time")
+                    .at(c.span)
+                    .hint("sweep each parameter separately, or compare explicit solvers"))
+            }
+        };
+    if values.is_empty() {
+        return Err(RuntimeError::new(format!("`{name}` has no values to sweep")).at(c.span));
+    }
+    let mut rows = Vec::new();
+    for v in values.iter() {
+        let tweaked =
+            with_param(&solver.solver, &name, v).map_err(|e| RuntimeError::new(e).at(c.span))?;
+        let sv = SolverValue {
+            solver: tweaked,
+            label: solver.label.clone(),
+        };
+        let mut row = evaluate(&sv, &objective, against(c, 3), n, c.seed)
+            .map_err(|e| RuntimeError::new(e).at(c.span))?;
+        row.param = Some((name.clone(), v.as_f64().unwrap_or(f64::NAN)));
+        rows.push(row);
+    }
+    let title = title(&format!("sweep of {name}"), &rows, against(c, 3));
+    let mut table = eval_table(&title, &rows);
+    table.figure = Some(sweep_figure(&title, &rows));
+    Ok(Value::Report(Arc::new(table)))
 }
