@@ -1,6 +1,7 @@
 //! A tic-tac-toe policy distilled from MCTS self-play through a script
 //! (`solve` then `amortize(…, target="policy")`): what the dataset holds,
-//! what a query costs, and that the policy beats random play as X.
+//! what a query costs, and that the policy beats random play as X; a value
+//! network trained on the same games' outcomes beats it too.
 
 use optimist::amortized::TargetKind;
 use optimist::diagnostics::render;
@@ -19,8 +20,10 @@ objective ttt = tictactoe()
 dataset games = solve(ttt, plan(mcts, sims=200), n=2000)
 pipeline policy = amortize(mlp(hidden=[64, 64]), data=games, target="policy", epochs=40, lr=3e-3)
 pipeline trio = amortize(ensemble(3, mlp(hidden=[16])), data=games, epochs=2)
+pipeline judge = amortize(mlp(hidden=[64, 64]), data=games, target="value", epochs=40, lr=3e-3)
 report evaluate(policy, on=ttt, n=20)
 report evaluate(trio, on=ttt, n=20)
+report evaluate(judge, on=ttt, n=200)
 "#;
 
 /// Runs `SCRIPT` and returns the reports and the named values.
@@ -91,6 +94,13 @@ fn distilled_policy_beats_random_play_as_x_and_costs_one_forward_pass() {
     // One forward pass per move, three for an ensemble of three.
     assert_eq!(column(&reports[0], "fwd/q"), [1.0]);
     assert_eq!(column(&reports[1], "fwd/q"), [3.0]);
+
+    // A value network looks one move ahead: one forward pass per
+    // non-final successor, and it too beats random play (both sides).
+    let judged = &reports[2];
+    let fwd = column(judged, "fwd/q")[0];
+    assert!(fwd > 1.0 && fwd < 9.0, "{fwd}");
+    assert!(column(judged, "win")[0] >= 160.0, "{judged}");
 
     // As X against uniformly random play, 200 games.
     let game: TicTacToe = tictactoe();

@@ -356,12 +356,12 @@ impl AmortizedAgent {
     /// mover: `reward + value(next)`, the value negated when the move passes
     /// to the opponent (a terminal successor is worth its reward alone).
     fn by_value<G: Game>(&mut self, game: &G, state: &G::State) -> Result<(usize, Cost), String> {
-        let mut children: Vec<(usize, f32, Option<(usize, f32)>)> = Vec::new();
+        let mut children = Vec::new();
         let mut rows = Vec::new();
-        for a in game.legal(state).iter() {
-            let (next, reward) = game.apply(state, a);
-            if game.is_terminal(&next) {
-                children.push((a, reward, None));
+        for action in game.legal(state).iter() {
+            let (next, reward) = game.apply(state, action);
+            let successor = if game.is_terminal(&next) {
+                None
             } else {
                 let sign = if mover_changes(game, state, &next) {
                     -1.0
@@ -369,20 +369,36 @@ impl AmortizedAgent {
                     1.0
                 };
                 rows.push(self.encode(game, &next)?);
-                children.push((a, reward, Some((rows.len() - 1, sign))));
-            }
+                Some((rows.len() - 1, sign))
+            };
+            children.push(Child {
+                action,
+                reward,
+                successor,
+            });
         }
         let (values, cost) = self.model.predict_batch(&rows)?;
         let mut best: Option<(usize, f32)> = None;
-        for (a, reward, child) in children {
-            let score = reward + child.map_or(0.0, |(row, sign)| sign * values[row][0]);
+        for c in children {
+            let later = c.successor.map_or(0.0, |(row, sign)| sign * values[row][0]);
+            let score = c.reward + later;
             if best.is_none_or(|(_, b)| score > b) {
-                best = Some((a, score));
+                best = Some((c.action, score));
             }
         }
         best.map(|(a, _)| (a, cost))
             .ok_or_else(|| "the state is terminal: there is no move to choose".to_string())
     }
+}
+
+/// A legal move as the value network scores it.
+struct Child {
+    action: usize,
+    /// What the mover earns by the move itself.
+    reward: f32,
+    /// The successor's row in the batch and the sign its value counts
+    /// with; `None` when the move ends the game.
+    successor: Option<(usize, f32)>,
 }
 
 impl<G: Game> Agent<G> for AmortizedAgent {

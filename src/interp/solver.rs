@@ -168,9 +168,9 @@ impl Solver {
     /// The solver as an agent playing a discrete problem.
     pub fn agent<G: Game + 'static>(&self) -> Result<Box<dyn Agent<G>>, String> {
         Ok(match self {
-            Solver::Mcts(params) => Box::new(MctsAgent::<G>::new(params.clone())?),
+            Solver::Mcts(params) => Box::new(MctsAgent::<G>::new(*params)?),
             // Randomized tie-breaking, so that repeated games differ.
-            Solver::Minimax(params) => Box::new(MinimaxAgent::<G>::new(params.clone(), true)?),
+            Solver::Minimax(params) => Box::new(MinimaxAgent::<G>::new(*params, true)?),
             Solver::Random => Box::new(RandomAgent),
             Solver::Amortized(a) => Box::new(AmortizedAgent::new(a.clone())),
             other => return Err(format!("{} cannot play this problem", other.algorithm())),
