@@ -156,7 +156,9 @@ fn features<G: Game>(game: &G, state: &G::State) -> Result<Vec<f32>, String> {
 
 fn one_hot(n: usize, a: usize) -> Vec<f32> {
     let mut t = vec![0.0; n];
-    t[a] = 1.0;
+    if let Some(x) = t.get_mut(a) {
+        *x = 1.0;
+    }
     t
 }
 
@@ -207,6 +209,9 @@ fn self_play<G: Game + 'static>(
                 }
                 (None, Some(a)) => {
                     let (action, _) = a.act(game, &state, &mut rng)?;
+                    if !legal.contains(action) {
+                        return Err(format!("the solver chose the illegal action {action}"));
+                    }
                     (one_hot(actions, action), action)
                 }
                 (None, None) => return Err("no solver to play with".into()),
