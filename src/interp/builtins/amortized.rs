@@ -39,7 +39,7 @@ pub fn register(r: &mut Registry) {
         sig("ensemble", "models", "`k` independently seeded copies of a model, trained alike; the solver answers with their average.")
             .req("k", int.clone(), "members")
             .range(1.0, 64.0)
-            .req("model", Kind::Model, "the architecture to copy")
+            .req("net", Kind::Model, "the architecture to copy")
             .returns(KindConst::Model)
             .example("ensemble(5, mlp(hidden=[64]))"),
         eval_ensemble,
@@ -53,7 +53,7 @@ pub fn register(r: &mut Registry) {
     );
     r.add(
         sig("solve", "data", "A dataset made by a direct solver on instances of an objective. Games: the positions of self-play games, each with the legal-move mask, the policy target (MCTS: its visit distribution, the move played being sampled from it; other solvers: their move, one-hot) and the game's outcome for the mover as the value. Gridworld: states with the solver's action one-hot and the return to come. Continuous objectives: x → the solver's θ. Control: state features → the planner's action.")
-            .req("objective", Kind::Objective, "where the instances come from")
+            .req("problem", Kind::Objective, "the objective whose instances are solved")
             .req("solver", Kind::Solver, "the direct solver that answers them")
             .named("n", int.clone(), Const::Int(1000), "rows: positions, states, instances or control steps")
             .range(1.0, 1e7)
@@ -83,7 +83,7 @@ pub fn register(r: &mut Registry) {
     );
     r.add(
         sig("amortize", "amortized", "Trains a model into a solver that answers in one forward pass. Give exactly one of `data=` (regression-based: fit a dataset; `target` picks what is learnt) and `on=` (objective-based: the network minimizes a continuous objective over its instance distribution, no data needed). Adam on minibatches, early stopping on a validation split (data) or on held-out instances (objective).")
-            .req("model", Kind::Model, "the architecture: mlp(…) or ensemble(k, …)")
+            .req("net", Kind::Model, "the architecture: mlp(…) or ensemble(k, …)")
             .named("data", Kind::Dataset, Const::None, "regression-based: the dataset to fit")
             .named("on", Kind::Objective, Const::None, "objective-based: the continuous objective to minimize")
             .named("target", text.clone(), Const::None, "with data: \"policy\", \"value\" or \"solution\"; none: the dataset's own kind")
