@@ -208,6 +208,10 @@ pub fn run(ir: &Ir, interp: &mut Interpreter, on_output: &mut dyn FnMut(&Output)
                     Ok(())
                 }
             });
+        let warnings = interp.settings.warnings.take();
+        outcome
+            .diagnostics
+            .extend(warnings.into_iter().map(runtime_warning));
         if let Err(e) = result {
             outcome.diagnostics.push(runtime_diagnostic(e));
             break;
@@ -222,6 +226,19 @@ pub fn runtime_diagnostic(e: RuntimeError) -> Diagnostic {
         d = d.with_primary(span, "while evaluating this");
     }
     for h in e.hints {
+        d = d.with_hint(h);
+    }
+    d
+}
+
+/// A warning raised while running (a damaged cache entry, say): shown,
+/// but the run goes on.
+pub fn runtime_warning(w: RuntimeError) -> Diagnostic {
+    let mut d = Diagnostic::warning("W1001", w.message);
+    if let Some(span) = w.span {
+        d = d.with_primary(span, "while evaluating this");
+    }
+    for h in w.hints {
         d = d.with_hint(h);
     }
     d
@@ -242,13 +259,27 @@ fn output_path(ir: &Ir, interp: &mut Interpreter, node: usize) -> Result<PathBuf
     })
 }
 
-/// Writes a value to a file, in the format its extension names.
+/// Writes a value to a file, in the format its extension names: datasets
+/// as `.csv`, `.jsonl` or `.yaml`; amortized solvers as `.safetensors`
+/// (with a `.yaml` sidecar beside it); other values as JSON, YAML, CSV
+/// (reports) or text.
 pub fn save_value(value: &Value, path: &Path) -> Result<(), String> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
+    match value {
+        Value::Dataset(d) => return crate::interp::data::save(d, path),
+        Value::Solver(s) if ext == "safetensors" => return crate::interp::model::save(s, path),
+        _ if ext == "safetensors" => {
+            return Err(format!(
+                "only amortized solvers can be saved as .safetensors, and this is a {}",
+                value.kind()
+            ))
+        }
+        _ => {}
+    }
     let bytes = match ext.as_str() {
         "json" => {
             let mut s =

@@ -4,6 +4,7 @@
 //! errors (bad flags, unreadable files named on the command line).
 
 use clap::{Parser, Subcommand, ValueEnum};
+use optimist::amortized::Cache;
 use optimist::diagnostics::{render, Diagnostic};
 use optimist::driver::{self, Settings};
 use optimist::interp::output::{render_document, render_text};
@@ -67,6 +68,9 @@ enum Command {
         /// Print nothing but errors and reports.
         #[arg(long, short)]
         quiet: bool,
+        /// Neither read nor write the dataset and model cache (.optimist/cache).
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Check a script without running it; optionally dump a stage.
     #[command(after_help = "Example:\n  optimist check examples/basics.opt --dump ir")]
@@ -115,6 +119,7 @@ fn main() -> ExitCode {
             out,
             threads,
             quiet,
+            no_cache,
         }) => {
             let format = match format {
                 FormatArg::Table => Format::Table,
@@ -122,15 +127,15 @@ fn main() -> ExitCode {
                 FormatArg::Yaml => Format::Yaml,
                 FormatArg::Csv => Format::Csv,
             };
-            run(
-                &registry,
-                script,
+            let options = RunOptions {
                 format,
                 out,
-                threads as usize,
+                threads: threads as usize,
                 quiet,
+                cache: !no_cache,
                 color,
-            )
+            };
+            run(&registry, script, options)
         }
         Some(Command::Check { script, dump }) => check(&registry, script, dump, color),
         Some(Command::Doc) => {
@@ -155,15 +160,25 @@ fn usage_error(message: &str) -> u8 {
     2
 }
 
-fn run(
-    registry: &Registry,
-    script: ScriptArgs,
+/// How `optimist run` was asked to run.
+struct RunOptions {
     format: Format,
     out: Option<PathBuf>,
     threads: usize,
     quiet: bool,
+    cache: bool,
     color: bool,
-) -> u8 {
+}
+
+fn run(registry: &Registry, script: ScriptArgs, options: RunOptions) -> u8 {
+    let RunOptions {
+        format,
+        out,
+        threads,
+        quiet,
+        cache,
+        color,
+    } = options;
     if let Some(config) = &script.config {
         if !config.is_file() {
             return usage_error(&format!(
@@ -190,6 +205,9 @@ fn run(
         seed: script.seed,
         threads,
         out_dir: out.clone(),
+        cache: cache.then(|| PathBuf::from(Cache::DEFAULT_DIR)),
+        progress: !quiet,
+        ..RunSettings::default()
     };
     let mut interp = Interpreter::new(registry, run_settings);
     let mut stdout = std::io::stdout();
@@ -207,7 +225,13 @@ fn run(
     if format != Format::Table && outcome.ok() {
         print!("{}", render_document(&outcome.outputs, format));
     }
-    eprint!("{}", render(&outcome.diagnostics, &checked.sources, color));
+    let shown: Vec<Diagnostic> = outcome
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error() || !quiet)
+        .cloned()
+        .collect();
+    eprint!("{}", render(&shown, &checked.sources, color));
     if !outcome.ok() {
         return 1;
     }

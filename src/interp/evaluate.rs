@@ -28,7 +28,7 @@ pub fn evaluate(
         return Err("`against` names an opponent, and only games have one".to_string());
     }
     let mut row = EvalRow {
-        solver: solver.label.clone(),
+        solver: solver.report_name(),
         objective: objective.name(),
         ..EvalRow::default()
     };

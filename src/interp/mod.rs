@@ -2,9 +2,11 @@
 //! what a run prints and writes.
 
 pub mod builtins;
+pub mod data;
 pub mod doc;
 pub mod eval;
 pub mod evaluate;
+pub mod model;
 pub mod output;
 pub mod problem;
 pub mod registry;

@@ -51,6 +51,17 @@ pub struct RunSettings {
     pub threads: usize,
     /// Where relative output paths go.
     pub out_dir: Option<std::path::PathBuf>,
+    /// The on-disk cache of generated datasets and trained models
+    /// (`.optimist/cache` for `optimist run`); `None` turns it off, which
+    /// is the default so that library callers and tests never write one.
+    pub cache: Option<std::path::PathBuf>,
+    /// Progress bars (on a terminal) and one summary line per dataset and
+    /// training on stderr; off by default, on for `optimist run` without
+    /// `--quiet`.
+    pub progress: bool,
+    /// Warnings raised while running (a corrupt cache entry, say); the
+    /// driver moves them into the run's diagnostics.
+    pub warnings: Warnings,
 }
 
 impl Default for RunSettings {
@@ -59,7 +70,31 @@ impl Default for RunSettings {
             seed: 0,
             threads: 1,
             out_dir: None,
+            cache: None,
+            progress: false,
+            warnings: Warnings::default(),
         }
+    }
+}
+
+/// A shared list of runtime warnings: builtins only see the settings by
+/// reference, and a warning must not stop the run.
+#[derive(Clone, Debug, Default)]
+pub struct Warnings(std::sync::Arc<std::sync::Mutex<Vec<RuntimeError>>>);
+
+impl Warnings {
+    pub fn push(&self, warning: RuntimeError) {
+        if let Ok(mut list) = self.0.lock() {
+            list.push(warning);
+        }
+    }
+
+    /// Removes and returns the warnings raised so far.
+    pub fn take(&self) -> Vec<RuntimeError> {
+        self.0
+            .lock()
+            .map(|mut list| std::mem::take(&mut *list))
+            .unwrap_or_default()
     }
 }
 

@@ -1,8 +1,9 @@
 //! Solvers as the interpreter holds them: a direct algorithm with its
-//! parameters (and, as later issues add them, amortized and composed
-//! solvers). Dispatch on the solver happens once per query; the search
-//! itself runs monomorphized over the domain.
+//! parameters, or an amortized model (and, as later issues add them,
+//! composed solvers). Dispatch on the solver happens once per query; the
+//! search itself runs monomorphized over the domain.
 
+use super::model::{Amortized, AmortizedAgent};
 use crate::direct::adam::{adam, AdamParams};
 use crate::direct::best_of::{best_of, Sampler};
 use crate::direct::cem::{cem, CemParams};
@@ -49,6 +50,8 @@ pub enum Solver {
     },
     /// Uniformly random legal moves (the default opponent in games).
     Random,
+    /// A trained network (or ensemble): one forward pass per query.
+    Amortized(Arc<Amortized>),
 }
 
 /// A solver with the name reports give it (its declaration's name, or its
@@ -57,6 +60,17 @@ pub enum Solver {
 pub struct SolverValue {
     pub solver: Solver,
     pub label: String,
+}
+
+impl SolverValue {
+    /// The name a report row gives it: the label, marked `(cached)` for a
+    /// model whose weights came from the cache rather than from training.
+    pub fn report_name(&self) -> String {
+        match &self.solver {
+            Solver::Amortized(a) if a.cached => format!("{} (cached)", self.label),
+            _ => self.label.clone(),
+        }
+    }
 }
 
 impl Solver {
@@ -74,6 +88,7 @@ impl Solver {
             Solver::BestOf { sampler, .. } => sampler.as_ref().map_or(Domains::CONTINUOUS, |s| {
                 s.solver.domains().intersect(Domains::CONTINUOUS)
             }),
+            Solver::Amortized(a) => a.domains,
         }
     }
 
@@ -91,6 +106,7 @@ impl Solver {
             Solver::Gd(params) => gd(p, x, params),
             Solver::Adam(params) => adam(p, x, params),
             Solver::RandomSearch(params) => random_search(p, x, rng, params),
+            Solver::Amortized(a) => a.solve_continuous(p, x),
             Solver::BestOf { n, sampler: None } => {
                 let mut s = crate::direct::best_of::UniformSampler::new(p.bounds())?;
                 best_of(p, x, rng, &mut s, *n)
@@ -129,6 +145,7 @@ impl Solver {
             Solver::RandomShooting { params, horizon } => {
                 (Planner::RandomShooting(params.clone()), *horizon)
             }
+            Solver::Amortized(a) => return a.control_episode(problem, initial),
             other => {
                 return Err(format!(
                     "{} cannot plan on a control problem",
@@ -151,10 +168,11 @@ impl Solver {
     /// The solver as an agent playing a discrete problem.
     pub fn agent<G: Game + 'static>(&self) -> Result<Box<dyn Agent<G>>, String> {
         Ok(match self {
-            Solver::Mcts(params) => Box::new(MctsAgent::<G>::new(params.clone())?),
+            Solver::Mcts(params) => Box::new(MctsAgent::<G>::new(*params)?),
             // Randomized tie-breaking, so that repeated games differ.
-            Solver::Minimax(params) => Box::new(MinimaxAgent::<G>::new(params.clone(), true)?),
+            Solver::Minimax(params) => Box::new(MinimaxAgent::<G>::new(*params, true)?),
             Solver::Random => Box::new(RandomAgent),
+            Solver::Amortized(a) => Box::new(AmortizedAgent::new(a.clone())),
             other => return Err(format!("{} cannot play this problem", other.algorithm())),
         })
     }
@@ -181,6 +199,7 @@ impl Solver {
             Solver::RandomSearch(_) => "random_search",
             Solver::BestOf { .. } => "best_of",
             Solver::Random => "random",
+            Solver::Amortized(_) => "amortized",
         }
     }
 }

@@ -5,6 +5,8 @@
 //! reports) are shared handles, cheap to clone and safe to share between
 //! threads.
 
+use super::data::DataValue;
+use super::model::ModelSpec;
 use super::problem::Objective;
 use super::solver::SolverValue;
 use crate::domains::expr::{InstanceDist, ThetaSpec};
@@ -27,6 +29,10 @@ pub enum Value {
     Report(Arc<Table>),
     Objective(Arc<Objective>),
     Solver(Arc<SolverValue>),
+    /// Rows an amortizer learns from (`solve`, `load`, `split`).
+    Dataset(Arc<DataValue>),
+    /// An untrained architecture (`mlp`, `ensemble`).
+    Model(Arc<ModelSpec>),
     /// A decision space: `vec(8, lo=-5, hi=5)`.
     Space(Arc<ThetaSpec>),
     /// An instance distribution: `normal(0, 1, dim=8)`.
@@ -59,6 +65,8 @@ impl Value {
             Value::Report(_) => Kind::Report,
             Value::Objective(_) => Kind::Objective,
             Value::Solver(_) => Kind::Solver,
+            Value::Dataset(_) => Kind::Dataset,
+            Value::Model(_) => Kind::Model,
             Value::Space(_) => Kind::Space,
             Value::Distribution(_) => Kind::Distribution,
             Value::Unevaluated | Value::None => Kind::Any,
@@ -105,9 +113,12 @@ impl Value {
                     .collect(),
             ),
             Value::Report(t) => serde_json::to_value(t.as_ref()).unwrap_or(J::Null),
-            Value::Objective(_) | Value::Solver(_) | Value::Space(_) | Value::Distribution(_) => {
-                J::String(self.to_string())
-            }
+            Value::Dataset(d) => d.to_json(),
+            Value::Model(_)
+            | Value::Objective(_)
+            | Value::Solver(_)
+            | Value::Space(_)
+            | Value::Distribution(_) => J::String(self.to_string()),
             Value::Unevaluated | Value::None => J::Null,
         }
     }
@@ -192,6 +203,8 @@ impl fmt::Display for Value {
             Value::Report(t) => write!(f, "{}", t.render().trim_end()),
             Value::Objective(o) => write!(f, "{}", o.name()),
             Value::Solver(s) => write!(f, "{}", s.label),
+            Value::Dataset(d) => write!(f, "{}", d.describe()),
+            Value::Model(m) => write!(f, "{m}"),
             Value::Space(s) => write!(f, "vec({}, lo={}, hi={})", s.dim, s.lo, s.hi),
             Value::Distribution(d) => match d.as_ref() {
                 InstanceDist::Normal { mean, std, dim } => {

@@ -103,11 +103,22 @@ pub fn register(r: &mut Registry) {
         },
     );
     r.add(
-        sig("len", "lists", "Number of elements of a list.")
-            .req("xs", Kind::list(Kind::Any), "a list")
-            .returns(KindConst::Int)
-            .example("len([16, 64, 256])"),
-        |c| Ok(Value::Int(c.list(0)?.len() as i64)),
+        sig(
+            "len",
+            "lists",
+            "Number of elements of a list, or of rows of a dataset.",
+        )
+        .req("xs", Kind::Any, "a list or a dataset")
+        .returns(KindConst::Int)
+        .example("len([16, 64, 256])"),
+        |c| match &c.args[0] {
+            Value::Dataset(d) => Ok(Value::Int(d.data.len() as i64)),
+            Value::List(items) => Ok(Value::Int(items.len() as i64)),
+            other => Err(RuntimeError::new(format!(
+                "`len` needs a list or a dataset, found {other}"
+            ))
+            .at(c.arg_spans[0])),
+        },
     );
     r.add(
         sig(

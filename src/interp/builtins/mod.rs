@@ -1,5 +1,6 @@
 //! Every builtin of the language, registered group by group.
 
+mod amortized;
 mod core;
 mod measure;
 mod objectives;
@@ -12,4 +13,5 @@ pub fn register_all(r: &mut Registry) {
     objectives::register(r);
     solvers::register(r);
     measure::register(r);
+    amortized::register(r);
 }

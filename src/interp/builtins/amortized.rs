@@ -1,0 +1,529 @@
+//! Amortizers: architectures (`mlp`, `ensemble`), datasets (`solve`,
+//! `load`, `split`), training (`amortize`) and checkpoints (`load_model`).
+//!
+//! `solve` and `amortize` are the expensive nodes: with the run's cache on
+//! (`optimist run` without `--no-cache`), their results are stored under
+//! the cache directory keyed by the node's content hash (which covers the
+//! arguments, their inputs and the seed; `amortize` adds the training
+//! rows' own hash, so an edited data file is never served stale weights).
+//! A damaged entry is a warning and is recomputed, never an error.
+
+use std::sync::Arc;
+
+use crate::amortized::checksum::Fnv64;
+use crate::amortized::{
+    dataset_io, objective_model, train, train_objective, Activation, Cache, CacheLookup, Head, Mlp,
+    MlpSpec, ObjectiveConfig, Progress, TargetKind, TrainConfig,
+};
+use crate::interp::data::{generate, DataValue};
+use crate::interp::model::{self, domains_of_head, Amortized, ModelSpec};
+use crate::interp::registry::{sig, Call, Registry, RuntimeError};
+use crate::interp::solver::{Solver, SolverValue};
+use crate::interp::value::Value;
+use crate::ir::signature::{Const, DomainRule, Domains, KindConst};
+use crate::ir::Kind;
+use crate::rng::derive_seed;
+
+pub fn register(r: &mut Registry) {
+    let (int, num, text) = (Kind::Int, Kind::Num, Kind::Str);
+    r.add(
+        sig("mlp", "models", "A multilayer perceptron (untrained): its hidden widths and activation. Its input and output widths come from the data or the objective when it is trained; its last layer is linear and a head (policy, value or solution) reads it.")
+            .opt("hidden", Kind::list(Kind::Int), Const::List(vec![Const::Int(64), Const::Int(64)]), "hidden-layer widths; [] for a linear model")
+            .range(1.0, 65_536.0)
+            .named("act", text.clone(), Const::Str("relu".into()), "hidden activation: \"relu\", \"tanh\" or \"gelu\"")
+            .returns(KindConst::Model)
+            .example("mlp(hidden=[128, 128], act=\"tanh\")"),
+        eval_mlp,
+    );
+    r.add(
+        sig("ensemble", "models", "`k` independently seeded copies of a model, trained alike; the solver answers with their average.")
+            .req("k", int.clone(), "members")
+            .range(1.0, 64.0)
+            .req("net", Kind::Model, "the architecture to copy")
+            .returns(KindConst::Model)
+            .example("ensemble(5, mlp(hidden=[64]))"),
+        eval_ensemble,
+    );
+    r.add(
+        sig("load_model", "models", "An amortized solver read from a checkpoint written by `save M to \"f.safetensors\"` (weights, plus the `.yaml` sidecar beside them). Its widths are checked against the objective it is used on.")
+            .req("path", text.clone(), "the weights file (relative to the working directory)")
+            .returns(KindConst::Solver)
+            .example("load_model(\"policy.safetensors\")"),
+        eval_load_model,
+    );
+    r.add(
+        sig("solve", "data", "A dataset made by a direct solver on instances of an objective. Games: the positions of self-play games, each with the legal-move mask, the policy target (MCTS: its visit distribution, the move played being sampled from it; other solvers: their move, one-hot) and the game's outcome for the mover as the value. Gridworld: states with the solver's action one-hot and the return to come. Continuous objectives: x → the solver's θ. Control: state features → the planner's action.")
+            .req("problem", Kind::Objective, "the objective whose instances are solved")
+            .req("solver", Kind::Solver, "the direct solver that answers them")
+            .named("n", int.clone(), Const::Int(1000), "rows: positions, states, instances or control steps")
+            .range(1.0, 1e7)
+            .returns(KindConst::Dataset)
+            .domains(DomainRule::Arg(0))
+            .fits(&[(1, 0)])
+            .random()
+            .example("solve(tictactoe(), plan(mcts, sims=200), n=2000)"),
+        eval_solve,
+    );
+    r.add(
+        sig("load", "data", "A dataset read from a file: `.csv` (header `f0,…,t0,…[,m0,…][,v]`: features, targets, optional legal-move mask and value), `.jsonl` (one `{\"features\": […], \"target\": […], \"mask\": […], \"value\": v}` per line) or `.yaml` (a list of such mappings). Rows with a mask make a policy dataset, others a solution dataset.")
+            .req("path", text.clone(), "the file (relative to the working directory)")
+            .returns(KindConst::Dataset)
+            .example("load(\"games.jsonl\")"),
+        eval_load,
+    );
+    r.add(
+        sig("split", "data", "A seeded shuffle of a dataset cut in two: a record with fields `train` and `test` (round(test × rows) rows).")
+            .req("data", Kind::Dataset, "the dataset to cut")
+            .opt("test", num.clone(), Const::Num(0.2), "fraction of the rows in `test`")
+            .range(0.0, 1.0)
+            .returns(KindConst::Record)
+            .random()
+            .example("split(games, test=0.2).train"),
+        eval_split,
+    );
+    r.add(
+        sig("amortize", "amortized", "Trains a model into a solver that answers in one forward pass. Give exactly one of `data=` (regression-based: fit a dataset; `target` picks what is learnt) and `on=` (objective-based: the network minimizes a continuous objective over its instance distribution, no data needed). Adam on minibatches, early stopping on a validation split (data) or on held-out instances (objective).")
+            .req("net", Kind::Model, "the architecture: mlp(…) or ensemble(k, …)")
+            .named("data", Kind::Dataset, Const::None, "regression-based: the dataset to fit")
+            .named("on", Kind::Objective, Const::None, "objective-based: the continuous objective to minimize")
+            .named("target", text.clone(), Const::None, "with data: \"policy\", \"value\" or \"solution\"; none: the dataset's own kind")
+            .named("loss", text, Const::None, "\"regression\" (with data) or \"objective\" (with on); none: follows from which is given")
+            .named("epochs", int.clone(), Const::Int(100), "with data: passes over the training rows")
+            .range(1.0, 1e6)
+            .named("steps", int.clone(), Const::Int(2000), "with on: Adam steps, each on `batch` fresh instances")
+            .range(1.0, 1e9)
+            .named("lr", num.clone(), Const::Num(1e-3), "Adam's step size")
+            .range(1e-9, 10.0)
+            .named("batch", int.clone(), Const::Int(64), "rows (or instances) per step")
+            .range(1.0, 1e6)
+            .named("val", num, Const::Num(0.1), "with data: fraction held out to pick the best epoch")
+            .range(0.0, 0.9)
+            .named("patience", int, Const::Int(10), "with data: epochs without a better validation loss before stopping; 0: never")
+            .range(0.0, 1e6)
+            .returns(KindConst::Solver)
+            .domains(DomainRule::Arg(1))
+            .random()
+            .example("amortize(mlp(hidden=[64]), data=games, target=\"policy\", epochs=50)"),
+        eval_amortize,
+    );
+}
+
+fn eval_mlp(c: &mut Call) -> Result<Value, RuntimeError> {
+    let hidden = c
+        .list(0)?
+        .iter()
+        .map(|v| match v.as_i64() {
+            Some(w) if (1..=65_536).contains(&w) => Ok(w as usize),
+            _ => Err(RuntimeError::new(format!(
+                "a hidden width must be a whole number from 1 to 65536, found {v}"
+            ))
+            .at(c.arg_spans[0])),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let act = match &c.args[1] {
+        Value::Str(s) => Activation::parse(s).map_err(|e| {
+            RuntimeError::new(e)
+                .at(c.arg_spans[1])
+                .hint("write act=\"relu\", act=\"tanh\" or act=\"gelu\"")
+        })?,
+        other => {
+            return Err(
+                RuntimeError::new(format!("`act` must be a string, found {other}"))
+                    .at(c.arg_spans[1]),
+            )
+        }
+    };
+    Ok(Value::Model(Arc::new(ModelSpec {
+        hidden,
+        act,
+        members: 1,
+    })))
+}
+
+fn eval_ensemble(c: &mut Call) -> Result<Value, RuntimeError> {
+    let k = c.int(0)? as usize;
+    let Value::Model(m) = &c.args[1] else {
+        return Err(RuntimeError::new("`ensemble` needs a model").at(c.arg_spans[1]));
+    };
+    let members = m.members * k;
+    if members > 64 {
+        return Err(RuntimeError::new(format!(
+            "an ensemble of {k} ensembles of {} has {members} members, more than 64",
+            m.members
+        ))
+        .at(c.span));
+    }
+    Ok(Value::Model(Arc::new(ModelSpec {
+        members,
+        ..(**m).clone()
+    })))
+}
+
+fn string_arg<'v>(c: &'v Call, i: usize) -> Option<&'v str> {
+    match &c.args[i] {
+        Value::Str(s) => Some(s),
+        _ => None,
+    }
+}
+
+fn path_arg(c: &Call, i: usize) -> Result<std::path::PathBuf, RuntimeError> {
+    match string_arg(c, i) {
+        Some(s) if !s.is_empty() => Ok(std::path::PathBuf::from(s)),
+        _ => Err(RuntimeError::new("the file name is empty").at(c.arg_spans[i])),
+    }
+}
+
+/// A file error at the call, with a hint when the file is not there.
+fn file_error(c: &Call, e: String) -> RuntimeError {
+    let missing = e.ends_with("not found");
+    let err = RuntimeError::new(e).at(c.span);
+    if missing {
+        err.hint("relative paths are read from the directory `optimist` runs in")
+    } else {
+        err
+    }
+}
+
+fn eval_load(c: &mut Call) -> Result<Value, RuntimeError> {
+    let path = path_arg(c, 0)?;
+    let data = dataset_io::load(&path).map_err(|e| file_error(c, e))?;
+    Ok(Value::Dataset(Arc::new(DataValue::from_file(data))))
+}
+
+fn eval_load_model(c: &mut Call) -> Result<Value, RuntimeError> {
+    let path = path_arg(c, 0)?;
+    let model = model::load(&path).map_err(|e| file_error(c, e))?;
+    Ok(Value::Solver(Arc::new(SolverValue {
+        solver: Solver::Amortized(Arc::new(model)),
+        label: c.ir.label(c.node),
+    })))
+}
+
+fn eval_split(c: &mut Call) -> Result<Value, RuntimeError> {
+    let Value::Dataset(d) = &c.args[0] else {
+        return Err(RuntimeError::new("`split` needs a dataset").at(c.arg_spans[0]));
+    };
+    let (train, test) = d
+        .data
+        .split(c.num(1)?, c.seed)
+        .map_err(|e| RuntimeError::new(e).at(c.arg_spans[1]))?;
+    Ok(Value::Record(Arc::new(vec![
+        ("train".into(), Value::Dataset(Arc::new(d.with_rows(train)))),
+        ("test".into(), Value::Dataset(Arc::new(d.with_rows(test)))),
+    ])))
+}
+
+/// The cache and progress settings of one expensive call.
+struct Effort<'c, 'a> {
+    call: &'c Call<'a>,
+    label: String,
+    cache: Option<Cache>,
+}
+
+impl<'c, 'a> Effort<'c, 'a> {
+    fn new(call: &'c Call<'a>) -> Self {
+        Effort {
+            call,
+            label: call.ir.label(call.node),
+            cache: call.settings.cache.as_ref().map(Cache::new),
+        }
+    }
+
+    fn progress(&self) -> Progress {
+        if self.call.settings.progress {
+            Progress::Auto
+        } else {
+            Progress::Silent
+        }
+    }
+
+    /// One line on stderr, unless the run is quiet.
+    fn note(&self, line: &str) {
+        if self.call.settings.progress {
+            eprintln!("{}: {line}", self.label);
+        }
+    }
+
+    fn warn(&self, message: String) {
+        self.call
+            .settings
+            .warnings
+            .push(RuntimeError::new(message).at(self.call.span));
+    }
+
+    fn fail(&self, e: String) -> RuntimeError {
+        RuntimeError::new(format!("`{}`: {e}", self.label)).at(self.call.span)
+    }
+
+    /// A cache key: the node's hash, salted with what else the value
+    /// depends on.
+    fn key(&self, what: &str, extra: &[u64]) -> u64 {
+        let mut h = Fnv64::new();
+        h.write(what.as_bytes());
+        h.write_u64(self.call.ir.node(self.call.node).hash);
+        for x in extra {
+            h.write_u64(*x);
+        }
+        h.finish()
+    }
+}
+
+fn eval_solve(c: &mut Call) -> Result<Value, RuntimeError> {
+    let (Value::Objective(objective), Value::Solver(solver)) = (&c.args[0], &c.args[1]) else {
+        return Err(RuntimeError::new("`solve` needs an objective and a solver").at(c.span));
+    };
+    let n = c.int(2)? as usize;
+    let effort = Effort::new(c);
+    // MCTS without its own `threads` uses the run's, which changes its answers.
+    let key = effort.key("optimist-solve/1", &[c.settings.threads as u64]);
+    if let Some(cache) = &effort.cache {
+        match cache.get_dataset(key) {
+            CacheLookup::Hit(data) => {
+                effort.note(&format!(
+                    "{} rows reused from the cache ({})",
+                    data.len(),
+                    cache.dataset_path(key).display()
+                ));
+                return Ok(Value::Dataset(Arc::new(DataValue {
+                    data,
+                    domains: Some(objective.domains()),
+                    objective: Some(objective.name()),
+                })));
+            }
+            CacheLookup::Corrupt(reason) => effort.warn(format!(
+                "the cached dataset of `{}` is damaged and is made again: {reason}",
+                effort.label
+            )),
+            CacheLookup::Miss => {}
+        }
+    }
+    let made = generate(objective, solver, n, c.seed).map_err(|e| effort.fail(e))?;
+    let what = match objective.domains() {
+        Domains::GAME => "self-play games",
+        Domains::MDP | Domains::CONTROL => "episodes",
+        _ => "instances",
+    };
+    effort.note(&format!(
+        "{} rows from {} {what} of {} solved by {}, {:.2}s",
+        made.data.data.len(),
+        made.runs,
+        objective.name(),
+        solver.label,
+        made.wall_secs
+    ));
+    if let Some(cache) = &effort.cache {
+        if let Err(e) = cache.put_dataset(key, &made.data.data) {
+            effort.warn(format!("the dataset could not be cached: {e}"));
+        }
+    }
+    Ok(Value::Dataset(Arc::new(made.data)))
+}
+
+/// How `amortize` trains: on a dataset, or on an objective.
+enum Form<'v> {
+    Regression {
+        data: &'v DataValue,
+        target: TargetKind,
+    },
+    Objective {
+        objective: &'v crate::interp::problem::Objective,
+    },
+}
+
+fn eval_amortize(c: &mut Call) -> Result<Value, RuntimeError> {
+    let Value::Model(spec) = &c.args[0] else {
+        return Err(RuntimeError::new("`amortize` needs a model").at(c.arg_spans[0]));
+    };
+    let form = amortize_form(c)?;
+    let effort = Effort::new(c);
+    let lr = c.num(7)? as f32;
+    let batch = c.int(8)? as usize;
+    let (expected, head, domains, trained_for, data_hash) = match &form {
+        Form::Regression { data, target } => {
+            let d = &data.data;
+            let outputs = match target {
+                TargetKind::Value => 1,
+                _ => d.target_dim,
+            };
+            let spec = MlpSpec::new(d.feature_dim, spec.hidden.clone(), outputs, spec.act);
+            let head = Head::for_kind(*target);
+            let domains = data.domains.unwrap_or_else(|| domains_of_head(&head));
+            (
+                spec,
+                head,
+                domains,
+                data.objective.clone(),
+                d.content_hash(),
+            )
+        }
+        Form::Objective { objective } => {
+            let problem = objective.continuous().ok_or_else(|| {
+                RuntimeError::new(format!(
+                    "objective-based amortization needs a continuous objective, and {} is {}",
+                    objective.name(),
+                    objective.domains().article()
+                ))
+                .at(c.arg_spans[2])
+                .hint("make a dataset with `solve(…)` and amortize it with `data=`")
+            })?;
+            let m = objective_model(problem, spec.hidden.clone(), spec.act, c.seed)
+                .map_err(|e| effort.fail(e))?;
+            let (s, h) = (m.spec().clone(), m.head().clone());
+            (s, h, objective.domains(), Some(objective.name()), 0)
+        }
+    };
+    let k = spec.members;
+    let mut members = Vec::with_capacity(k);
+    let mut all_cached = true;
+    for i in 0..k {
+        // A single network keeps the node's seed; members derive theirs.
+        let seed = if k == 1 {
+            c.seed
+        } else {
+            derive_seed(c.seed, &format!("member {i}"))
+        };
+        let key = effort.key("optimist-amortize/1", &[data_hash, i as u64]);
+        let who = if k == 1 {
+            String::new()
+        } else {
+            format!("member {}/{k}: ", i + 1)
+        };
+        if let Some(m) = cached_model(&effort, key, &expected, &head) {
+            effort.note(&format!("{who}weights reused from the cache"));
+            members.push(m);
+            continue;
+        }
+        all_cached = false;
+        let model = Mlp::new(expected.clone(), head.clone(), seed).map_err(|e| effort.fail(e))?;
+        let (model, report) = match &form {
+            Form::Regression { data, .. } => {
+                let cfg = TrainConfig {
+                    epochs: c.int(5)? as usize,
+                    lr,
+                    batch,
+                    val: c.num(9)?,
+                    patience: c.int(10)? as usize,
+                    seed,
+                    progress: effort.progress(),
+                    ..TrainConfig::default()
+                };
+                train(model, &data.data, &cfg)
+            }
+            Form::Objective { objective } => {
+                let problem = objective
+                    .continuous()
+                    .ok_or_else(|| effort.fail("the objective is not continuous".into()))?;
+                let cfg = ObjectiveConfig {
+                    steps: c.int(6)? as usize,
+                    batch,
+                    lr,
+                    seed,
+                    progress: effort.progress(),
+                    ..ObjectiveConfig::default()
+                };
+                train_objective(model, problem, &cfg)
+            }
+        }
+        .map_err(|e| effort.fail(e))?;
+        effort.note(&format!("{who}{}", report.summary));
+        if let Some(cache) = &effort.cache {
+            if let Err(e) = cache.put_model(key, &model, trained_for.as_deref()) {
+                effort.warn(format!("the trained model could not be cached: {e}"));
+            }
+        }
+        members.push(model);
+    }
+    let mut amortized = Amortized::new(members, domains, trained_for);
+    amortized.cached = all_cached && effort.cache.is_some();
+    Ok(Value::Solver(Arc::new(SolverValue {
+        solver: Solver::Amortized(Arc::new(amortized)),
+        label: effort.label.clone(),
+    })))
+}
+
+/// Reads which form a call of `amortize` is, checking `data`, `on`,
+/// `target` and `loss` against each other.
+fn amortize_form<'v>(c: &'v Call) -> Result<Form<'v>, RuntimeError> {
+    let target = match string_arg(c, 3) {
+        Some(s) => Some(TargetKind::parse(s).map_err(|e| {
+            RuntimeError::new(e)
+                .at(c.arg_spans[3])
+                .hint("write target=\"policy\", target=\"value\" or target=\"solution\"")
+        })?),
+        None => None,
+    };
+    let loss = string_arg(c, 4);
+    if let Some(l) = loss {
+        if l != "regression" && l != "objective" {
+            return Err(RuntimeError::new(format!(
+                "unknown loss `{l}`: expected \"regression\" (with data=) or \"objective\" (with on=)"
+            ))
+            .at(c.arg_spans[4]));
+        }
+    }
+    match (&c.args[1], &c.args[2]) {
+        (Value::Dataset(data), Value::None) => {
+            if loss == Some("objective") {
+                return Err(RuntimeError::new(
+                    "loss=\"objective\" minimizes an objective given with `on=`, not a dataset",
+                )
+                .at(c.arg_spans[4])
+                .hint("drop `loss`, or give `on=OBJECTIVE` instead of `data=`"));
+            }
+            Ok(Form::Regression {
+                data,
+                target: target.unwrap_or(data.data.kind),
+            })
+        }
+        (Value::None, Value::Objective(objective)) => {
+            if loss == Some("regression") {
+                return Err(RuntimeError::new(
+                    "loss=\"regression\" fits a dataset given with `data=`, not an objective",
+                )
+                .at(c.arg_spans[4])
+                .hint("drop `loss`, or give `data=DATASET` instead of `on=`"));
+            }
+            if target.is_some_and(|t| t != TargetKind::Solution) {
+                return Err(RuntimeError::new(
+                    "objective-based amortization learns solutions: `target` must be \"solution\" or left out",
+                )
+                .at(c.arg_spans[3]));
+            }
+            Ok(Form::Objective { objective })
+        }
+        (Value::Dataset(_), Value::Objective(_)) => Err(RuntimeError::new(
+            "`amortize` takes `data=` or `on=`, not both",
+        )
+        .at(c.span)
+        .hint("`data=DATASET` fits a dataset; `on=OBJECTIVE` minimizes a continuous objective directly")),
+        _ => Err(RuntimeError::new(
+            "`amortize` needs `data=` (a dataset to fit) or `on=` (an objective to minimize)",
+        )
+        .at(c.span)
+        .hint("e.g. `amortize(mlp(), data=solve(tictactoe(), plan(mcts)))` or `amortize(mlp(), on=sphere(4))`")),
+    }
+}
+
+/// A member's weights from the cache, if there and of the expected shape;
+/// a damaged entry is a warning (and is trained again).
+fn cached_model(effort: &Effort, key: u64, expected: &MlpSpec, head: &Head) -> Option<Mlp> {
+    let cache = effort.cache.as_ref()?;
+    match cache.get_model(key) {
+        CacheLookup::Hit(m) if m.spec() == expected && m.head() == head => Some(m),
+        CacheLookup::Hit(_) => {
+            effort.warn(format!(
+                "the cached model of `{}` has another shape than expected and is trained again",
+                effort.label
+            ));
+            None
+        }
+        CacheLookup::Corrupt(reason) => {
+            effort.warn(format!(
+                "the cached model of `{}` is damaged and is trained again: {reason}",
+                effort.label
+            ));
+            None
+        }
+        CacheLookup::Miss => None,
+    }
+}
