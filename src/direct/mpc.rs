@@ -54,6 +54,24 @@ pub fn mpc<C: ControlProblem + ?Sized>(
     planner: &Planner,
     params: &MpcParams,
 ) -> Result<Episode, String> {
+    mpc_guided(problem, initial, rng, planner, params, None)
+}
+
+/// A proposal for the plan from the current state: writes a whole plan
+/// (`horizon · action_dim` actions) and returns what proposing it cost.
+pub type Guide<'a> = &'a mut dyn FnMut(&[f64], &mut [f64]) -> Cost;
+
+/// Like [`mpc`], but before each step's planning a `guide` (e.g. a learned
+/// policy rolled out through the model) proposes the plan the planner
+/// starts from: CEM's mean, random shooting's warm plan.
+pub fn mpc_guided<C: ControlProblem + ?Sized>(
+    problem: &C,
+    initial: &[f64],
+    rng: &mut Rng,
+    planner: &Planner,
+    params: &MpcParams,
+    mut guide: Option<Guide<'_>>,
+) -> Result<Episode, String> {
     let start = Instant::now();
     let (sd, ad) = (problem.state_dim(), problem.action_dim());
     check_vector("mpc: initial state", initial, sd, false)?;
@@ -109,7 +127,16 @@ pub fn mpc<C: ControlProblem + ?Sized>(
         }
     };
 
+    let mut guided = Cost::default();
     for _ in 0..steps {
+        if let Some(g) = guide.as_mut() {
+            let proposal = match &mut planning {
+                Planning::Cem { ws, .. } => &mut ws.mean,
+                Planning::Shooting { warm, .. } => warm,
+            };
+            guided += g(&state, proposal);
+            plan_bounds.clamp(proposal);
+        }
         let mut objective = |plan: &[f64]| {
             scratch.copy_from_slice(&state);
             -rollout(problem, &mut scratch, plan)
@@ -145,9 +172,11 @@ pub fn mpc<C: ControlProblem + ?Sized>(
         states.extend_from_slice(&state);
     }
     let cost = Cost {
-        evaluations: simulated,
+        evaluations: simulated + guided.evaluations,
+        forward_passes: guided.forward_passes,
+        flops: guided.flops,
+        nodes: guided.nodes,
         wall: start.elapsed(),
-        ..Cost::default()
     };
     Ok(Episode {
         total_reward,

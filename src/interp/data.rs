@@ -22,6 +22,7 @@
 use std::time::Instant;
 
 use super::problem::Objective;
+use super::hybrid::NetEvaluator;
 use super::solver::{Solver, SolverValue};
 use crate::amortized::{Dataset, Example, TargetKind};
 use crate::direct::mcts::Mcts;
@@ -173,9 +174,16 @@ fn self_play<G: Game + 'static>(
     let actions = game.num_actions();
     // MCTS is driven directly to read its visit distribution; any other
     // solver plays through its agent and gives its move one-hot.
-    let mut search = match solver {
-        Solver::Mcts(params) => Some(Mcts::<G>::new(*params)?),
-        _ => None,
+    let (mut search, mut guide) = match solver {
+        Solver::Mcts(params) => (Some(Mcts::<G>::new(*params)?), None),
+        // Network-guided MCTS (expert iteration's planner) gives visit
+        // distributions too.
+        Solver::Guided { params, prior, value } => {
+            let eval = NetEvaluator::new(prior.clone(), value.clone());
+            eval.check(game)?;
+            (Some(Mcts::<G>::new(*params)?), Some(eval))
+        }
+        _ => (None, None),
     };
     let mut agent = match search {
         Some(_) => None,
@@ -203,7 +211,10 @@ fn self_play<G: Game + 'static>(
             let mover = game.to_move(&state);
             let (target, action) = match (search.as_mut(), agent.as_mut()) {
                 (Some(s), _) => {
-                    let result = s.search(game, &state)?;
+                    let result = match guide.as_mut() {
+                        Some(eval) => s.search_with(game, &state, eval)?,
+                        None => s.search(game, &state)?,
+                    };
                     let action = sample(&result.policy, legal, &mut rng);
                     (result.policy, action)
                 }

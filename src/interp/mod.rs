@@ -6,6 +6,7 @@ pub mod data;
 pub mod doc;
 pub mod eval;
 pub mod evaluate;
+pub mod hybrid;
 pub mod model;
 pub mod output;
 pub mod problem;

@@ -97,7 +97,7 @@ impl Amortized {
             .map_or(TargetKind::Solution, |m| m.head().kind())
     }
 
-    fn describe(&self) -> String {
+    pub fn describe(&self) -> String {
         let what = match self.members.as_slice() {
             [m] => format!("a {} network", m.head().kind().name()),
             ms => format!(
@@ -113,7 +113,7 @@ impl Amortized {
     }
 
     /// Checks the model's widths against a problem's, naming both.
-    fn check_widths(
+    pub fn check_widths(
         &self,
         problem: &str,
         class: Domains,

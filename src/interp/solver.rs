@@ -3,6 +3,7 @@
 //! composed solvers). Dispatch on the solver happens once per query; the
 //! search itself runs monomorphized over the domain.
 
+use super::hybrid::{warm_continuous, warm_control, Gate, GateAgent, NetEvaluator};
 use super::model::{Amortized, AmortizedAgent};
 use crate::direct::adam::{adam, AdamParams};
 use crate::direct::best_of::{best_of, Sampler};
@@ -52,6 +53,21 @@ pub enum Solver {
     Random,
     /// A trained network (or ensemble): one forward pass per query.
     Amortized(Arc<Amortized>),
+    /// MCTS guided by networks: PUCT priors from a policy network
+    /// (`init`), leaf values from a value network (`value`).
+    Guided {
+        params: MctsParams,
+        prior: Option<Arc<Amortized>>,
+        value: Option<Arc<Amortized>>,
+    },
+    /// A continuous or control planner started from a model's answer (`init`).
+    Warm {
+        prior: Arc<Amortized>,
+        planner: Box<Solver>,
+        spread: f64,
+    },
+    /// The model when it can be trusted, the planner otherwise (`gate`).
+    Gate(Arc<Gate>),
 }
 
 /// A solver with the name reports give it (its declaration's name, or its
@@ -89,6 +105,20 @@ impl Solver {
                 s.solver.domains().intersect(Domains::CONTINUOUS)
             }),
             Solver::Amortized(a) => a.domains,
+            Solver::Guided { .. } => Domains::DISCRETE,
+            Solver::Warm { planner, .. } => planner.domains().intersect(Domains::CONTINUOUS.union(Domains::CONTROL)),
+            Solver::Gate(g) => g.amortized.domains.intersect(g.planner.domains()),
+        }
+    }
+
+    /// The trained model inside a solver, for training-cost accounting.
+    pub fn model(&self) -> Option<&Amortized> {
+        match self {
+            Solver::Amortized(a) | Solver::Warm { prior: a, .. } => Some(a),
+            Solver::Guided { prior, value, .. } => prior.as_deref().or(value.as_deref()),
+            Solver::Gate(g) => Some(&g.amortized),
+            Solver::BestOf { sampler: Some(s), .. } => s.solver.model(),
+            _ => None,
         }
     }
 
@@ -107,6 +137,8 @@ impl Solver {
             Solver::Adam(params) => adam(p, x, params),
             Solver::RandomSearch(params) => random_search(p, x, rng, params),
             Solver::Amortized(a) => a.solve_continuous(p, x),
+            Solver::Warm { prior, planner, spread } => warm_continuous(prior, planner, *spread, p, x, rng),
+            Solver::Gate(g) => g.solve_continuous(p, x, rng),
             Solver::BestOf { n, sampler: None } => {
                 let mut s = crate::direct::best_of::UniformSampler::new(p.bounds())?;
                 best_of(p, x, rng, &mut s, *n)
@@ -146,6 +178,9 @@ impl Solver {
                 (Planner::RandomShooting(params.clone()), *horizon)
             }
             Solver::Amortized(a) => return a.control_episode(problem, initial),
+            Solver::Warm { prior, planner, spread } => {
+                return warm_control(prior, planner, *spread, problem, initial, rng)
+            }
             other => {
                 return Err(format!(
                     "{} cannot plan on a control problem",
@@ -173,6 +208,11 @@ impl Solver {
             Solver::Minimax(params) => Box::new(MinimaxAgent::<G>::new(*params, true)?),
             Solver::Random => Box::new(RandomAgent),
             Solver::Amortized(a) => Box::new(AmortizedAgent::new(a.clone())),
+            Solver::Guided { params, prior, value } => {
+                let eval = NetEvaluator::new(prior.clone(), value.clone());
+                Box::new(GuidedAgent { inner: MctsAgent::<G, NetEvaluator>::with_evaluator(*params, eval.clone())?, eval })
+            }
+            Solver::Gate(g) => Box::new(GateAgent::<G>::new(g.clone())?),
             other => return Err(format!("{} cannot play this problem", other.algorithm())),
         })
     }
@@ -200,7 +240,30 @@ impl Solver {
             Solver::BestOf { .. } => "best_of",
             Solver::Random => "random",
             Solver::Amortized(_) => "amortized",
+            Solver::Guided { .. } => "mcts",
+            Solver::Warm { planner, .. } => planner.algorithm(),
+            Solver::Gate(_) => "gate",
         }
+    }
+}
+
+/// Network-guided MCTS as an agent: the networks are checked against the
+/// game before the first search.
+struct GuidedAgent<G: Game> {
+    inner: MctsAgent<G, NetEvaluator>,
+    eval: NetEvaluator,
+}
+
+impl<G: Game> Agent<G> for GuidedAgent<G> {
+    fn name(&self) -> String {
+        "mcts (guided)".into()
+    }
+    fn act(&mut self, game: &G, state: &G::State, rng: &mut Rng) -> Result<(usize, crate::cost::Cost), String> {
+        self.eval.check(game)?;
+        self.inner.act(game, state, rng)
+    }
+    fn reset(&mut self) {
+        self.inner.reset();
     }
 }
 
