@@ -372,11 +372,38 @@ pub fn help(session: &Session, name: &str) -> Option<String> {
         let (n, arg, doc) = COMMANDS.iter().find(|x| x.0 == c)?;
         return Some(format!("{n} {arg}\n    {doc}\n"));
     }
-    let kept = session
+    if let Some(kept) = session
         .items
         .iter()
-        .find(|k| k.name.as_deref() == Some(name))?;
-    Some(format!("{}\n    (defined in this session)\n", kept.text))
+        .find(|k| k.name.as_deref() == Some(name))
+    {
+        return Some(format!("{}\n    (defined in this session)\n", kept.text));
+    }
+    parameter_help(session.registry, name)
+}
+
+/// `:help sims`: the builtins and algorithms with a parameter of that name.
+fn parameter_help(r: &crate::interp::Registry, name: &str) -> Option<String> {
+    let mut out = String::new();
+    for b in r.builtins() {
+        if let Some((_, p)) = b.sig.param(name) {
+            out.push_str(&format!(
+                "  {:<28}{}\n",
+                format!("{}(…)", b.sig.name),
+                p.doc
+            ));
+        }
+    }
+    for a in r.algorithms() {
+        if let Some(p) = a.params.iter().find(|p| p.name == name) {
+            out.push_str(&format!(
+                "  {:<28}{}\n",
+                format!("plan({}, …)", a.name),
+                p.doc
+            ));
+        }
+    }
+    (!out.is_empty()).then(|| format!("`{name}` is a parameter of:\n{out}"))
 }
 
 fn no_help(session: &Session, name: &str) -> String {
