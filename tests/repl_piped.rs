@@ -122,3 +122,59 @@ fn quit_stops_reading() {
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(text(&o.stdout), "1 + 1 = 2\n");
 }
+
+/// The README's REPL transcript, replayed: its inputs (after `opt> `, with
+/// the lines an unfinished entry continues on) must print its outputs. The
+/// `ms/q` column is wall time and is left out of the comparison.
+#[test]
+fn the_readme_transcript_is_what_the_repl_prints() {
+    let readme = std::fs::read_to_string("README.md").expect("README.md");
+    let section = readme.split("\n## REPL\n").nth(1).expect("a REPL section");
+    let block = section
+        .split("```text\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("a text block");
+    let (mut input, mut expected) = (String::new(), String::new());
+    let mut entry = String::new();
+    for line in block.lines().skip(2) {
+        if let Some(typed) = line.strip_prefix("opt> ") {
+            entry = format!("{typed}\n");
+        } else if !entry.is_empty() {
+            entry.push_str(line);
+            entry.push('\n');
+        } else {
+            expected.push_str(line);
+            expected.push('\n');
+            continue;
+        }
+        if !optimist::repl::is_incomplete(&entry) {
+            input.push_str(&entry);
+            entry.clear();
+        }
+    }
+    let o = repl(&input, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(
+        without_wall_time(&text(&o.stdout)),
+        without_wall_time(&expected)
+    );
+}
+
+fn without_wall_time(s: &str) -> String {
+    let mut in_table = false;
+    s.lines()
+        .map(|l| {
+            if l.ends_with("ms/q") {
+                in_table = true;
+            } else if l.trim().is_empty() || !l.contains("  ") {
+                in_table = false;
+            }
+            match (in_table, l.trim_end().rsplit_once(' ')) {
+                (true, Some((head, _))) => head.trim_end().to_string(),
+                _ => l.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
