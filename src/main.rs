@@ -76,6 +76,9 @@ enum Command {
         /// Print the tokens, the syntax tree or the IR.
         #[arg(long, value_enum)]
         dump: Option<Dump>,
+        /// Print errors only, no warnings.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Print the reference of every builtin (Markdown).
     #[command(after_help = "Example:\n  optimist doc > docs/reference.md")]
@@ -171,7 +174,11 @@ fn main() -> ExitCode {
                 color,
             )
         }
-        Some(Command::Check { script, dump }) => check(&registry, script, dump, color),
+        Some(Command::Check {
+            script,
+            dump,
+            quiet,
+        }) => check(&registry, script, dump, quiet, color),
         Some(Command::Doc) => {
             print!("{}", optimist::interp::doc::reference(&registry));
             0
@@ -291,7 +298,13 @@ fn run(
     0
 }
 
-fn check(registry: &Registry, script: ScriptArgs, dump: Option<Dump>, color: bool) -> u8 {
+fn check(
+    registry: &Registry,
+    script: ScriptArgs,
+    dump: Option<Dump>,
+    quiet: bool,
+    color: bool,
+) -> u8 {
     let checked = match driver::check_file(&script.file, registry, &settings(&script)) {
         Ok(c) => c,
         Err(e) => return usage_error(&e),
@@ -314,7 +327,13 @@ fn check(registry: &Registry, script: ScriptArgs, dump: Option<Dump>, color: boo
         }
         None => {}
     }
-    eprint!("{}", render(&checked.diagnostics, &checked.sources, color));
+    let shown: Vec<Diagnostic> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error() || !quiet)
+        .cloned()
+        .collect();
+    eprint!("{}", render(&shown, &checked.sources, color));
     if checked.ok() {
         0
     } else {

@@ -603,7 +603,7 @@ mod tests {
     fn long_items_break_their_outermost_bracket() {
         let src = format!(
             "report compare([{}], on=ttt, n=200)",
-            vec!["uct_with_a_long_name"; 4].join(", ")
+            ["uct_with_a_long_name"; 4].join(", ")
         );
         assert_eq!(
             fmt(&src),
