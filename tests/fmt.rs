@@ -179,3 +179,39 @@ fn fmt_check_exits_one_on_an_unformatted_file_and_fmt_fixes_it() {
     assert_eq!(std::fs::read_to_string(&file).expect("read"), "let a = (\n");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Comments, spaces and line breaks scattered between the tokens of every
+/// corpus file: the formatter must keep every comment, in order, keep the
+/// meaning, and reach its fixed point in one pass.
+#[test]
+fn scattered_comments_and_breaks_survive_formatting() {
+    let mut rng = optimist::rng::Rng::new(11);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/syntax");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("corpus")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    for path in files {
+        let text = std::fs::read_to_string(&path).expect("readable");
+        let (tokens, _) = optimist::syntax::lex(SourceId(0), &text);
+        for round in 0..8 {
+            let mut out = String::new();
+            let mut at = 0;
+            for (i, (_, span)) in tokens.iter().enumerate() {
+                out.push_str(&text[at..span.end]);
+                at = span.end;
+                match rng.below(6) {
+                    0 => out.push_str(&format!(" # c{i}\n")),
+                    1 => out.push_str("\n    "),
+                    2 => out.push_str("   "),
+                    _ => {}
+                }
+            }
+            out.push_str(&text[at..]);
+            let name = format!("{} round {round}", path.display());
+            check_properties(&name, &out);
+        }
+    }
+}

@@ -172,6 +172,9 @@ fn set(session: &mut Session, arg: &str, io: &mut Io) -> Status {
         }
         (Some("threads"), Some(Ok(n))) if (1..=256).contains(&n) => {
             settings.threads = n as usize;
+            // Thread counts are not part of node hashes, but they change
+            // what root-parallel searches answer.
+            session.interp.clear();
             let _ = writeln!(io.out, "threads = {n}");
             Status::Ok
         }
