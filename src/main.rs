@@ -80,11 +80,53 @@ enum Command {
         /// Print the tokens, the syntax tree or the IR.
         #[arg(long, value_enum)]
         dump: Option<Dump>,
+        /// Print errors only, no warnings.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Print the reference of every builtin (Markdown).
+    #[command(after_help = "Example:\n  optimist doc > docs/reference.md")]
     Doc,
-    /// Start an interactive session.
-    Repl,
+    /// Start an interactive session (the default on a terminal).
+    #[command(
+        after_help = "Example:\n  optimist repl --seed 7 --threads 4\n\nIn the session, :help lists the commands; piped input runs as a script:\n  echo 'sqrt(2)' | optimist repl"
+    )]
+    Repl {
+        /// The run seed; `:set seed N` changes it in the session.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Worker threads for search and evaluation (`:set threads N`).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=256))]
+        threads: u32,
+        /// No banner.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Rewrite scripts in the canonical layout (comments are kept).
+    #[command(
+        after_help = "Examples:\n  optimist fmt examples/*.opt\n  optimist fmt --check examples/*.opt   # exit 1 if a file would change"
+    )]
+    Fmt {
+        /// The scripts to format, in place.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Change nothing; list the files that are not formatted and exit 1
+        /// if there is any.
+        #[arg(long)]
+        check: bool,
+        /// Print only errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Print a completion script for a shell.
+    #[command(
+        after_help = "Examples:\n  optimist completions bash > ~/.local/share/bash-completion/completions/optimist\n  optimist completions zsh > ~/.zfunc/_optimist\n  optimist completions fish > ~/.config/fish/completions/optimist.fish"
+    )]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -137,12 +179,45 @@ fn main() -> ExitCode {
             };
             run(&registry, script, options)
         }
-        Some(Command::Check { script, dump }) => check(&registry, script, dump, color),
+        Some(Command::Check {
+            script,
+            dump,
+            quiet,
+        }) => check(&registry, script, dump, quiet, color),
         Some(Command::Doc) => {
             print!("{}", optimist::interp::doc::reference(&registry));
             0
         }
-        Some(Command::Repl) | None => optimist::repl::run(&registry, color),
+        Some(Command::Repl {
+            seed,
+            threads,
+            quiet,
+        }) => optimist::repl::run(
+            &registry,
+            &optimist::repl::Options {
+                color,
+                seed,
+                threads: threads as usize,
+                quiet,
+            },
+        ),
+        None => optimist::repl::run(
+            &registry,
+            &optimist::repl::Options {
+                color,
+                ..optimist::repl::Options::default()
+            },
+        ),
+        Some(Command::Fmt {
+            files,
+            check,
+            quiet,
+        }) => format_files(&files, check, quiet, color),
+        Some(Command::Completions { shell }) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "optimist", &mut std::io::stdout());
+            0
+        }
     });
     ExitCode::from(code)
 }
@@ -247,7 +322,13 @@ fn run(registry: &Registry, script: ScriptArgs, options: RunOptions) -> u8 {
     0
 }
 
-fn check(registry: &Registry, script: ScriptArgs, dump: Option<Dump>, color: bool) -> u8 {
+fn check(
+    registry: &Registry,
+    script: ScriptArgs,
+    dump: Option<Dump>,
+    quiet: bool,
+    color: bool,
+) -> u8 {
     let checked = match driver::check_file(&script.file, registry, &settings(&script)) {
         Ok(c) => c,
         Err(e) => return usage_error(&e),
@@ -270,10 +351,55 @@ fn check(registry: &Registry, script: ScriptArgs, dump: Option<Dump>, color: boo
         }
         None => {}
     }
-    eprint!("{}", render(&checked.diagnostics, &checked.sources, color));
+    let shown: Vec<Diagnostic> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error() || !quiet)
+        .cloned()
+        .collect();
+    eprint!("{}", render(&shown, &checked.sources, color));
     if checked.ok() {
         0
     } else {
         1
     }
+}
+
+/// `fmt`: formats each file in place (or, with `--check`, lists those that
+/// are not formatted). A file with syntax errors is reported and left alone.
+fn format_files(files: &[PathBuf], check: bool, quiet: bool, color: bool) -> u8 {
+    let mut status = 0;
+    for path in files {
+        let text = match driver::read_text(path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: {e}");
+                status = 2;
+                continue;
+            }
+        };
+        let mut sources = optimist::span::Sources::new();
+        let id = sources.add(path.to_string_lossy(), text.as_str());
+        let formatted = match optimist::fmt::format_source(id, &text) {
+            Ok(f) => f,
+            Err(diags) => {
+                eprint!("{}", render(&diags, &sources, color));
+                status = status.max(1);
+                continue;
+            }
+        };
+        if formatted == text {
+            continue;
+        }
+        if check {
+            println!("{} is not formatted", path.display());
+            status = status.max(1);
+        } else if let Err(e) = optimist::report::write::write_atomic(path, formatted.as_bytes()) {
+            eprintln!("error: {e}");
+            status = status.max(1);
+        } else if !quiet {
+            println!("formatted {}", path.display());
+        }
+    }
+    status
 }

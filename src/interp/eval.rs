@@ -37,7 +37,10 @@ impl<'r> Interpreter<'r> {
         if let Some(v) = self.memo.get(&node.hash) {
             return Ok(v.clone());
         }
+        super::cancel::check()?;
         let value = self.compute(ir, id).map_err(|e| e.at(node.span))?;
+        // A search cut short by Ctrl-C is not the value this node names.
+        super::cancel::check()?;
         self.memo.insert(node.hash, value.clone());
         Ok(value)
     }

@@ -42,6 +42,7 @@ pub fn evaluate(
             let mut agent = solver.solver.grid_agent()?;
             let (mut reached, mut gaps) = (0usize, 0.0);
             for i in 0..n {
+                super::cancel::poll()?;
                 let start = g.sample_instance(&mut Rng::stream(seed, i as u64));
                 agent.reset();
                 let ep = run_episode(
@@ -65,6 +66,7 @@ pub fn evaluate(
             let move_seed = derive_seed(seed, "moves");
             let mut state = vec![0.0; p.state_dim()];
             for i in 0..n {
+                super::cancel::poll()?;
                 p.sample_initial(&mut Rng::stream(seed, i as u64), &mut state);
                 let ep = solver.solver.control_episode(
                     p,
@@ -90,6 +92,7 @@ pub fn evaluate(
             let mut x = vec![0.0; problem.instance_dim()];
             let mut gaps: Option<f64> = Some(0.0);
             for i in 0..n {
+                super::cancel::poll()?;
                 problem.sample_instance(&mut Rng::stream(seed, i as u64), &mut x);
                 let s = solver.solver.solve_continuous(
                     problem,
@@ -129,6 +132,7 @@ fn play<G: Game + 'static>(
     let mut wdl = [0usize; 3];
     let mut cost = Cost::default();
     for i in 0..n {
+        super::cancel::poll()?;
         let start = game.sample_instance(&mut Rng::stream(seed, i as u64));
         let mut rng = Rng::stream(move_seed, i as u64);
         me.reset();

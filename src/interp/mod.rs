@@ -2,6 +2,7 @@
 //! what a run prints and writes.
 
 pub mod builtins;
+pub mod cancel;
 pub mod data;
 pub mod doc;
 pub mod eval;
