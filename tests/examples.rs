@@ -1,5 +1,10 @@
-//! Every `examples/*.opt` runs, and its output is snapshotted: an example
-//! that stops working, or starts printing something else, fails the build.
+//! Every `examples/*.opt` runs once: its output (without wall-clock
+//! columns) is snapshotted, and the claim the example exists to show is
+//! asserted with numbers by `claims::check` — an example that stops
+//! working, prints something else, or stops showing its result fails.
+
+mod claims;
+mod common;
 
 use optimist::diagnostics::render;
 use optimist::driver::{self, Settings};
@@ -7,10 +12,10 @@ use optimist::interp::output::render_text_with;
 use optimist::interp::{Interpreter, Registry, RunSettings};
 
 #[test]
-fn every_example_runs_and_prints_what_it_printed() {
+fn every_example_runs_shows_its_claim_and_prints_what_it_printed() {
     insta::glob!("../examples", "*.opt", |path| {
         let registry = Registry::standard();
-        let out = driver::with_big_stack(|| {
+        let (text, outputs) = driver::with_big_stack(|| {
             let checked = driver::check_file(path, &registry, &Settings::default()).unwrap();
             let diags = render(&checked.diagnostics, &checked.sources, false);
             assert!(checked.ok(), "{} does not check:\n{diags}", path.display());
@@ -18,11 +23,14 @@ fn every_example_runs_and_prints_what_it_printed() {
             let mut text = String::new();
             let outcome = driver::run(checked.ir.as_ref().unwrap(), &mut interp, &mut |o| {
                 text.push_str(&render_text_with(o, true));
+                text.push('\n');
             });
             let errors = render(&outcome.diagnostics, &checked.sources, false);
             assert!(outcome.ok(), "{} failed:\n{errors}", path.display());
-            text
+            (text, outcome.outputs)
         });
-        insta::assert_snapshot!(out);
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        claims::check(&stem, &outputs);
+        insta::assert_snapshot!(text);
     });
 }

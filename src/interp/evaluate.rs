@@ -33,6 +33,17 @@ pub fn evaluate(
         ..EvalRow::default()
     };
     let opponent = against.map_or(&Solver::Random, |a| &a.solver);
+    let gate_before = match &solver.solver {
+        Solver::Gate(g) => {
+            g.reset_budget();
+            Some(g.counts())
+        }
+        _ => None,
+    };
+    row.training_secs = solver
+        .solver
+        .model()
+        .map(|m| m.members.iter().filter_map(|n| n.report.as_ref()).map(|r| r.wall_secs).sum());
     match objective {
         Objective::TicTacToe(g) => play(g, &solver.solver, opponent, n, seed, &mut row)?,
         Objective::Connect4(g) => play(g, &solver.solver, opponent, n, seed, &mut row)?,
@@ -109,6 +120,11 @@ pub fn evaluate(
             }
             row.gap = gaps.map(|g| g / n.max(1) as f64);
         }
+    }
+    if let (Solver::Gate(g), Some((m0, p0))) = (&solver.solver, gate_before) {
+        let (m1, p1) = g.counts();
+        let (m, p) = (m1 - m0, p1 - p0);
+        row.amortized_share = Some(m as f64 / (m + p).max(1) as f64);
     }
     Ok(row)
 }

@@ -26,6 +26,22 @@ pub struct EvalRow {
     pub queries: u64,
     /// Total cost of those decisions.
     pub cost: Cost,
+    /// For a gate: the fraction of queries the amortized side answered.
+    pub amortized_share: Option<f64>,
+    /// For amortized and hybrid solvers: what training cost (wall seconds).
+    pub training_secs: Option<f64>,
+    /// Queries after which training has paid for itself against the
+    /// cheapest direct solver of at least this score (`compare` fills it).
+    pub break_even: Option<BreakEven>,
+}
+
+/// The break-even point of an amortized solver against a direct one.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BreakEven {
+    /// After this many queries, training plus answering costs less.
+    After(u64, String),
+    /// Each answer costs at least as much as the direct solver's.
+    Never(String),
 }
 
 impl EvalRow {
@@ -47,6 +63,11 @@ impl EvalRow {
         1.96 * (var / n as f64).sqrt()
     }
 
+    /// Wall milliseconds per query.
+    pub fn ms_per_query(&self) -> f64 {
+        self.cost.wall.as_secs_f64() * 1e3 / self.queries.max(1) as f64
+    }
+
     fn per_query(&self, total: u64) -> f64 {
         total as f64 / self.queries.max(1) as f64
     }
@@ -58,6 +79,9 @@ pub fn eval_table(title: &str, rows: &[EvalRow]) -> Table {
     let any_success = rows.iter().any(|r| r.success.is_some());
     let any_gap = rows.iter().any(|r| r.gap.is_some());
     let any_fwd = rows.iter().any(|r| r.cost.forward_passes > 0);
+    let any_share = rows.iter().any(|r| r.amortized_share.is_some());
+    let any_training = rows.iter().any(|r| r.training_secs.is_some());
+    let any_break_even = rows.iter().any(|r| r.break_even.is_some());
     let any_objective = rows.windows(2).any(|w| w[0].objective != w[1].objective);
     let score_name = rows.first().map_or("score", |r| r.score_name.as_str());
 
@@ -88,7 +112,16 @@ pub fn eval_table(title: &str, rows: &[EvalRow]) -> Table {
     if any_fwd {
         t = t.column("fwd/q", 1);
     }
+    if any_share {
+        t = t.column("model %", 1);
+    }
     t = t.volatile_column("ms/q", 3);
+    if any_training {
+        t = t.volatile_column("train s", 2);
+    }
+    if any_break_even {
+        t = t.volatile_column("break-even", 0).volatile_column("vs", 0);
+    }
     for r in rows {
         let mut cells = vec![Cell::Str(r.solver.clone())];
         if param.is_some() {
@@ -126,12 +159,52 @@ pub fn eval_table(title: &str, rows: &[EvalRow]) -> Table {
         if any_fwd {
             cells.push(Cell::Num(r.per_query(r.cost.forward_passes)));
         }
-        cells.push(Cell::Num(
-            r.cost.wall.as_secs_f64() * 1e3 / r.queries.max(1) as f64,
-        ));
+        if any_share {
+            cells.push(r.amortized_share.map_or(Cell::Empty, |s| Cell::Num(100.0 * s)));
+        }
+        cells.push(Cell::Num(r.ms_per_query()));
+        if any_training {
+            cells.push(r.training_secs.map_or(Cell::Empty, Cell::Num));
+        }
+        if any_break_even {
+            match &r.break_even {
+                Some(BreakEven::After(n, vs)) => cells.extend([Cell::Int(*n as i64), Cell::Str(vs.clone())]),
+                Some(BreakEven::Never(vs)) => cells.extend([Cell::Str("never".into()), Cell::Str(vs.clone())]),
+                None => cells.extend([Cell::Empty, Cell::Empty]),
+            }
+        }
         t.row(cells);
     }
     t
+}
+
+/// Fills in the break-even point of every trained row against the
+/// cheapest untrained row on the same objective that scores at least as
+/// well (or, if none does, the best-scoring one): training time divided by
+/// the wall time saved per query.
+pub fn fill_break_even(rows: &mut [EvalRow]) {
+    let direct: Vec<(String, String, f64, f64)> = rows
+        .iter()
+        .filter(|r| r.training_secs.is_none())
+        .map(|r| (r.objective.clone(), r.solver.clone(), r.mean(), r.ms_per_query()))
+        .collect();
+    for r in rows.iter_mut() {
+        let Some(train) = r.training_secs else { continue };
+        let same: Vec<&(String, String, f64, f64)> = direct.iter().filter(|d| d.0 == r.objective).collect();
+        let mean = r.mean();
+        let rival = same
+            .iter()
+            .filter(|d| d.2 >= mean - 1e-12)
+            .min_by(|a, b| a.3.total_cmp(&b.3))
+            .or_else(|| same.iter().max_by(|a, b| a.2.total_cmp(&b.2)));
+        let Some((_, name, _, direct_ms)) = rival else { continue };
+        let saved = direct_ms - r.ms_per_query();
+        r.break_even = Some(if saved > 0.0 {
+            BreakEven::After((train * 1e3 / saved).ceil() as u64, name.clone())
+        } else {
+            BreakEven::Never(name.clone())
+        });
+    }
 }
 
 /// The figure of a sweep: score against the swept parameter, one series

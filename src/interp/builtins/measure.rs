@@ -9,7 +9,7 @@ use crate::interp::tweak::with_param;
 use crate::interp::value::Value;
 use crate::ir::signature::{Const, KindConst};
 use crate::ir::Kind;
-use crate::report::evaluation::{compare_figure, eval_table, sweep_figure, EvalRow};
+use crate::report::evaluation::{compare_figure, eval_table, fill_break_even, sweep_figure, EvalRow};
 use std::sync::Arc;
 
 pub fn register(r: &mut Registry) {
@@ -142,6 +142,7 @@ fn eval_compare(c: &mut Call) -> Result<Value, RuntimeError> {
             );
         }
     }
+    fill_break_even(&mut rows);
     let title = title("compare", &rows, against(c, 3));
     let mut table = eval_table(&title, &rows);
     table.figure = Some(compare_figure(&title, &rows));

@@ -2,6 +2,7 @@
 
 mod amortized;
 mod core;
+mod hybrids;
 mod measure;
 mod objectives;
 mod solvers;
@@ -13,5 +14,6 @@ pub fn register_all(r: &mut Registry) {
     objectives::register(r);
     solvers::register(r);
     measure::register(r);
+    hybrids::register(r);
     amortized::register(r);
 }
