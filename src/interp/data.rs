@@ -21,8 +21,8 @@
 
 use std::time::Instant;
 
-use super::problem::Objective;
 use super::hybrid::NetEvaluator;
+use super::problem::Objective;
 use super::solver::{Solver, SolverValue};
 use crate::amortized::{Dataset, Example, TargetKind};
 use crate::direct::mcts::Mcts;
@@ -178,7 +178,11 @@ fn self_play<G: Game + 'static>(
         Solver::Mcts(params) => (Some(Mcts::<G>::new(*params)?), None),
         // Network-guided MCTS (expert iteration's planner) gives visit
         // distributions too.
-        Solver::Guided { params, prior, value } => {
+        Solver::Guided {
+            params,
+            prior,
+            value,
+        } => {
             let eval = NetEvaluator::new(prior.clone(), value.clone());
             eval.check(game)?;
             (Some(Mcts::<G>::new(*params)?), Some(eval))

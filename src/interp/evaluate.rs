@@ -40,10 +40,13 @@ pub fn evaluate(
         }
         _ => None,
     };
-    row.training_secs = solver
-        .solver
-        .model()
-        .map(|m| m.members.iter().filter_map(|n| n.report.as_ref()).map(|r| r.wall_secs).sum());
+    row.training_secs = solver.solver.model().map(|m| {
+        m.members
+            .iter()
+            .filter_map(|n| n.report.as_ref())
+            .map(|r| r.wall_secs)
+            .sum()
+    });
     match objective {
         Objective::TicTacToe(g) => play(g, &solver.solver, opponent, n, seed, &mut row)?,
         Objective::Connect4(g) => play(g, &solver.solver, opponent, n, seed, &mut row)?,

@@ -35,22 +35,43 @@ pub struct NetEvaluator {
 
 impl NetEvaluator {
     pub fn new(prior: Option<Arc<Amortized>>, value: Option<Arc<Amortized>>) -> Self {
-        NetEvaluator { prior, value, features: Vec::new(), mask: Vec::new() }
+        NetEvaluator {
+            prior,
+            value,
+            features: Vec::new(),
+            mask: Vec::new(),
+        }
     }
 
     /// Checks the networks against the game before any search runs (a
     /// mismatch inside the search could only be ignored).
     pub fn check<G: Game>(&self, game: &G) -> Result<(), String> {
-        let class = if game.num_players() == 2 { Domains::GAME } else { Domains::MDP };
+        let class = if game.num_players() == 2 {
+            Domains::GAME
+        } else {
+            Domains::MDP
+        };
         if let Some(p) = &self.prior {
             if p.target() != TargetKind::Policy {
-                return Err(format!("the prior must be a policy network; this is {}", p.describe()));
+                return Err(format!(
+                    "the prior must be a policy network; this is {}",
+                    p.describe()
+                ));
             }
-            p.check_widths(&game.name(), class, game.feature_dim(), game.num_actions(), "actions")?;
+            p.check_widths(
+                &game.name(),
+                class,
+                game.feature_dim(),
+                game.num_actions(),
+                "actions",
+            )?;
         }
         if let Some(v) = &self.value {
             if v.target() != TargetKind::Value {
-                return Err(format!("`value` needs a value network; this is {}", v.describe()));
+                return Err(format!(
+                    "`value` needs a value network; this is {}",
+                    v.describe()
+                ));
             }
             v.check_widths(&game.name(), class, game.feature_dim(), 1, "value")?;
         }
@@ -68,7 +89,8 @@ impl<G: Game> Evaluator<G> for NetEvaluator {
         match &self.prior {
             Some(p) => {
                 self.mask.clear();
-                self.mask.extend((0..game.num_actions()).map(|a| legal.contains(a)));
+                self.mask
+                    .extend((0..game.num_actions()).map(|a| legal.contains(a)));
                 match p.policy(&self.features, &self.mask) {
                     Ok((probs, _)) => priors.copy_from_slice(&probs[..priors.len()]),
                     Err(_) => priors.fill(1.0),
@@ -77,12 +99,19 @@ impl<G: Game> Evaluator<G> for NetEvaluator {
             None => priors.fill(1.0),
         }
         let v = self.value.as_ref()?;
-        v.predict(&self.features).ok().map(|(y, _)| y[0].clamp(-1.0, 1.0))
+        v.predict(&self.features)
+            .ok()
+            .map(|(y, _)| y[0].clamp(-1.0, 1.0))
     }
 
     fn flops_per_eval(&self) -> u64 {
         let flops = |m: &Option<Arc<Amortized>>| {
-            m.as_ref().map_or(0, |m| m.members.iter().map(|n| n.spec().forward_flops()).sum::<u64>())
+            m.as_ref().map_or(0, |m| {
+                m.members
+                    .iter()
+                    .map(|n| n.spec().forward_flops())
+                    .sum::<u64>()
+            })
         };
         flops(&self.prior) + flops(&self.value)
     }
@@ -91,16 +120,31 @@ impl<G: Game> Evaluator<G> for NetEvaluator {
 /// The width of each coordinate of a box, with a finite stand-in for
 /// unbounded coordinates.
 fn widths(b: &Bounds) -> Vec<f64> {
-    b.lo.iter().zip(&b.hi).map(|(lo, hi)| if (hi - lo).is_finite() { hi - lo } else { 2.0 }).collect()
+    b.lo.iter()
+        .zip(&b.hi)
+        .map(|(lo, hi)| if (hi - lo).is_finite() { hi - lo } else { 2.0 })
+        .collect()
 }
 
 /// `planner` started from the prior's answer `start`, its initial spread a
 /// fraction `spread` of the box.
-fn started(planner: &Solver, start: &[f64], bounds: &Bounds, spread: f64) -> Result<Solver, String> {
-    let std: Vec<f64> = widths(bounds).iter().map(|w| (w * spread).max(1e-12)).collect();
+fn started(
+    planner: &Solver,
+    start: &[f64],
+    bounds: &Bounds,
+    spread: f64,
+) -> Result<Solver, String> {
+    let std: Vec<f64> = widths(bounds)
+        .iter()
+        .map(|w| (w * spread).max(1e-12))
+        .collect();
     Ok(match planner {
         Solver::Cem { params, horizon } => Solver::Cem {
-            params: CemParams { init_mean: Some(start.to_vec()), init_std: Some(std), ..params.clone() },
+            params: CemParams {
+                init_mean: Some(start.to_vec()),
+                init_std: Some(std),
+                ..params.clone()
+            },
             horizon: *horizon,
         },
         Solver::Cmaes(p) => {
@@ -122,9 +166,17 @@ fn started(planner: &Solver, start: &[f64], bounds: &Bounds, spread: f64) -> Res
         Solver::RandomShooting { params, horizon } => {
             let mut params = params.clone();
             params.init_mean = Some(start.to_vec());
-            Solver::RandomShooting { params, horizon: *horizon }
+            Solver::RandomShooting {
+                params,
+                horizon: *horizon,
+            }
         }
-        other => return Err(format!("`init` cannot start {}: it takes no starting point", other.algorithm())),
+        other => {
+            return Err(format!(
+                "`init` cannot start {}: it takes no starting point",
+                other.algorithm()
+            ))
+        }
     })
 }
 
@@ -160,15 +212,39 @@ pub fn warm_control<C: ControlProblem + ?Sized>(
     rng: &mut Rng,
 ) -> Result<Episode, String> {
     let (sd, ad) = (problem.state_dim(), problem.action_dim());
-    prior.check_widths(&problem.name(), Domains::CONTROL, problem.feature_dim(), ad, "action dimensions")?;
+    prior.check_widths(
+        &problem.name(),
+        Domains::CONTROL,
+        problem.feature_dim(),
+        ad,
+        "action dimensions",
+    )?;
     let bounds = problem.action_bounds();
     let (planner, horizon) = match planner {
         Solver::Cem { params, horizon } => {
-            let std: Vec<f64> = widths(&bounds).iter().cycle().take(horizon * ad).map(|w| w * spread).collect();
-            (Planner::Cem(CemParams { init_std: Some(std), ..params.clone() }), *horizon)
+            let std: Vec<f64> = widths(&bounds)
+                .iter()
+                .cycle()
+                .take(horizon * ad)
+                .map(|w| w * spread)
+                .collect();
+            (
+                Planner::Cem(CemParams {
+                    init_std: Some(std),
+                    ..params.clone()
+                }),
+                *horizon,
+            )
         }
-        Solver::RandomShooting { params, horizon } => (Planner::RandomShooting(params.clone()), *horizon),
-        other => return Err(format!("`init` cannot guide {} on a control problem", other.algorithm())),
+        Solver::RandomShooting { params, horizon } => {
+            (Planner::RandomShooting(params.clone()), *horizon)
+        }
+        other => {
+            return Err(format!(
+                "`init` cannot guide {} on a control problem",
+                other.algorithm()
+            ))
+        }
     };
     let mut scratch = vec![0.0; sd];
     let mut features = vec![0.0; problem.feature_dim()];
@@ -196,7 +272,17 @@ pub fn warm_control<C: ControlProblem + ?Sized>(
         }
         cost
     };
-    let episode = mpc_guided(problem, initial, rng, &planner, &MpcParams { horizon, steps: None }, Some(&mut guide))?;
+    let episode = mpc_guided(
+        problem,
+        initial,
+        rng,
+        &planner,
+        &MpcParams {
+            horizon,
+            steps: None,
+        },
+        Some(&mut guide),
+    )?;
     match failure {
         Some(e) => Err(e),
         None => Ok(episode),
@@ -246,13 +332,20 @@ pub struct Gate {
 
 impl Gate {
     fn count(&self, model: bool) {
-        let c = if model { &self.by_model } else { &self.by_planner };
+        let c = if model {
+            &self.by_model
+        } else {
+            &self.by_planner
+        };
         c.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Counts of answers so far: (model, planner).
     pub fn counts(&self) -> (u64, u64) {
-        (self.by_model.load(Ordering::Relaxed), self.by_planner.load(Ordering::Relaxed))
+        (
+            self.by_model.load(Ordering::Relaxed),
+            self.by_planner.load(Ordering::Relaxed),
+        )
     }
 
     /// Forgets the budget spent: each evaluation starts with a full budget.
@@ -265,7 +358,9 @@ impl Gate {
     fn trust(&self, outputs: &[Vec<f32>]) -> bool {
         let k = outputs.len().max(1) as f32;
         let n = outputs.first().map_or(0, Vec::len);
-        let mean: Vec<f32> = (0..n).map(|i| outputs.iter().map(|o| o[i]).sum::<f32>() / k).collect();
+        let mean: Vec<f32> = (0..n)
+            .map(|i| outputs.iter().map(|o| o[i]).sum::<f32>() / k)
+            .collect();
         let t = self.threshold;
         match self.when {
             Criterion::Confidence => f64::from(mean.iter().copied().fold(0.0, f32::max)) >= t,
@@ -286,16 +381,24 @@ impl Gate {
     }
 
     fn spend(&self, c: &Cost) {
-        self.spent.fetch_add(c.nodes + c.evaluations, Ordering::Relaxed);
+        self.spent
+            .fetch_add(c.nodes + c.evaluations, Ordering::Relaxed);
     }
 
     /// Answers a continuous instance from the model or the planner.
-    pub fn solve_continuous(&self, p: &dyn ContinuousProblem, x: &[f64], rng: &mut Rng) -> Result<Solution, String> {
+    pub fn solve_continuous(
+        &self,
+        p: &dyn ContinuousProblem,
+        x: &[f64],
+        rng: &mut Rng,
+    ) -> Result<Solution, String> {
         let xf: Vec<f32> = x.iter().map(|&v| v as f32).collect();
         if matches!(self.when, Criterion::Confidence | Criterion::Entropy) {
-            return Err("`confidence` and `entropy` gates need a policy; on a continuous objective use \
+            return Err(
+                "`confidence` and `entropy` gates need a policy; on a continuous objective use \
                         `when=\"disagreement\"` (an ensemble) or `when=\"budget\"`"
-                .to_string());
+                    .to_string(),
+            );
         }
         let mut outputs = Vec::with_capacity(self.amortized.members.len());
         let mut cost = Cost::default();
@@ -307,7 +410,11 @@ impl Gate {
         if self.trust(&outputs) {
             self.count(true);
             let mut s = self.amortized.solve_continuous(p, x)?;
-            s.cost = cost + Cost { wall: s.cost.wall, ..Cost::default() };
+            s.cost = cost
+                + Cost {
+                    wall: s.cost.wall,
+                    ..Cost::default()
+                };
             return Ok(s);
         }
         self.count(false);
@@ -329,7 +436,11 @@ impl<G: Game + 'static> GateAgent<G> {
     pub fn new(gate: Arc<Gate>) -> Result<Self, String> {
         let model = Solver::Amortized(gate.amortized.clone()).agent::<G>()?;
         let planner = gate.planner.agent::<G>()?;
-        Ok(GateAgent { gate, model, planner })
+        Ok(GateAgent {
+            gate,
+            model,
+            planner,
+        })
     }
 }
 

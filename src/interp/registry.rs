@@ -270,6 +270,7 @@ fn param(
         range: None,
         named_only,
         doc,
+        choices: &[],
     }
 }
 
@@ -311,6 +312,13 @@ impl SigBuilder {
     /// A required parameter that must be named.
     pub fn named_req(mut self, name: &'static str, kind: Kind, doc: &'static str) -> Self {
         self.0.params.push(param(name, kind, None, true, doc));
+        self
+    }
+    /// Restricts the last (string) parameter to these values.
+    pub fn choices(mut self, choices: &'static [&'static str]) -> Self {
+        if let Some(p) = self.0.params.last_mut() {
+            p.choices = choices;
+        }
         self
     }
     /// Restricts the last parameter to `lo..=hi`.

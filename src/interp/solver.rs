@@ -106,7 +106,9 @@ impl Solver {
             }),
             Solver::Amortized(a) => a.domains,
             Solver::Guided { .. } => Domains::DISCRETE,
-            Solver::Warm { planner, .. } => planner.domains().intersect(Domains::CONTINUOUS.union(Domains::CONTROL)),
+            Solver::Warm { planner, .. } => planner
+                .domains()
+                .intersect(Domains::CONTINUOUS.union(Domains::CONTROL)),
             Solver::Gate(g) => g.amortized.domains.intersect(g.planner.domains()),
         }
     }
@@ -117,7 +119,9 @@ impl Solver {
             Solver::Amortized(a) | Solver::Warm { prior: a, .. } => Some(a),
             Solver::Guided { prior, value, .. } => prior.as_deref().or(value.as_deref()),
             Solver::Gate(g) => Some(&g.amortized),
-            Solver::BestOf { sampler: Some(s), .. } => s.solver.model(),
+            Solver::BestOf {
+                sampler: Some(s), ..
+            } => s.solver.model(),
             _ => None,
         }
     }
@@ -137,7 +141,11 @@ impl Solver {
             Solver::Adam(params) => adam(p, x, params),
             Solver::RandomSearch(params) => random_search(p, x, rng, params),
             Solver::Amortized(a) => a.solve_continuous(p, x),
-            Solver::Warm { prior, planner, spread } => warm_continuous(prior, planner, *spread, p, x, rng),
+            Solver::Warm {
+                prior,
+                planner,
+                spread,
+            } => warm_continuous(prior, planner, *spread, p, x, rng),
             Solver::Gate(g) => g.solve_continuous(p, x, rng),
             Solver::BestOf { n, sampler: None } => {
                 let mut s = crate::direct::best_of::UniformSampler::new(p.bounds())?;
@@ -151,6 +159,7 @@ impl Solver {
                     solver: &inner.solver,
                     problem: p,
                     error: None,
+                    proposals: 0,
                 };
                 let solution = best_of(p, x, rng, &mut s, *n)?;
                 match s.error {
@@ -178,9 +187,11 @@ impl Solver {
                 (Planner::RandomShooting(params.clone()), *horizon)
             }
             Solver::Amortized(a) => return a.control_episode(problem, initial),
-            Solver::Warm { prior, planner, spread } => {
-                return warm_control(prior, planner, *spread, problem, initial, rng)
-            }
+            Solver::Warm {
+                prior,
+                planner,
+                spread,
+            } => return warm_control(prior, planner, *spread, problem, initial, rng),
             other => {
                 return Err(format!(
                     "{} cannot plan on a control problem",
@@ -208,9 +219,16 @@ impl Solver {
             Solver::Minimax(params) => Box::new(MinimaxAgent::<G>::new(*params, true)?),
             Solver::Random => Box::new(RandomAgent),
             Solver::Amortized(a) => Box::new(AmortizedAgent::new(a.clone())),
-            Solver::Guided { params, prior, value } => {
+            Solver::Guided {
+                params,
+                prior,
+                value,
+            } => {
                 let eval = NetEvaluator::new(prior.clone(), value.clone());
-                Box::new(GuidedAgent { inner: MctsAgent::<G, NetEvaluator>::with_evaluator(*params, eval.clone())?, eval })
+                Box::new(GuidedAgent {
+                    inner: MctsAgent::<G, NetEvaluator>::with_evaluator(*params, eval.clone())?,
+                    eval,
+                })
             }
             Solver::Gate(g) => Box::new(GateAgent::<G>::new(g.clone())?),
             other => return Err(format!("{} cannot play this problem", other.algorithm())),
@@ -258,7 +276,12 @@ impl<G: Game> Agent<G> for GuidedAgent<G> {
     fn name(&self) -> String {
         "mcts (guided)".into()
     }
-    fn act(&mut self, game: &G, state: &G::State, rng: &mut Rng) -> Result<(usize, crate::cost::Cost), String> {
+    fn act(
+        &mut self,
+        game: &G,
+        state: &G::State,
+        rng: &mut Rng,
+    ) -> Result<(usize, crate::cost::Cost), String> {
         self.eval.check(game)?;
         self.inner.act(game, state, rng)
     }
@@ -273,6 +296,7 @@ struct SolverSampler<'a> {
     solver: &'a Solver,
     problem: &'a dyn ContinuousProblem,
     error: Option<String>,
+    proposals: usize,
 }
 
 impl Sampler for SolverSampler<'_> {
@@ -280,6 +304,18 @@ impl Sampler for SolverSampler<'_> {
         match self.solver.solve_continuous(self.problem, x, rng) {
             Ok(s) => {
                 theta.copy_from_slice(&s.theta);
+                // A network answers the same every time: sample around its
+                // answer (a tenth of the box), keeping the first as it is.
+                if matches!(self.solver, Solver::Amortized(_)) && self.proposals > 0 {
+                    let b = self.problem.bounds();
+                    for (i, t) in theta.iter_mut().enumerate() {
+                        let w = b.hi[i] - b.lo[i];
+                        let w = if w.is_finite() { w } else { 2.0 };
+                        *t += 0.1 * w * rng.normal();
+                    }
+                    b.clamp(theta);
+                }
+                self.proposals += 1;
                 s.cost
             }
             Err(e) => {

@@ -978,16 +978,33 @@ impl<'a> Lowerer<'a> {
                 continue;
             }
             let (s_span, o_span) = (self.ir.node(s).span, self.ir.node(objective).span);
-            let what = self.sources.slice(s_span).to_string();
-            self.error(
+            let name = |ir: &Ir, id: NodeId| match ir.label(id) {
+                l if l.is_empty() => compact(self.sources.slice(ir.node(id).span)),
+                l => l,
+            };
+            let what = name(&self.ir, s);
+            let d = if self.ir.node(objective).kind == Kind::Solver {
+                // A composition: both sides are solvers.
+                let other = name(&self.ir, objective);
+                Diagnostic::error(
+                    "E0225",
+                    format!("`{what}` cannot be combined with `{other}`"),
+                )
+                .with_primary(s_span, format!("this answers {}", can.describe()))
+                .with_secondary(o_span, format!("this solves {}", class.describe()))
+                .with_hint(format!(
+                    "`{owner}` composes solvers of the same kind of problem"
+                ))
+            } else {
                 Diagnostic::error(
                     "E0225",
                     format!("`{what}` cannot solve {}", class.article()),
                 )
                 .with_primary(s_span, format!("this solves {}", can.describe()))
                 .with_secondary(o_span, format!("this is {}", class.article()))
-                .with_hint(format!("`{owner}` needs a solver that fits its objective")),
-            );
+                .with_hint(format!("`{owner}` needs a solver that fits its objective"))
+            };
+            self.error(d);
             ok = false;
         }
         ok
@@ -1039,6 +1056,26 @@ impl<'a> Lowerer<'a> {
             }
             self.error(d);
             return None;
+        }
+        if let (false, Some(Const::Str(text))) = (p.choices.is_empty(), self.ir.const_value(node)) {
+            if !p.choices.contains(&text.as_str()) {
+                let list = p
+                    .choices
+                    .iter()
+                    .map(|c| format!("\"{c}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let mut d = Diagnostic::error(
+                    "E0226",
+                    format!("`{}` of `{owner}` cannot be \"{text}\"", p.name),
+                )
+                .with_primary(span, format!("expected one of {list}"));
+                if let Some(s) = suggest(&text, p.choices.iter().copied()) {
+                    d = d.with_hint(format!("did you mean \"{s}\"?"));
+                }
+                self.error(d);
+                return None;
+            }
         }
         if let (Some(range), Some(c)) = (p.range, self.ir.const_value(node)) {
             let values: Vec<f64> = match &c {

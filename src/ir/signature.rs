@@ -114,6 +114,8 @@ pub struct ParamSig {
     pub range: Option<Range>,
     pub named_only: bool,
     pub doc: &'static str,
+    /// For strings: the values allowed (checked when the argument is a constant).
+    pub choices: &'static [&'static str],
 }
 
 /// How the result kind follows from the argument kinds.

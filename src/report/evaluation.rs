@@ -160,7 +160,10 @@ pub fn eval_table(title: &str, rows: &[EvalRow]) -> Table {
             cells.push(Cell::Num(r.per_query(r.cost.forward_passes)));
         }
         if any_share {
-            cells.push(r.amortized_share.map_or(Cell::Empty, |s| Cell::Num(100.0 * s)));
+            cells.push(
+                r.amortized_share
+                    .map_or(Cell::Empty, |s| Cell::Num(100.0 * s)),
+            );
         }
         cells.push(Cell::Num(r.ms_per_query()));
         if any_training {
@@ -168,8 +171,12 @@ pub fn eval_table(title: &str, rows: &[EvalRow]) -> Table {
         }
         if any_break_even {
             match &r.break_even {
-                Some(BreakEven::After(n, vs)) => cells.extend([Cell::Int(*n as i64), Cell::Str(vs.clone())]),
-                Some(BreakEven::Never(vs)) => cells.extend([Cell::Str("never".into()), Cell::Str(vs.clone())]),
+                Some(BreakEven::After(n, vs)) => {
+                    cells.extend([Cell::Int(*n as i64), Cell::Str(vs.clone())])
+                }
+                Some(BreakEven::Never(vs)) => {
+                    cells.extend([Cell::Str("never".into()), Cell::Str(vs.clone())])
+                }
                 None => cells.extend([Cell::Empty, Cell::Empty]),
             }
         }
@@ -186,18 +193,30 @@ pub fn fill_break_even(rows: &mut [EvalRow]) {
     let direct: Vec<(String, String, f64, f64)> = rows
         .iter()
         .filter(|r| r.training_secs.is_none())
-        .map(|r| (r.objective.clone(), r.solver.clone(), r.mean(), r.ms_per_query()))
+        .map(|r| {
+            (
+                r.objective.clone(),
+                r.solver.clone(),
+                r.mean(),
+                r.ms_per_query(),
+            )
+        })
         .collect();
     for r in rows.iter_mut() {
-        let Some(train) = r.training_secs else { continue };
-        let same: Vec<&(String, String, f64, f64)> = direct.iter().filter(|d| d.0 == r.objective).collect();
+        let Some(train) = r.training_secs else {
+            continue;
+        };
+        let same: Vec<&(String, String, f64, f64)> =
+            direct.iter().filter(|d| d.0 == r.objective).collect();
         let mean = r.mean();
         let rival = same
             .iter()
             .filter(|d| d.2 >= mean - 1e-12)
             .min_by(|a, b| a.3.total_cmp(&b.3))
             .or_else(|| same.iter().max_by(|a, b| a.2.total_cmp(&b.2)));
-        let Some((_, name, _, direct_ms)) = rival else { continue };
+        let Some((_, name, _, direct_ms)) = rival else {
+            continue;
+        };
         let saved = direct_ms - r.ms_per_query();
         r.break_even = Some(if saved > 0.0 {
             BreakEven::After((train * 1e3 / saved).ceil() as u64, name.clone())

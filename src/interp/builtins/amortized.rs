@@ -31,6 +31,7 @@ pub fn register(r: &mut Registry) {
             .opt("hidden", Kind::list(Kind::Int), Const::List(vec![Const::Int(64), Const::Int(64)]), "hidden-layer widths; [] for a linear model")
             .range(1.0, 65_536.0)
             .named("act", text.clone(), Const::Str("relu".into()), "hidden activation: \"relu\", \"tanh\" or \"gelu\"")
+            .choices(&["relu", "tanh", "gelu"])
             .returns(KindConst::Model)
             .example("mlp(hidden=[128, 128], act=\"tanh\")"),
         eval_mlp,
@@ -87,7 +88,9 @@ pub fn register(r: &mut Registry) {
             .named("data", Kind::Dataset, Const::None, "regression-based: the dataset to fit")
             .named("on", Kind::Objective, Const::None, "objective-based: the continuous objective to minimize")
             .named("target", text.clone(), Const::None, "with data: \"policy\", \"value\" or \"solution\"; none: the dataset's own kind")
+            .choices(&["policy", "value", "solution"])
             .named("loss", text, Const::None, "\"regression\" (with data) or \"objective\" (with on); none: follows from which is given")
+            .choices(&["regression", "objective"])
             .named("epochs", int.clone(), Const::Int(100), "with data: passes over the training rows")
             .range(1.0, 1e6)
             .named("steps", int.clone(), Const::Int(2000), "with on: Adam steps, each on `batch` fresh instances")

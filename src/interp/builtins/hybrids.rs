@@ -47,6 +47,7 @@ pub fn register(r: &mut Registry) {
             .req("amortized", Kind::Solver, "the amortized solver")
             .req("planner", Kind::Solver, "the direct solver to fall back on")
             .named("when", Kind::Str, Const::Str("confidence".into()), "the criterion")
+            .choices(&["confidence", "entropy", "disagreement", "budget"])
             .named("threshold", Kind::Num, Const::Num(0.9), "the criterion's threshold")
             .returns(KindConst::Solver)
             .domains(DomainRule::Arg(1))
@@ -79,21 +80,29 @@ pub fn register(r: &mut Registry) {
 fn solver(c: &Call, i: usize) -> Result<Arc<SolverValue>, RuntimeError> {
     match &c.args[i] {
         Value::Solver(s) => Ok(s.clone()),
-        other => Err(RuntimeError::new(format!("expected a solver, found {other}")).at(c.arg_spans[i])),
+        other => {
+            Err(RuntimeError::new(format!("expected a solver, found {other}")).at(c.arg_spans[i]))
+        }
     }
 }
 
 fn model_of(c: &Call, i: usize, what: &str) -> Result<Arc<Amortized>, RuntimeError> {
     match &solver(c, i)?.solver {
         Solver::Amortized(a) => Ok(a.clone()),
-        other => Err(RuntimeError::new(format!("{what} must be an amortized solver, and this is `{}`", other.algorithm()))
-            .at(c.arg_spans[i])
-            .hint("train one with `amortize(mlp(…), data=…)` or load one with `load_model(…)`")),
+        other => Err(RuntimeError::new(format!(
+            "{what} must be an amortized solver, and this is `{}`",
+            other.algorithm()
+        ))
+        .at(c.arg_spans[i])
+        .hint("train one with `amortize(mlp(…), data=…)` or load one with `load_model(…)`")),
     }
 }
 
 fn wrap(c: &Call, s: Solver) -> Value {
-    Value::Solver(Arc::new(SolverValue { solver: s, label: c.ir.label(c.node) }))
+    Value::Solver(Arc::new(SolverValue {
+        solver: s,
+        label: c.ir.label(c.node),
+    }))
 }
 
 fn eval_init(c: &mut Call) -> Result<Value, RuntimeError> {
@@ -103,24 +112,49 @@ fn eval_init(c: &mut Call) -> Result<Value, RuntimeError> {
     let s = match &planner.solver {
         Solver::Mcts(params) => {
             if prior.target() != TargetKind::Policy {
-                return Err(RuntimeError::new("a prior for `mcts` must be a policy network")
-                    .at(c.arg_spans[0])
-                    .hint("amortize with `target=\"policy\"`"));
+                return Err(
+                    RuntimeError::new("a prior for `mcts` must be a policy network")
+                        .at(c.arg_spans[0])
+                        .hint("amortize with `target=\"policy\"`"),
+                );
             }
-            Solver::Guided { params: *params, prior: Some(prior), value: None }
+            Solver::Guided {
+                params: *params,
+                prior: Some(prior),
+                value: None,
+            }
         }
-        Solver::Guided { params, prior: None, value } => Solver::Guided { params: *params, prior: Some(prior), value: value.clone() },
-        Solver::Cem { .. } | Solver::Cmaes(_) | Solver::Gd(_) | Solver::Adam(_) | Solver::RandomShooting { .. } => {
+        Solver::Guided {
+            params,
+            prior: None,
+            value,
+        } => Solver::Guided {
+            params: *params,
+            prior: Some(prior),
+            value: value.clone(),
+        },
+        Solver::Cem { .. }
+        | Solver::Cmaes(_)
+        | Solver::Gd(_)
+        | Solver::Adam(_)
+        | Solver::RandomShooting { .. } => {
             if prior.target() != TargetKind::Solution {
                 return Err(RuntimeError::new("a continuous planner starts from a decision: the prior must be trained with `target=\"solution\"` (or on an objective)")
                     .at(c.arg_spans[0]));
             }
-            Solver::Warm { prior, planner: Box::new(planner.solver.clone()), spread }
+            Solver::Warm {
+                prior,
+                planner: Box::new(planner.solver.clone()),
+                spread,
+            }
         }
         other => {
-            return Err(RuntimeError::new(format!("`init` cannot start `{}` from a prior", other.algorithm()))
-                .at(c.arg_spans[1])
-                .hint("`init` works with mcts, cem, cmaes, random_shooting, gd and adam"))
+            return Err(RuntimeError::new(format!(
+                "`init` cannot start `{}` from a prior",
+                other.algorithm()
+            ))
+            .at(c.arg_spans[1])
+            .hint("`init` works with mcts, cem, cmaes, random_shooting, gd and adam"))
         }
     };
     Ok(wrap(c, s))
@@ -134,11 +168,26 @@ fn eval_value(c: &mut Call) -> Result<Value, RuntimeError> {
             .hint("amortize with `target=\"value\"`"));
     }
     let s = match &solver(c, 1)?.solver {
-        Solver::Mcts(params) => Solver::Guided { params: *params, prior: None, value: Some(vnet) },
-        Solver::Guided { params, prior, value: None } => Solver::Guided { params: *params, prior: prior.clone(), value: Some(vnet) },
+        Solver::Mcts(params) => Solver::Guided {
+            params: *params,
+            prior: None,
+            value: Some(vnet),
+        },
+        Solver::Guided {
+            params,
+            prior,
+            value: None,
+        } => Solver::Guided {
+            params: *params,
+            prior: prior.clone(),
+            value: Some(vnet),
+        },
         other => {
-            return Err(RuntimeError::new(format!("`value` replaces MCTS rollouts; `{}` has none", other.algorithm()))
-                .at(c.arg_spans[1]))
+            return Err(RuntimeError::new(format!(
+                "`value` replaces MCTS rollouts; `{}` has none",
+                other.algorithm()
+            ))
+            .at(c.arg_spans[1]))
         }
     };
     Ok(wrap(c, s))
@@ -151,9 +200,11 @@ fn eval_gate(c: &mut Call) -> Result<Value, RuntimeError> {
         return Err(RuntimeError::new("`when` must be a string").at(c.arg_spans[2]));
     };
     let Some(when) = Criterion::parse(when) else {
-        return Err(RuntimeError::new(format!("unknown gate criterion \"{when}\""))
-            .at(c.arg_spans[2])
-            .hint("use \"confidence\", \"entropy\", \"disagreement\" or \"budget\""));
+        return Err(
+            RuntimeError::new(format!("unknown gate criterion \"{when}\""))
+                .at(c.arg_spans[2])
+                .hint("use \"confidence\", \"entropy\", \"disagreement\" or \"budget\""),
+        );
     };
     if when == Criterion::Disagreement && amortized.members.len() < 2 {
         return Err(RuntimeError::new("a disagreement gate needs an ensemble")
@@ -184,9 +235,16 @@ fn eval_expert_iteration(c: &mut Call) -> Result<Value, RuntimeError> {
         return Err(RuntimeError::new("`on` must be an objective").at(c.arg_spans[2]));
     };
     if objective.domains() != Domains::GAME {
-        return Err(RuntimeError::new("expert iteration here plays a two-player game").at(c.arg_spans[2]));
+        return Err(
+            RuntimeError::new("expert iteration here plays a two-player game").at(c.arg_spans[2]),
+        );
     }
-    let (rounds, positions, epochs, n) = (c.int(3)? as usize, c.int(4)? as usize, c.int(5)? as usize, c.int(6)? as usize);
+    let (rounds, positions, epochs, n) = (
+        c.int(3)? as usize,
+        c.int(4)? as usize,
+        c.int(5)? as usize,
+        c.int(6)? as usize,
+    );
     let against = match &c.args[7] {
         Value::Solver(s) => Some(s.clone()),
         _ => None,
@@ -206,19 +264,35 @@ fn eval_expert_iteration(c: &mut Call) -> Result<Value, RuntimeError> {
     for round in 1..=rounds {
         let seed = derive_seed(c.seed, &format!("round {round}"));
         let expert = SolverValue {
-            solver: Solver::Guided { params: crate::direct::mcts::MctsParams { seed, ..params }, prior: prior.clone(), value: None },
+            solver: Solver::Guided {
+                params: crate::direct::mcts::MctsParams { seed, ..params },
+                prior: prior.clone(),
+                value: None,
+            },
             label: planner.label.clone(),
         };
         let data = generate(objective, &expert, positions, seed).map_err(fail)?;
         let d = &data.data.data;
         let net = MlpSpec::new(d.feature_dim, spec.hidden.clone(), d.target_dim, spec.act);
         let model = Mlp::new(net, Head::Policy, derive_seed(seed, "init")).map_err(fail)?;
-        let cfg = TrainConfig { epochs, seed, progress: Progress::Silent, ..TrainConfig::default() };
+        let cfg = TrainConfig {
+            epochs,
+            seed,
+            progress: Progress::Silent,
+            ..TrainConfig::default()
+        };
         let (model, report) = train(model, d, &cfg).map_err(fail)?;
         let val_loss = report.best_val_loss.unwrap_or(f64::NAN);
         let wall = report.wall_secs;
-        let amortized = Arc::new(Amortized::new(vec![model], Domains::GAME, Some(objective.name())));
-        let raw = SolverValue { solver: Solver::Amortized(amortized.clone()), label: format!("policy after round {round}") };
+        let amortized = Arc::new(Amortized::new(
+            vec![model],
+            Domains::GAME,
+            Some(objective.name()),
+        ));
+        let raw = SolverValue {
+            solver: Solver::Amortized(amortized.clone()),
+            label: format!("policy after round {round}"),
+        };
         let row = evaluate(&raw, objective, against.as_deref(), n, c.seed).map_err(fail)?;
         let [w, dr, l] = row.wdl.unwrap_or([0, 0, 0]);
         table.row(vec![

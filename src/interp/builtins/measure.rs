@@ -9,7 +9,9 @@ use crate::interp::tweak::with_param;
 use crate::interp::value::Value;
 use crate::ir::signature::{Const, KindConst};
 use crate::ir::Kind;
-use crate::report::evaluation::{compare_figure, eval_table, fill_break_even, sweep_figure, EvalRow};
+use crate::report::evaluation::{
+    compare_figure, eval_table, fill_break_even, sweep_figure, EvalRow,
+};
 use std::sync::Arc;
 
 pub fn register(r: &mut Registry) {
