@@ -39,6 +39,8 @@ pub enum Kind {
     Numbers,
     /// A parameter kind only: one value of the kind, or a list of them.
     OneOrMore(Box<Kind>),
+    /// A parameter kind only: any of these kinds.
+    Either(Vec<Kind>),
     /// Unknown here; checked when the value exists.
     Any,
 }
@@ -56,6 +58,7 @@ impl Kind {
             (Kind::Int | Kind::Num | Kind::Vector, Kind::Numeric) => true,
             (Kind::Vector, Kind::Numbers) => true,
             (k, Kind::OneOrMore(inner)) => k.fits(inner) || k.fits(&Kind::List(inner.clone())),
+            (k, Kind::Either(options)) => options.iter().any(|o| k.fits(o)),
             (Kind::List(e), Kind::Numbers) => e.fits(&Kind::Num),
             (Kind::List(a), Kind::List(b)) => a.fits(b),
             (a, b) => a == b,
@@ -98,6 +101,10 @@ impl fmt::Display for Kind {
         match self {
             Kind::List(k) => write!(f, "List[{k}]"),
             Kind::OneOrMore(k) => write!(f, "{k} or List[{k}]"),
+            Kind::Either(options) => {
+                let names: Vec<String> = options.iter().map(|k| format!("{k}")).collect();
+                write!(f, "{}", names.join(" or "))
+            }
             other => write!(f, "{other:?}"),
         }
     }

@@ -937,6 +937,7 @@ impl<'a> Lowerer<'a> {
             DomainRule::None => None,
             DomainRule::Fixed(d) => Some(d),
             DomainRule::Arg(i) => self.ir.node(args_out[i]).domains,
+            DomainRule::FirstArg(list) => list.iter().find_map(|i| self.ir.node(args_out[*i]).domains),
             DomainRule::Algorithm(i) => match self.ir.const_value(args_out[i]) {
                 Some(Const::Algorithm(a)) => self.lookup.algorithm(&a).map(|a| a.domains),
                 _ => None,

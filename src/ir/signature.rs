@@ -247,6 +247,9 @@ pub enum DomainRule {
     Arg(usize),
     /// The domains of the algorithm in argument `i` (`plan(mcts, …)`).
     Algorithm(usize),
+    /// The domains of the first of these arguments that has any
+    /// (`amortize(net, data=…)` or `amortize(net, on=…)`).
+    FirstArg(&'static [usize]),
 }
 
 /// A builtin function's signature.

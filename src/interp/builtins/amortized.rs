@@ -104,7 +104,7 @@ pub fn register(r: &mut Registry) {
             .named("patience", int, Const::Int(10), "with data: epochs without a better validation loss before stopping; 0: never")
             .range(0.0, 1e6)
             .returns(KindConst::Solver)
-            .domains(DomainRule::Arg(1))
+            .domains(DomainRule::FirstArg(&[1, 2]))
             .random()
             .example("amortize(mlp(hidden=[64]), data=games, target=\"policy\", epochs=50)"),
         eval_amortize,
