@@ -3,10 +3,17 @@
 
 use optimist::interp::Output;
 
+mod compute_scaling;
+mod expert_iteration;
+mod gridworld_ood;
+
 pub fn check(example: &str, outputs: &[Output]) {
     match example {
         // Examples that only tour the language make no numeric claim.
         "basics" | "direct" => {}
+        "compute_scaling" => compute_scaling::check(outputs),
+        "expert_iteration" => expert_iteration::check(outputs),
+        "gridworld_ood" => gridworld_ood::check(outputs),
         other => panic!("examples/{other}.opt has no claim check in tests/claims/"),
     }
     let _ = outputs;
