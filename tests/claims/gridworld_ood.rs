@@ -1,7 +1,7 @@
-//! A policy distilled on 6×6 mazes loses its way on 12×12 ones; the
+//! A policy distilled on 6×6 mazes fails more often on 12×12 ones; the
 //! planners do not. Measured: success 0.93 → 0.83 (a 10-point drop, not the
-//! predicted 30: the step limit lets a lost policy wander into the goal),
-//! gap 0.17 → 1.13, ~104 steps per 12×12 maze against value iteration's ~8.
+//! predicted 30: the local encoding transfers), gap 0.17 → 1.13, every
+//! failure a loop until the step limit, every success a near-shortest path.
 
 use optimist::interp::Output;
 
@@ -56,10 +56,18 @@ pub fn check(outputs: &[Output]) {
         g_out >= 0.5 && g_out >= 4.0 * g_in,
         "the gap grows: {g_in} → {g_out}"
     );
-    // Steps per maze: the lost policy wanders where the planner walks straight.
-    let wander = cell(t, policy_out, "queries") / cell(t, 3, "queries");
-    assert!(
-        wander >= 5.0,
-        "policy steps / optimal steps on 12×12: {wander}"
-    );
+    // A memoryless policy either walks a near-shortest path or loops until
+    // the step limit (4·size²): the steps of its solved mazes, net of the
+    // loops, are about value iteration's.
+    for (policy, planner, size) in [(policy_in, 2, 6.0), (policy_out, 3, 12.0)] {
+        let n = cell(t, policy, "n");
+        let solved = (cell(t, policy, "success") * n).round();
+        let looped = (n - solved) * 4.0 * size * size;
+        let per_solved = (cell(t, policy, "queries") - looped) / solved;
+        let optimal = cell(t, planner, "queries") / n;
+        assert!(
+            per_solved > 0.0 && per_solved <= 1.2 * optimal,
+            "{size}×{size}: {per_solved} steps per solved maze, optimal {optimal}"
+        );
+    }
 }
