@@ -6,6 +6,9 @@ use optimist::interp::Output;
 mod break_even;
 mod switching;
 mod tictactoe;
+mod compute_scaling;
+mod expert_iteration;
+mod gridworld_ood;
 
 pub fn check(example: &str, outputs: &[Output]) {
     match example {
@@ -14,7 +17,9 @@ pub fn check(example: &str, outputs: &[Output]) {
         "break_even" => break_even::check(outputs),
         "switching" => switching::check(outputs),
         "tictactoe" => tictactoe::check(outputs),
+        "compute_scaling" => compute_scaling::check(outputs),
+        "expert_iteration" => expert_iteration::check(outputs),
+        "gridworld_ood" => gridworld_ood::check(outputs),
         other => panic!("examples/{other}.opt has no claim check in tests/claims/"),
     }
-    let _ = outputs;
 }
