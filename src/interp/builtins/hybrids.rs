@@ -69,8 +69,9 @@ pub fn register(r: &mut Registry) {
             .named("n", Kind::Int, Const::Int(100), "evaluation games per round")
             .range(1.0, 1e6)
             .named("against", Kind::Solver, Const::None, "the fixed opponent; none: random play")
+            .named("pool", Kind::Bool, Const::Bool(true), "train on every round's positions so far (a replay buffer); false: on the latest round's only")
             .returns(KindConst::Report)
-            .fits(&[(1, 2), (6, 2)])
+            .fits(&[(1, 2), (7, 2)])
             .random()
             .example("expert_iteration(mlp(hidden=[64]), plan(mcts, sims=100), on=tictactoe(), rounds=3)"),
         eval_expert_iteration,
@@ -245,6 +246,7 @@ fn eval_expert_iteration(c: &mut Call) -> Result<Value, RuntimeError> {
         c.int(5)? as usize,
         c.int(6)? as usize,
     );
+    let pool = matches!(c.args[8], Value::Bool(true));
     let against = match &c.args[7] {
         Value::Solver(s) => Some(s.clone()),
         _ => None,
@@ -261,6 +263,7 @@ fn eval_expert_iteration(c: &mut Call) -> Result<Value, RuntimeError> {
         .column("loss", 0)
         .volatile_column("train s", 2);
     let mut prior: Option<Arc<Amortized>> = None;
+    let mut buffer: Option<crate::amortized::Dataset> = None;
     for round in 1..=rounds {
         let seed = derive_seed(c.seed, &format!("round {round}"));
         let expert = SolverValue {
@@ -271,8 +274,16 @@ fn eval_expert_iteration(c: &mut Call) -> Result<Value, RuntimeError> {
             },
             label: planner.label.clone(),
         };
-        let data = generate(objective, &expert, positions, seed).map_err(fail)?;
-        let d = &data.data.data;
+        let fresh = generate(objective, &expert, positions, seed).map_err(fail)?.data.data;
+        let d: &crate::amortized::Dataset = match (&mut buffer, pool) {
+            (Some(b), true) => {
+                for e in fresh.examples() {
+                    b.push(e.clone()).map_err(fail)?;
+                }
+                b
+            }
+            _ => buffer.insert(fresh),
+        };
         let net = MlpSpec::new(d.feature_dim, spec.hidden.clone(), d.target_dim, spec.act);
         let model = Mlp::new(net, Head::Policy, derive_seed(seed, "init")).map_err(fail)?;
         let cfg = TrainConfig {
