@@ -11,7 +11,12 @@ use crate::syntax::ast::{Item, ItemKind, UseTarget};
 use std::path::{Path, PathBuf};
 
 /// The standard library, embedded so that the binary works from anywhere.
-pub const STDLIB: &[(&str, &str)] = &[("math", include_str!("../../stdlib/math.opt"))];
+pub const STDLIB: &[(&str, &str)] = &[
+    ("math", include_str!("../../stdlib/math.opt")),
+    ("games", include_str!("../../stdlib/games.opt")),
+    ("control", include_str!("../../stdlib/control.opt")),
+    ("inference", include_str!("../../stdlib/inference.opt")),
+];
 
 /// What a loaded module contributed: its items, in order, imports first.
 #[derive(Default)]

@@ -9,6 +9,8 @@ mod tictactoe;
 mod compute_scaling;
 mod expert_iteration;
 mod gridworld_ood;
+mod amortized_vi;
+mod pendulum_mpc;
 
 pub fn check(example: &str, outputs: &[Output]) {
     match example {
@@ -20,6 +22,8 @@ pub fn check(example: &str, outputs: &[Output]) {
         "compute_scaling" => compute_scaling::check(outputs),
         "expert_iteration" => expert_iteration::check(outputs),
         "gridworld_ood" => gridworld_ood::check(outputs),
+        "amortized_vi" => amortized_vi::check(outputs),
+        "pendulum_mpc" => pendulum_mpc::check(outputs),
         other => panic!("examples/{other}.opt has no claim check in tests/claims/"),
     }
 }
