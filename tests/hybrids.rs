@@ -105,3 +105,18 @@ fn expert_iteration_reports_every_round() {
     let games = cell(t, 0, "win") + cell(t, 0, "draw") + cell(t, 0, "loss");
     assert_eq!(games, 20.0);
 }
+
+#[test]
+fn sweeping_a_hybrid_varies_its_planner() {
+    let script =
+        format!("{TTT}report sweep(policy |> init(plan(mcts)), sims=[8, 32], on=ttt, n=10)");
+    let out = run_script(&script, 0, 1);
+    let t = table(&out, 0);
+    assert_eq!(cell(t, 0, "nodes/q"), 8.0);
+    assert_eq!(cell(t, 1, "nodes/q"), 32.0);
+    assert!(
+        cell(t, 1, "fwd/q") > 1.0,
+        "the sweep kept the prior:\n{}",
+        t.render()
+    );
+}

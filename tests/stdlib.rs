@@ -185,11 +185,13 @@ fn games_network_combinators_build_the_hybrids_they_name() {
     // The autopilot answers some moves from the policy and plans the rest.
     let share = cell(table(&out, 3), 0, "model %");
     assert!(share > 0.0 && share < 100.0, "model share {share}");
-    // Expert iteration: one row per round, each with its positions.
+    // Expert iteration: one row per round; the replay buffer pools the
+    // positions of every round so far.
     let ei = table(&out, 4);
     assert_eq!(ei.rows.len(), 2);
     assert_eq!(cell(ei, 1, "round"), 2.0);
-    assert_eq!(cell(ei, 1, "positions"), 100.0);
+    assert_eq!(cell(ei, 0, "positions"), 100.0);
+    assert_eq!(cell(ei, 1, "positions"), 200.0);
 }
 
 #[test]

@@ -97,6 +97,7 @@ pub fn evaluate(
                 return Err(format!("{} cannot be evaluated", objective.name()));
             };
             row.score_name = "value".into();
+            row.lower_is_better = problem.sense() != Sense::Maximize;
             let sign = if problem.sense() == Sense::Maximize {
                 -1.0
             } else {

@@ -16,6 +16,48 @@ pub fn with_param(solver: &Solver, name: &str, value: &Value) -> Result<Solver, 
             _ => Err(format!("`{name}` takes whole numbers ≥ 1, found {value}")),
         }
     };
+    // Hybrids: the parameter belongs to the planner inside.
+    match solver {
+        Solver::Guided {
+            params,
+            prior,
+            value: vnet,
+        } => {
+            return match with_param(&Solver::Mcts(*params), name, value)? {
+                Solver::Mcts(params) => Ok(Solver::Guided {
+                    params,
+                    prior: prior.clone(),
+                    value: vnet.clone(),
+                }),
+                _ => Err("sweeping changed the kind of the planner".to_string()),
+            };
+        }
+        Solver::Warm {
+            prior,
+            planner,
+            spread,
+        } => {
+            let planner = Box::new(with_param(planner, name, value)?);
+            return Ok(Solver::Warm {
+                prior: prior.clone(),
+                planner,
+                spread: *spread,
+            });
+        }
+        Solver::Gate(g) => {
+            let planner = Box::new(with_param(&g.planner, name, value)?);
+            return Ok(Solver::Gate(std::sync::Arc::new(super::hybrid::Gate {
+                amortized: g.amortized.clone(),
+                planner,
+                when: g.when,
+                threshold: g.threshold,
+                by_model: Default::default(),
+                by_planner: Default::default(),
+                spent: Default::default(),
+            })));
+        }
+        _ => {}
+    }
     let mut s = solver.clone();
     let known: &[&str] = match &mut s {
         Solver::Mcts(p) => match name {

@@ -170,19 +170,34 @@ impl<'a> Lowerer<'a> {
                 || self.lookup.algorithm(&name.name).is_some()
             {
                 let what = if self.lookup.builtin(&name.name).is_some() {
-                    "builtin function"
+                    "a builtin function"
                 } else {
-                    "algorithm"
+                    "an algorithm"
                 };
                 self.error(
-                    Diagnostic::error("E0207", format!("`{}` is the name of a {what}", name.name))
+                    Diagnostic::error("E0207", format!("`{}` is the name of {what}", name.name))
                         .with_primary(name.span, "this name is taken by the language")
                         .with_hint(format!("choose another name, e.g. `my_{}`", name.name)),
                 );
                 continue;
             }
-            if let Some(prev) = self.globals.get(&name.name) {
-                let prev_span = self.global_span(*prev);
+            if let Some(prev) = self.globals.get(&name.name).copied() {
+                let prev_span = self.global_span(prev);
+                if prev_span.src != name.span.src {
+                    // A name from an imported module is shadowed by a later
+                    // definition: the script's own names win, as in most
+                    // languages, and the imported one is not lowered.
+                    match prev {
+                        Global::Param(i) => {
+                            self.params[i].state = DeclState::Done(None);
+                            self.params[i].used = true;
+                        }
+                        Global::Decl(i) => self.decls[i].state = DeclState::Done(None),
+                        Global::Def(_) => {}
+                    }
+                    self.globals.insert(name.name.clone(), binding);
+                    continue;
+                }
                 self.error(
                     Diagnostic::error("E0206", format!("`{}` is defined twice", name.name))
                         .with_primary(name.span, "defined again here")
@@ -937,7 +952,9 @@ impl<'a> Lowerer<'a> {
             DomainRule::None => None,
             DomainRule::Fixed(d) => Some(d),
             DomainRule::Arg(i) => self.ir.node(args_out[i]).domains,
-            DomainRule::FirstArg(list) => list.iter().find_map(|i| self.ir.node(args_out[*i]).domains),
+            DomainRule::FirstArg(list) => {
+                list.iter().find_map(|i| self.ir.node(args_out[*i]).domains)
+            }
             DomainRule::Algorithm(i) => match self.ir.const_value(args_out[i]) {
                 Some(Const::Algorithm(a)) => self.lookup.algorithm(&a).map(|a| a.domains),
                 _ => None,
@@ -1428,7 +1445,15 @@ impl<'a> Lowerer<'a> {
         }
         let before = self.diags.len();
         let body = self.defs[i].body;
+        let first_new = self.ir.nodes.len();
         let out = self.lower_expr(body, &inner);
+        // A call the expansion made is named in reports by the def call the
+        // user wrote (`uct(400)`), not by the def's body.
+        if let Some(id) = out.filter(|id| *id >= first_new) {
+            if matches!(self.ir.node(id).op, Op::Call { .. }) {
+                self.ir.nodes[id].text = compact(self.sources.slice(span));
+            }
+        }
         for d in &mut self.diags[before..] {
             d.labels.push(crate::diagnostics::Label {
                 span,
@@ -1443,6 +1468,14 @@ impl<'a> Lowerer<'a> {
 /// Source text on one line, whitespace collapsed, at most 60 characters.
 fn compact(text: &str) -> String {
     let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Line breaks inside brackets leave a space behind: `f( a, b, )`.
+    let one_line = one_line
+        .replace("( ", "(")
+        .replace("[ ", "[")
+        .replace(", )", ")")
+        .replace(" )", ")")
+        .replace(", ]", "]")
+        .replace(" ]", "]");
     if one_line.chars().count() > 60 {
         let cut: String = one_line.chars().take(59).collect();
         format!("{cut}…")

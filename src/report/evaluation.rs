@@ -14,6 +14,8 @@ pub struct EvalRow {
     pub objective: String,
     /// What the score is: `score` (games: mean outcome), `return`, `value`.
     pub score_name: String,
+    /// Whether a lower score is better (a `value` to minimize).
+    pub lower_is_better: bool,
     /// One score per instance (or game), in the user's sense.
     pub scores: Vec<f64>,
     /// Wins, draws, losses (games).
@@ -190,6 +192,14 @@ pub fn eval_table(title: &str, rows: &[EvalRow]) -> Table {
 /// well (or, if none does, the best-scoring one): training time divided by
 /// the wall time saved per query.
 pub fn fill_break_even(rows: &mut [EvalRow]) {
+    // Scores compared as "higher is better", whatever the objective's sense.
+    let oriented = |r: &EvalRow| {
+        if r.lower_is_better {
+            -r.mean()
+        } else {
+            r.mean()
+        }
+    };
     let direct: Vec<(String, String, f64, f64)> = rows
         .iter()
         .filter(|r| r.training_secs.is_none())
@@ -197,7 +207,7 @@ pub fn fill_break_even(rows: &mut [EvalRow]) {
             (
                 r.objective.clone(),
                 r.solver.clone(),
-                r.mean(),
+                oriented(r),
                 r.ms_per_query(),
             )
         })
@@ -208,7 +218,7 @@ pub fn fill_break_even(rows: &mut [EvalRow]) {
         };
         let same: Vec<&(String, String, f64, f64)> =
             direct.iter().filter(|d| d.0 == r.objective).collect();
-        let mean = r.mean();
+        let mean = oriented(r);
         let rival = same
             .iter()
             .filter(|d| d.2 >= mean - 1e-12)

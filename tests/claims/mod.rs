@@ -3,14 +3,14 @@
 
 use optimist::interp::Output;
 
+mod amortized_vi;
 mod break_even;
-mod switching;
-mod tictactoe;
 mod compute_scaling;
 mod expert_iteration;
 mod gridworld_ood;
-mod amortized_vi;
 mod pendulum_mpc;
+mod switching;
+mod tictactoe;
 
 pub fn check(example: &str, outputs: &[Output]) {
     match example {

@@ -108,7 +108,11 @@ pub fn register(r: &mut Registry) {
             "lists",
             "Number of elements of a list, or of rows of a dataset.",
         )
-        .req("xs", Kind::Either(vec![Kind::list(Kind::Any), Kind::Dataset]), "a list or a dataset")
+        .req(
+            "xs",
+            Kind::Either(vec![Kind::list(Kind::Any), Kind::Dataset]),
+            "a list or a dataset",
+        )
         .returns(KindConst::Int)
         .example("len([16, 64, 256])"),
         |c| match &c.args[0] {

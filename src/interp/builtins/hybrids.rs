@@ -274,7 +274,10 @@ fn eval_expert_iteration(c: &mut Call) -> Result<Value, RuntimeError> {
             },
             label: planner.label.clone(),
         };
-        let fresh = generate(objective, &expert, positions, seed).map_err(fail)?.data.data;
+        let fresh = generate(objective, &expert, positions, seed)
+            .map_err(fail)?
+            .data
+            .data;
         let d: &crate::amortized::Dataset = match (&mut buffer, pool) {
             (Some(b), true) => {
                 for e in fresh.examples() {
