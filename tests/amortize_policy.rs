@@ -1,7 +1,8 @@
 //! A tic-tac-toe policy distilled from MCTS self-play through a script
 //! (`solve` then `amortize(…, target="policy")`): what the dataset holds,
 //! what a query costs, and that the policy beats random play as X; a value
-//! network trained on the same games' outcomes beats it too.
+//! network trained on the same games' outcomes beats it too. Every
+//! self-play row records the move actually played.
 
 use optimist::amortized::TargetKind;
 use optimist::diagnostics::render;
@@ -89,7 +90,36 @@ fn distilled_policy_beats_random_play_as_x_and_costs_one_forward_pass() {
         for a in 0..9 {
             assert_eq!(mask[a], e.features[a] == 0.0 && e.features[9 + a] == 0.0);
         }
+        // The move played is legal and was sampled from the visits.
+        let a = e.action.expect("a self-play row without its move") as usize;
+        assert!(mask[a] && e.target[a] > 0.0, "{e:?}");
     }
+    // Within a game the next row is the opponent's view after the move:
+    // its own stones are this row's opponent's, and its opponent's are
+    // this row's own plus the recorded move.
+    let mut followed = 0;
+    for w in d.examples().windows(2) {
+        let (now, next) = (&w[0], &w[1]);
+        let stones = |e: &optimist::amortized::Example| e.features.iter().sum::<f32>();
+        if stones(next) != stones(now) + 1.0 || next.features[..9] != now.features[9..] {
+            continue;
+        }
+        let mut after = now.features[..9].to_vec();
+        after[now.action.unwrap() as usize] = 1.0;
+        assert_eq!(next.features[9..], after[..], "{now:?} → {next:?}");
+        followed += 1;
+    }
+    assert!(followed >= 1500, "only {followed} consecutive positions");
+    // Sampling explores: the move played is not always the most visited.
+    let off_argmax = d
+        .examples()
+        .iter()
+        .filter(|e| {
+            let a = e.action.unwrap() as usize;
+            e.target.iter().any(|&t| t > e.target[a])
+        })
+        .count();
+    assert!(off_argmax > 0);
 
     // One forward pass per move, three for an ensemble of three.
     assert_eq!(column(&reports[0], "fwd/q"), [1.0]);
@@ -115,4 +145,49 @@ fn distilled_policy_beats_random_play_as_x_and_costs_one_forward_pass() {
         wins += usize::from(record.outcome > 0.0);
     }
     assert!(wins >= 180, "won only {wins} of 200 games as X");
+}
+
+/// The datasets a script declares, by name.
+fn datasets(script: &str, names: &[&str]) -> Vec<Arc<DataValue>> {
+    let registry = Registry::standard();
+    let checked = driver::check_text("data.opt", script, &registry, &Settings::default());
+    assert!(
+        checked.ok(),
+        "{}",
+        render(&checked.diagnostics, &checked.sources, false)
+    );
+    let ir = checked.ir.as_ref().unwrap();
+    let mut interp = Interpreter::new(&registry, RunSettings::default());
+    names
+        .iter()
+        .map(
+            |name| match interp.eval(ir, ir.decl(name).unwrap().node).unwrap() {
+                Value::Dataset(d) => d,
+                other => panic!("`{name}` is {other}"),
+            },
+        )
+        .collect()
+}
+
+#[test]
+fn rows_of_other_solvers_record_their_move_one_hot() {
+    let script = r#"
+dataset games = solve(tictactoe(), plan(minimax), n=60)
+dataset walks = solve(gridworld(size=4, walls=0.1), plan(value_iteration), n=60)
+dataset points = solve(sphere(2), plan(random_search, samples=10), n=5)
+"#;
+    let v = datasets(script, &["games", "walks", "points"]);
+    for d in [&v[0].data, &v[1].data] {
+        assert_eq!(d.len(), 60);
+        assert!(d.has_action(), "{}", d.source);
+        for e in d.examples() {
+            let a = e.action.unwrap() as usize;
+            assert!(e.mask.as_ref().unwrap()[a], "{e:?}");
+            let mut one_hot = vec![0.0; d.target_dim];
+            one_hot[a] = 1.0;
+            assert_eq!(e.target, one_hot, "{}", d.source);
+        }
+    }
+    // A continuous objective has answers, not moves.
+    assert!(!v[2].data.has_action());
 }

@@ -31,8 +31,11 @@ fn policy_data() -> Dataset {
     let rows = vec![
         Example::new(vec![0.5, 1.0], vec![0.25, 0.75])
             .with_mask(vec![true, true])
-            .with_value(-1.0),
-        Example::new(vec![0.1, -2.5e-7], vec![0.0, 1.0]).with_mask(vec![false, true]),
+            .with_value(-1.0)
+            .with_action(0),
+        Example::new(vec![0.1, -2.5e-7], vec![0.0, 1.0])
+            .with_mask(vec![false, true])
+            .with_action(1),
         Example::new(vec![1e-3, 3.0], vec![1.0, 0.0])
             .with_mask(vec![true, false])
             .with_value(0.5),
@@ -69,14 +72,141 @@ fn good_files_load_with_every_field() {
 #[test]
 fn every_format_round_trips_exactly() {
     let dir = scratch("round_trip");
+    // With actions on some rows (and a row without one), and without any.
     let data = policy_data();
-    for ext in ["csv", "jsonl", "yaml"] {
-        let path = dir.join(format!("d.{ext}"));
-        save(&data, &path).unwrap();
-        let back = load(&path).unwrap();
-        assert_eq!(back.examples(), data.examples(), "{ext}");
-        assert_eq!(back.content_hash(), data.content_hash(), "{ext}");
-        assert!(!dir.join(format!("d.{ext}.tmp")).exists());
+    assert!(data.has_action());
+    let plain: Vec<Example> = data
+        .examples()
+        .iter()
+        .map(|e| Example {
+            action: None,
+            ..e.clone()
+        })
+        .collect();
+    let plain = Dataset::from_examples(plain, TargetKind::Policy, "test").unwrap();
+    for (tag, data) in [("moves", &data), ("plain", &plain)] {
+        for ext in ["csv", "jsonl", "yaml"] {
+            let path = dir.join(format!("{tag}.{ext}"));
+            save(data, &path).unwrap();
+            let back = load(&path).unwrap();
+            assert_eq!(back.examples(), data.examples(), "{tag}.{ext}");
+            assert_eq!(back.content_hash(), data.content_hash(), "{tag}.{ext}");
+            assert!(!dir.join(format!("{tag}.{ext}.tmp")).exists());
+        }
+    }
+    // The action column or key is written only when some row has one.
+    let header = |tag: &str| {
+        fs::read_to_string(dir.join(format!("{tag}.csv")))
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(header("moves"), "f0,f1,t0,t1,m0,m1,v,a");
+    assert_eq!(header("plain"), "f0,f1,t0,t1,m0,m1,v");
+    let jsonl = fs::read_to_string(dir.join("moves.jsonl")).unwrap();
+    assert_eq!(
+        jsonl.lines().nth(1).unwrap(),
+        r#"{"features":[0.1,-2.5e-7],"target":[0.0,1.0],"mask":[false,true],"action":1}"#
+    );
+    assert!(!fs::read_to_string(dir.join("plain.yaml"))
+        .unwrap()
+        .contains("action"));
+}
+
+#[test]
+fn actions_load_from_every_format() {
+    let csv = load(fixture("actions.csv")).unwrap();
+    let jsonl = load(fixture("actions.jsonl")).unwrap();
+    let yaml = load(fixture("actions.yaml")).unwrap();
+    let expected = [
+        Example::new(vec![0.5], vec![0.25, 0.75])
+            .with_mask(vec![true, true])
+            .with_value(1.0)
+            .with_action(1),
+        Example::new(vec![0.1], vec![1.0, 0.0]).with_mask(vec![true, false]),
+        Example::new(vec![0.2], vec![0.0, 1.0])
+            .with_mask(vec![false, true])
+            .with_action(1),
+    ];
+    for d in [&csv, &jsonl, &yaml] {
+        assert_eq!(d.examples(), expected, "{}", d.source);
+        assert_eq!(d.kind, TargetKind::Policy);
+    }
+}
+
+#[test]
+fn bad_actions_say_what_was_expected() {
+    let dir = scratch("bad_actions");
+    let want = "expected a non-negative integer (the index of the move played)";
+    // (file, contents, the error after the path)
+    let cases = [
+        (
+            "negative.csv",
+            "f0,t0,t1,a\n1,0.5,0.5,1\n2,0.5,0.5,-1\n",
+            format!("3: column 4 (`a`): {want}, found `-1`"),
+        ),
+        (
+            "fraction.csv",
+            "f0,t0,t1,v,a\n1,0.5,0.5,0,1.5\n",
+            format!("2: column 5 (`a`): {want}, found `1.5`"),
+        ),
+        (
+            "string.csv",
+            "f0,t0,t1,a\n1,0.5,0.5,left\n",
+            format!("2: column 4 (`a`): {want}, found `left`"),
+        ),
+        (
+            "negative.jsonl",
+            "{\"features\":[1],\"target\":[1],\"action\":-1}\n",
+            format!("1:40: invalid value: integer `-1`, {want}"),
+        ),
+        (
+            "fraction.jsonl",
+            "{\"features\":[1],\"target\":[1],\"action\":0.5}\n",
+            format!("1:41: invalid type: floating point `0.5`, {want}"),
+        ),
+        (
+            "string.jsonl",
+            "{\"features\":[1],\"target\":[1],\"action\":\"0\"}\n",
+            format!("1:41: invalid type: string \"0\", {want}"),
+        ),
+        (
+            "negative.yaml",
+            "- features: [1]\n  target: [1]\n  action: -1\n",
+            format!("3:11: [0].action: invalid value: integer `-1`, {want}"),
+        ),
+        (
+            "fraction.yaml",
+            "- features: [1]\n  target: [1]\n  action: 2.5\n",
+            format!("3:11: [0].action: invalid type: floating point `2.5`, {want}"),
+        ),
+        (
+            "string.yaml",
+            "- features: [1]\n  target: [1]\n  action: up\n",
+            format!("3:11: [0].action: invalid type: string \"up\", {want}"),
+        ),
+        (
+            "too_big.jsonl",
+            "{\"features\":[1],\"target\":[0.5,0.5],\"action\":2}\n",
+            "1: the example has action 2, expected an index below 2 (one per target entry)"
+                .to_string(),
+        ),
+        (
+            "illegal.csv",
+            "f0,t0,t1,m0,m1,a\n1,1,0,1,0,0\n1,0,1,1,0,1\n",
+            "3: the example has action 1, which its mask marks illegal".to_string(),
+        ),
+    ];
+    for (file, text, expected) in cases {
+        let path = dir.join(file);
+        fs::write(&path, text).unwrap();
+        assert_eq!(
+            load(&path).unwrap_err(),
+            format!("{}:{expected}", path.display()),
+            "{file}"
+        );
     }
 }
 
@@ -90,7 +220,7 @@ fn bad_dataset_files_name_file_line_and_what_was_expected() {
         ("ragged.jsonl", "ragged.jsonl:3: the example has 3 features, expected 2"),
         (
             "unknown_key.jsonl",
-            "unknown_key.jsonl:1:25: unknown field `targt`, expected one of `features`, `target`, `mask`, `value`",
+            "unknown_key.jsonl:1:25: unknown field `targt`, expected one of `features`, `target`, `mask`, `value`, `action`",
         ),
         ("bad_type.yaml", "bad_type.yaml:3:19: [1].features[1]: invalid type: string \"x\", expected f32"),
         ("ragged.yaml", "ragged.yaml:3: the example has 1 features, expected 2"),
@@ -237,6 +367,7 @@ fn cache_round_trips_and_reports_corruption() {
         .ends_with("models/0123456789abcdef.safetensors"));
 
     let data = policy_data();
+    assert!(data.has_action());
     cache.put_dataset(key, &data).unwrap();
     assert_eq!(cache.get_dataset(key).hit().unwrap(), data);
 

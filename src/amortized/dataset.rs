@@ -4,8 +4,11 @@
 //! problems that produce them need not share a type with the networks:
 //! `features` is the instance encoding, `target` a visit distribution, an
 //! outcome or a `θ*`, `mask` the legal actions (policies), `value` an
-//! optional outcome carried alongside a policy target. Every row of one
-//! dataset has the same widths; `Dataset::push` enforces it.
+//! optional outcome carried alongside a policy target, `action` the move
+//! actually played from that state (an index into `target`), which for
+//! self-play sampled from a visit distribution need not be its argmax.
+//! Every row of one dataset has the same widths; `Dataset::push` enforces
+//! it, and that an action indexes the target and is legal under the mask.
 
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +24,8 @@ pub struct Example {
     pub mask: Option<Vec<bool>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<f32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<u32>,
 }
 
 impl Example {
@@ -30,6 +35,7 @@ impl Example {
             target,
             mask: None,
             value: None,
+            action: None,
         }
     }
 
@@ -40,6 +46,12 @@ impl Example {
 
     pub fn with_value(mut self, value: f32) -> Self {
         self.value = Some(value);
+        self
+    }
+
+    /// The move played from this state: an index into `target`.
+    pub fn with_action(mut self, action: u32) -> Self {
+        self.action = Some(action);
         self
     }
 }
@@ -114,6 +126,19 @@ impl Dataset {
                 ));
             }
         }
+        if let Some(a) = e.action {
+            if a as usize >= self.target_dim {
+                return Err(format!(
+                    "row {row} has action {a}, expected an index below {} (one per target entry)",
+                    self.target_dim
+                ));
+            }
+            if e.mask.as_ref().is_some_and(|m| !m[a as usize]) {
+                return Err(format!(
+                    "row {row} has action {a}, which its mask marks illegal"
+                ));
+            }
+        }
         if let Some(i) = e
             .features
             .iter()
@@ -148,6 +173,11 @@ impl Dataset {
         self.examples.iter().any(|e| e.value.is_some())
     }
 
+    /// Whether any row records the move played.
+    pub fn has_action(&self) -> bool {
+        self.examples.iter().any(|e| e.action.is_some())
+    }
+
     /// A seeded shuffle cut into `(train, test)` with `round(test·len)` rows
     /// in the test part.
     pub fn split(&self, test: f64, seed: u64) -> Result<(Dataset, Dataset), String> {
@@ -171,7 +201,9 @@ impl Dataset {
     }
 
     /// A 64-bit FNV-1a hash of the contents (widths, kind and every number,
-    /// bit for bit), for cache keys and checkpoint provenance.
+    /// bit for bit), for cache keys and checkpoint provenance. A row without
+    /// an action adds nothing for it, so datasets made before actions were
+    /// recorded keep their hashes.
     pub fn content_hash(&self) -> u64 {
         let mut h = super::checksum::Fnv64::new();
         h.write_u64(self.feature_dim as u64);
@@ -188,6 +220,10 @@ impl Dataset {
             match e.value {
                 Some(v) => h.write(&v.to_le_bytes()),
                 None => h.write(&[0]),
+            }
+            if let Some(a) = e.action {
+                h.write(&[1]);
+                h.write(&a.to_le_bytes());
             }
         }
         h.finish()
@@ -239,5 +275,27 @@ mod tests {
         assert_eq!(a.content_hash(), b.content_hash());
         b.examples[2].target[0] = 4.000001;
         assert_ne!(a.content_hash(), b.content_hash());
+        let mut c = toy(3);
+        c.examples[1].action = Some(0);
+        assert_ne!(a.content_hash(), c.content_hash());
+    }
+
+    #[test]
+    fn push_checks_actions_against_target_and_mask() {
+        let mut d = Dataset::new(1, 3, TargetKind::Policy, "moves");
+        let row = || Example::new(vec![0.0], vec![0.0, 1.0, 0.0]);
+        d.push(row().with_action(1)).unwrap();
+        assert_eq!(
+            d.push(row().with_action(3)).unwrap_err(),
+            "row 1 has action 3, expected an index below 3 (one per target entry)"
+        );
+        assert_eq!(
+            d.push(row().with_mask(vec![true, false, true]).with_action(1))
+                .unwrap_err(),
+            "row 1 has action 1, which its mask marks illegal"
+        );
+        d.push(row().with_mask(vec![true, true, false]).with_action(1))
+            .unwrap();
+        assert!(d.has_action() && !toy(2).has_action());
     }
 }

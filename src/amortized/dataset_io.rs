@@ -6,17 +6,20 @@
 //! quoting. The header names every column, in this order:
 //! `f0,f1,…,f{N-1}` (features, N ≥ 1), `t0,…,t{M-1}` (target, M ≥ 1),
 //! optionally `m0,…,m{M-1}` (legal-action mask: `1`/`0` or
-//! `true`/`false`, one per target entry), optionally `v` (an outcome).
-//! Numbers are anything Rust's `f32` parser accepts. Blank lines are
-//! skipped.
+//! `true`/`false`, one per target entry), optionally `v` (an outcome),
+//! optionally `a` (the move played: a non-negative integer, the index of
+//! a target entry). Numbers are anything Rust's `f32` parser accepts. An
+//! empty `v` or `a` field means the row has none. Blank lines are skipped.
 //!
 //! **JSONL.** One object per non-blank line:
-//! `{"features":[…],"target":[…],"mask":[…],"value":0.5}`, where `mask`
-//! (booleans) and `value` are optional; other keys are errors.
+//! `{"features":[…],"target":[…],"mask":[…],"value":0.5,"action":3}`,
+//! where `mask` (booleans), `value` and `action` (a non-negative integer;
+//! `null` means none) are optional; other keys are errors.
 //!
 //! **YAML.** A list of mappings with the same keys as JSONL.
 //!
-//! Every row must have the widths of the first. A dataset with a mask is
+//! Every row must have the widths of the first, and an action must index
+//! the target and be legal under the row's mask. A dataset with a mask is
 //! read as a policy dataset, otherwise as solutions; set `Dataset::kind`
 //! to say otherwise. A bad file gives one error naming the file, the line
 //! (and column or field), what was expected and what was found; nothing is
@@ -24,6 +27,7 @@
 
 use std::path::Path;
 
+use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
 use super::atomic::{read_file, write_atomic};
@@ -125,6 +129,50 @@ struct Record {
     mask: Option<Vec<bool>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     value: Option<f32>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "action_index"
+    )]
+    action: Option<u32>,
+}
+
+/// Reads an optional action so that a negative, fractional or non-numeric
+/// one is reported as what it is, against what the schema expects.
+fn action_index<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    struct Index;
+    impl<'de> Visitor<'de> for Index {
+        type Value = Option<u32>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a non-negative integer (the index of the move played)")
+        }
+
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_any(self)
+        }
+
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            u32::try_from(v)
+                .map(Some)
+                .map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
+        }
+
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            u64::try_from(v)
+                .map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
+                .and_then(|v| self.visit_u64(v))
+        }
+    }
+    d.deserialize_option(Index)
 }
 
 impl From<Record> for Example {
@@ -134,6 +182,7 @@ impl From<Record> for Example {
             target: r.target,
             mask: r.mask,
             value: r.value,
+            action: r.action,
         }
     }
 }
@@ -146,6 +195,7 @@ fn records(data: &Dataset) -> Vec<Record> {
             target: e.target.clone(),
             mask: e.mask.clone(),
             value: e.value,
+            action: e.action,
         })
         .collect()
 }
@@ -163,6 +213,7 @@ fn to_jsonl(data: &Dataset) -> Result<String, String> {
 fn to_csv(data: &Dataset) -> String {
     let mask = data.has_mask();
     let value = data.has_value();
+    let action = data.has_action();
     let mut cols: Vec<String> = (0..data.feature_dim).map(|i| format!("f{i}")).collect();
     cols.extend((0..data.target_dim).map(|i| format!("t{i}")));
     if mask {
@@ -170,6 +221,9 @@ fn to_csv(data: &Dataset) -> String {
     }
     if value {
         cols.push("v".into());
+    }
+    if action {
+        cols.push("a".into());
     }
     let mut out = cols.join(",") + "\n";
     for e in data.examples() {
@@ -189,6 +243,9 @@ fn to_csv(data: &Dataset) -> String {
         if value {
             fields.push(e.value.map_or(String::new(), |v| v.to_string()));
         }
+        if action {
+            fields.push(e.action.map_or(String::new(), |a| a.to_string()));
+        }
         out += &fields.join(",");
         out.push('\n');
     }
@@ -201,6 +258,16 @@ struct CsvLayout {
     targets: usize,
     mask: bool,
     value: bool,
+    action: bool,
+}
+
+/// `a`, `a or b`, `a, b or c`.
+fn one_of(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [only] => only.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
 }
 
 fn parse_header(name: &str, header: &str) -> Result<CsvLayout, String> {
@@ -210,53 +277,55 @@ fn parse_header(name: &str, header: &str) -> Result<CsvLayout, String> {
         targets: 0,
         mask: false,
         value: false,
+        action: false,
     };
     let mut masks = 0;
     for (i, &col) in cols.iter().enumerate() {
-        let expected = if layout.value {
-            "nothing after `v`".to_string()
+        // The columns that may come next, given those so far.
+        let next: Vec<String> = if layout.action {
+            vec![]
+        } else if layout.value {
+            vec!["a".into()]
         } else if masks > 0 {
-            format!("`m{masks}` or `v`")
+            let more = (masks < layout.targets).then(|| format!("m{masks}"));
+            more.into_iter().chain(["v".into(), "a".into()]).collect()
         } else if layout.targets > 0 {
-            format!("`t{}`, `m0` or `v`", layout.targets)
+            vec![
+                format!("t{}", layout.targets),
+                "m0".into(),
+                "v".into(),
+                "a".into(),
+            ]
         } else if layout.features > 0 {
-            format!("`f{}` or `t0`", layout.features)
+            vec![format!("f{}", layout.features), "t0".into()]
         } else {
-            "`f0`".to_string()
+            vec!["f0".into()]
         };
-        let ok = if !layout.value
-            && masks == 0
-            && layout.targets == 0
-            && col == format!("f{}", layout.features)
-        {
-            layout.features += 1;
-            true
-        } else if !layout.value
-            && masks == 0
-            && layout.features > 0
-            && col == format!("t{}", layout.targets)
-        {
-            layout.targets += 1;
-            true
-        } else if !layout.value && layout.targets > 0 && col == format!("m{masks}") {
-            masks += 1;
-            true
-        } else if !layout.value && layout.targets > 0 && col == "v" {
-            layout.value = true;
-            true
-        } else {
-            false
-        };
-        if !ok {
+        if !next.iter().any(|n| n == col) {
+            let quoted: Vec<String> = next.iter().map(|n| format!("`{n}`")).collect();
+            let expected = if layout.action {
+                "nothing after `a`".to_string()
+            } else if layout.value {
+                "`a` or nothing after `v`".to_string()
+            } else {
+                one_of(&quoted)
+            };
             return Err(format!(
                 "{name}:1: column {}: expected {expected} in the header, found `{col}`",
                 i + 1
             ));
         }
+        match col.as_bytes()[0] {
+            b'f' => layout.features += 1,
+            b't' => layout.targets += 1,
+            b'm' => masks += 1,
+            b'v' => layout.value = true,
+            _ => layout.action = true,
+        }
     }
     if layout.targets == 0 {
         return Err(format!(
-            "{name}:1: expected a header `f0,…,t0,…[,m0,…][,v]` with at least one feature and one target, found `{header}`"
+            "{name}:1: expected a header `f0,…,t0,…[,m0,…][,v][,a]` with at least one feature and one target, found `{header}`"
         ));
     }
     if masks > 0 && masks != layout.targets {
@@ -282,7 +351,8 @@ fn parse_csv(name: &str, text: &str) -> Result<Vec<(usize, Example)>, String> {
     let layout = parse_header(name, header.trim_start_matches('\u{feff}'))?;
     let width = layout.features
         + layout.targets * (1 + usize::from(layout.mask))
-        + usize::from(layout.value);
+        + usize::from(layout.value)
+        + usize::from(layout.action);
     let header_cols: Vec<&str> = header.split(',').map(str::trim).collect();
     let mut rows = Vec::new();
     for (i, line) in lines {
@@ -331,8 +401,26 @@ fn parse_csv(name: &str, text: &str) -> Result<Vec<(usize, Example)>, String> {
             e.mask = Some(mask);
             c += layout.targets;
         }
-        if layout.value && !fields[c].is_empty() {
-            e.value = Some(num(c)?);
+        if layout.value {
+            if !fields[c].is_empty() {
+                e.value = Some(num(c)?);
+            }
+            c += 1;
+        }
+        if layout.action && !fields[c].is_empty() {
+            // Digits only: `u32`'s parser would also take a leading `+`.
+            let index = fields[c]
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+                .then(|| fields[c].parse::<u32>().ok())
+                .flatten();
+            e.action = Some(index.ok_or_else(|| {
+                format!(
+                    "{name}:{lineno}: column {} (`a`): expected a non-negative integer (the index of the move played), found `{}`",
+                    c + 1,
+                    fields[c]
+                )
+            })?);
         }
         rows.push((lineno, e));
     }
@@ -410,7 +498,31 @@ mod tests {
             parse_header("d.csv", "f0,t0,t1,m0").err().unwrap(),
             "d.csv:1: expected 2 mask columns (one per target), found 1"
         );
+        assert_eq!(
+            parse_header("d.csv", "f0,t0,t1,m0,m1,x").err().unwrap(),
+            "d.csv:1: column 6: expected `v` or `a` in the header, found `x`"
+        );
+        assert_eq!(
+            parse_header("d.csv", "f0,t0,t1,m0,x").err().unwrap(),
+            "d.csv:1: column 5: expected `m1`, `v` or `a` in the header, found `x`"
+        );
+        assert_eq!(
+            parse_header("d.csv", "f0,t0,v,m0").err().unwrap(),
+            "d.csv:1: column 4: expected `a` or nothing after `v` in the header, found `m0`"
+        );
+        assert_eq!(
+            parse_header("d.csv", "f0,t0,a,v").err().unwrap(),
+            "d.csv:1: column 4: expected nothing after `a` in the header, found `v`"
+        );
         let l = parse_header("d.csv", "f0,t0,t1,m0,m1,v").unwrap();
-        assert_eq!((l.features, l.targets, l.mask, l.value), (1, 2, true, true));
+        assert_eq!(
+            (l.features, l.targets, l.mask, l.value, l.action),
+            (1, 2, true, true, false)
+        );
+        let l = parse_header("d.csv", "f0,t0,t1,a").unwrap();
+        assert_eq!(
+            (l.features, l.targets, l.mask, l.value, l.action),
+            (1, 2, false, false, true)
+        );
     }
 }

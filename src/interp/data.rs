@@ -6,13 +6,15 @@
 //!
 //! * **games** — the positions of self-play games (both sides played by the
 //!   solver), each with the mover's features, the legal-action mask, the
-//!   policy target and the final outcome for the mover as the value. With
-//!   MCTS the target is the search's visit distribution and the move
-//!   played is *sampled* from it, so that self-play explores; with other
-//!   solvers the target is the chosen move, one-hot;
+//!   policy target, the move played as the action and the final outcome
+//!   for the mover as the value. With MCTS the target is the search's
+//!   visit distribution and the move played is *sampled* from it, so that
+//!   self-play explores (the action is then not always the argmax); with
+//!   other solvers the target is the chosen move, one-hot;
 //! * **gridworld** — the states of the solver's episodes, each with the
-//!   solver's action one-hot (the optimal one for value iteration) and the
-//!   return still to come, clamped to `[-1, 1]`, as the value;
+//!   solver's action, as the action and one-hot as the target (the optimal
+//!   one for value iteration), and the return still to come, clamped to
+//!   `[-1, 1]`, as the value;
 //! * **continuous objectives** — `x → θ*`, the solver's answer;
 //! * **control problems** — state features → the action the planner took.
 //!
@@ -207,7 +209,8 @@ fn self_play<G: Game + 'static>(
         if let Some(a) = agent.as_mut() {
             a.reset();
         }
-        // (features, target, mask, mover); outcomes are filled in at the end.
+        // (features, target, mask, action, mover); outcomes are filled in
+        // at the end.
         let mut positions = Vec::new();
         let mut outcome0 = 0.0f32;
         while !game.is_terminal(&state) {
@@ -235,17 +238,18 @@ fn self_play<G: Game + 'static>(
                 return Err(format!("the solver chose the illegal action {action}"));
             }
             let mask: Vec<bool> = (0..actions).map(|a| legal.contains(a)).collect();
-            positions.push((features(game, &state)?, target, mask, mover));
+            positions.push((features(game, &state)?, target, mask, action, mover));
             let (next, reward) = game.apply(&state, action);
             outcome0 += if mover == 0 { reward } else { -reward };
             state = next;
         }
-        for (x, target, mask, mover) in positions {
+        for (x, target, mask, action, mover) in positions {
             let value = if mover == 0 { outcome0 } else { -outcome0 };
             rows.push(
                 Example::new(x, target)
                     .with_mask(mask)
-                    .with_value(value.clamp(-1.0, 1.0)),
+                    .with_value(value.clamp(-1.0, 1.0))
+                    .with_action(action as u32),
             );
         }
     }
@@ -306,7 +310,8 @@ fn grid_episodes(world: &GridWorld, solver: &Solver, n: usize, seed: u64) -> Res
             episode.push(
                 Example::new(x, one_hot(actions, action))
                     .with_mask(mask)
-                    .with_value(to_go.clamp(-1.0, 1.0)),
+                    .with_value(to_go.clamp(-1.0, 1.0))
+                    .with_action(action as u32),
             );
         }
         episode.reverse();
