@@ -66,7 +66,7 @@ pub fn register(r: &mut Registry) {
         eval_solve,
     );
     r.add(
-        sig("load", "data", "A dataset read from a file: `.csv` (header `f0,…,t0,…[,m0,…][,v]`: features, targets, optional legal-move mask and value), `.jsonl` (one `{\"features\": […], \"target\": […], \"mask\": […], \"value\": v}` per line) or `.yaml` (a list of such mappings). Rows with a mask make a policy dataset, others a solution dataset.")
+        sig("load", "data", "A dataset read from a file: `.csv` (header `f0,…,t0,…[,m0,…][,v][,a]`: features, targets, optional legal-move mask, value and the move played), `.jsonl` (one `{\"features\": […], \"target\": […], \"mask\": […], \"value\": v, \"action\": a}` per line; mask, value and action optional) or `.yaml` (a list of such mappings). Rows with a mask make a policy dataset, others a solution dataset.")
             .req("path", text.clone(), "the file (relative to the working directory)")
             .returns(KindConst::Dataset)
             .example("load(\"games.jsonl\")"),
