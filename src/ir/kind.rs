@@ -86,26 +86,35 @@ impl Kind {
     }
 }
 
+impl Kind {
+    /// The kind's name as messages print it: `Int`, `List[Solver]`.
+    pub fn name(&self) -> String {
+        match self {
+            Kind::List(k) => format!("List[{}]", k.name()),
+            Kind::OneOrMore(k) => format!("{0} or List[{0}]", k.name()),
+            Kind::Either(options) => options
+                .iter()
+                .map(Kind::name)
+                .collect::<Vec<_>>()
+                .join(" or "),
+            other => format!("{other:?}"),
+        }
+    }
+}
+
 impl fmt::Display for Kind {
     /// `{}` prints the kind (`Int`); `{:#}` with its article (`an Int`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = self.name();
         if f.alternate() {
-            let name = format!("{self}");
             let article = if name.starts_with(['A', 'E', 'I', 'O', 'U']) {
                 "an"
             } else {
                 "a"
             };
-            return write!(f, "{article} {name}");
-        }
-        match self {
-            Kind::List(k) => write!(f, "List[{k}]"),
-            Kind::OneOrMore(k) => write!(f, "{k} or List[{k}]"),
-            Kind::Either(options) => {
-                let names: Vec<String> = options.iter().map(|k| format!("{k}")).collect();
-                write!(f, "{}", names.join(" or "))
-            }
-            other => write!(f, "{other:?}"),
+            write!(f, "{article} {name}")
+        } else {
+            f.write_str(&name)
         }
     }
 }
