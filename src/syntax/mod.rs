@@ -2,15 +2,11 @@
 //! tree ([`parse`], [`parse_repl`]), and printers of both for snapshots and
 //! `--dump` ([`dump_tokens`], [`dump_ast`]).
 //!
-//! Both stages report every problem they find, in source order, and keep
-//! going; the grammar they accept is `grammar/optimist.ebnf`, and the error
-//! codes are listed in [`parser`].
-//!
-//! The lexer and parser are written by hand rather than with chumsky:
-//! recovery points (item keywords, brackets, argument lists), the wording of
-//! every message, and the "unfinished input" signal the REPL needs are then
-//! explicit code, and termination on any input is easy to see (every loop
-//! consumes a token or exits; nesting depth is capped).
+//! Both stages are chumsky grammars: the lexer runs over the characters of
+//! the source, the parser over the lexer's `(Token, Span)` slice. Both
+//! report every problem they find and keep going; the grammar they accept
+//! is `grammar/optimist.ebnf`, and the error codes, the recovery strategy
+//! and the nesting cap are described in [`parser`].
 
 pub mod ast;
 pub mod dump;
@@ -47,12 +43,12 @@ fn parse_with(src: SourceId, text: &str, repl: bool) -> ParseResult {
     if !lex_diags.is_empty() {
         // A bad token is never "unfinished input".
         result.incomplete = false;
-        let mut all = lex_diags;
-        all.append(&mut result.diagnostics);
-        // Stable sort: lexer and parser reports interleave in source order.
-        all.sort_by_key(|d| d.primary_span().map_or(0, |s| s.start));
-        result.diagnostics = all;
     }
+    let mut all = lex_diags;
+    all.append(&mut result.diagnostics);
+    // Stable sort: lexer and parser reports interleave in source order.
+    all.sort_by_key(|d| d.primary_span().map_or(0, |s| s.start));
+    result.diagnostics = all;
     result
 }
 
