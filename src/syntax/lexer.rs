@@ -5,8 +5,10 @@
 //! becomes one [`Token::Error`] (already reported), so the parser can keep
 //! going and stay quiet about it instead of piling a second error on top.
 //! The grammar below is total (its last alternative takes any character),
-//! so lexing itself never fails; problems are emitted as diagnostics from
-//! `validate` as the tokens are built.
+//! so lexing itself never fails, and it uses chumsky's zero-sized error
+//! type (the fast path: a failed alternative costs nothing); the problems
+//! it finds are collected, worded, in the parser's state as the tokens are
+//! built.
 //!
 //! Numbers: digits alone are an [`Token::Int`]; a fraction (`0.5`) or an
 //! exponent (`1e-3`, `2E8`) makes a [`Token::Num`]. A fraction needs digits on
@@ -19,10 +21,9 @@
 
 use crate::diagnostics::Diagnostic;
 use crate::span::{SourceId, Span};
-use chumsky::error::{Error, LabelError};
-use chumsky::input::Input;
+use chumsky::extra::SimpleState;
+use chumsky::input::MapExtra;
 use chumsky::prelude::*;
-use chumsky::util::MaybeRef;
 use std::fmt;
 
 /// The reserved words. None of them can be used as a name.
@@ -162,35 +163,27 @@ impl fmt::Display for Token {
 /// Splits `text` into tokens. Comments and whitespace are dropped; every
 /// problem is reported and lexing carries on after it.
 pub fn lex(src: SourceId, text: &str) -> (Vec<(Token, Span)>, Vec<Diagnostic>) {
-    let (lexemes, errors) = lexer(src).parse(text).into_output_errors();
-    let tokens = lexemes.unwrap_or_default().into_iter().flatten().collect();
-    let diags = errors.into_iter().filter_map(|e| e.0).collect();
-    (tokens, diags)
+    let mut problems = SimpleState(Vec::new());
+    let tokens = lexer(src)
+        .parse_with_state(text, &mut problems)
+        .into_output()
+        .unwrap_or_default();
+    (tokens, problems.0)
 }
 
-/// What the character grammar emits: a worded diagnostic. The grammar is
-/// total, so chumsky's own "expected … found …" errors (`None`) never reach
-/// a user.
-#[derive(Debug)]
-struct LexError(Option<Diagnostic>);
+/// The problems found so far ride in the parser's state. The lexer never
+/// backtracks over a token it has built, so none is reported twice.
+type Extra = extra::Full<EmptyErr, SimpleState<Vec<Diagnostic>>, ()>;
 
-impl<'a, I: Input<'a>> Error<'a, I> for LexError {}
-
-impl<'a, I: Input<'a>, L> LabelError<'a, I, L> for LexError {
-    fn expected_found<E: IntoIterator<Item = L>>(
-        _expected: E,
-        _found: Option<MaybeRef<'a, I::Token>>,
-        _span: I::Span,
-    ) -> Self {
-        LexError(None)
-    }
+/// What one step of the lexer reads: nothing (whitespace, a comment), a
+/// token, or a token with a glued `.` (a name or closing bracket before a
+/// field access).
+#[derive(Clone)]
+enum Lexeme {
+    Skip,
+    One(Token, Span),
+    WithDot(Token, Span, Span),
 }
-
-type Extra = extra::Err<LexError>;
-
-/// Most lexemes are one token; a name or a closing bracket with a glued `.`
-/// is two, and whitespace or a comment is none.
-type Lexeme = Vec<(Token, Span)>;
 
 fn is_ident_start(c: char) -> bool {
     c.is_ascii_alphabetic() || c == '_'
@@ -205,48 +198,58 @@ fn starts_token(c: char) -> bool {
     is_ident_char(c) || c.is_whitespace() || "#\"()[],.=+-*/^|".contains(c)
 }
 
-fn lexer<'a>(src: SourceId) -> impl Parser<'a, &'a str, Vec<Lexeme>, Extra> {
+fn lexer<'a>(src: SourceId) -> impl Parser<'a, &'a str, Vec<(Token, Span)>, Extra> {
     let span = move |s: SimpleSpan| Span::new(src, s.start..s.end);
 
     let trivia = choice((
-        any().filter(|c: &char| c.is_whitespace()).ignored(),
+        any()
+            .filter(|c: &char| c.is_whitespace())
+            .repeated()
+            .at_least(1),
         just('#')
             .then(any().and_is(just('\n').not()).repeated())
             .ignored(),
     ))
-    .to(Vec::new());
+    .to(Lexeme::Skip);
 
     // A `.` right after a name or a closing bracket is field access, never
-    // the start of a number: `r.5` is `r`, `.`, `5`.
-    let glued_dot = just('.')
-        .map_with(move |_, e| (Token::Dot, span(e.span())))
-        .or_not();
-    let with_dot = |(first, dot): ((Token, Span), Option<(Token, Span)>)| -> Lexeme {
-        std::iter::once(first).chain(dot).collect()
-    };
-
+    // the start of a number: `r.5` is `r`, `.`, `5` (while `model.5`, after
+    // a keyword, is a malformed `.5`). Only a digit after the `.` makes the
+    // difference, so the usual case reads the word once.
     let word = any()
         .filter(|c: &char| is_ident_start(*c))
         .then(any().filter(|c: &char| is_ident_char(*c)).repeated())
         .to_slice();
+    let dot_digit = just('.').then(any().filter(char::is_ascii_digit)).rewind();
+    let plain_word = word
+        .then_ignore(dot_digit.not())
+        .map_with(move |w: &str, e| {
+            let token =
+                Keyword::from_word(w).map_or_else(|| Token::Ident(w.to_string()), Token::Keyword);
+            Lexeme::One(token, span(e.span()))
+        });
+    let name_then_dot = word
+        .filter(|w: &&str| Keyword::from_word(w).is_none())
+        .map_with(move |w: &str, e| (Token::Ident(w.to_string()), span(e.span())))
+        .then(just('.').map_with(move |_, e| span(e.span())))
+        .map(|((token, at), dot)| Lexeme::WithDot(token, at, dot));
     let keyword = word
         .filter_map(Keyword::from_word)
-        .map_with(move |k, e| vec![(Token::Keyword(k), span(e.span()))]);
-    let name = word
-        .map_with(move |w: &str, e| (Token::Ident(w.to_string()), span(e.span())))
-        .then(glued_dot)
-        .map(with_dot);
+        .map_with(move |k, e| Lexeme::One(Token::Keyword(k), span(e.span())));
+
     let closer = choice((just(')').to(Token::RParen), just(']').to(Token::RBracket)))
         .map_with(move |t, e| (t, span(e.span())))
-        .then(glued_dot)
-        .map(with_dot);
+        .then(just('.').map_with(move |_, e| span(e.span())).or_not())
+        .map(|((token, at), dot)| match dot {
+            Some(dot) => Lexeme::WithDot(token, at, dot),
+            None => Lexeme::One(token, at),
+        });
 
     let punctuation = choice((
         just("|>").to(Token::Pipe),
         just('(').to(Token::LParen),
         just('[').to(Token::LBracket),
         just(',').to(Token::Comma),
-        just('.').to(Token::Dot),
         just('=').to(Token::Eq),
         just('+').to(Token::Plus),
         just('-').to(Token::Minus),
@@ -254,23 +257,36 @@ fn lexer<'a>(src: SourceId) -> impl Parser<'a, &'a str, Vec<Lexeme>, Extra> {
         just('/').to(Token::Slash),
         just('^').to(Token::Caret),
     ))
-    .map_with(move |t, e| vec![(t, span(e.span()))]);
+    .map_with(move |t, e| Lexeme::One(t, span(e.span())));
+    let dot = just('.').map_with(move |_, e| Lexeme::One(Token::Dot, span(e.span())));
 
-    // Order matters: a number before the `.` of punctuation (`.5` is a
-    // malformed number), keywords before names, and bad characters last,
-    // taking whatever nothing else took.
+    // Order matters: a number before a lone `.` (`.5` is a malformed
+    // number), and bad characters last, taking whatever nothing else took.
+    let one = |(token, at)| Lexeme::One(token, at);
     choice((
         trivia,
-        string(src),
-        number(src).map(|t| vec![t]),
+        plain_word,
+        name_then_dot,
         keyword,
-        name,
-        closer,
         punctuation,
-        bad_characters(src).map(|t| vec![t]),
+        closer,
+        number(src).map(one),
+        dot,
+        string(src).map(one),
+        bad_characters(src).map(one),
     ))
     .repeated()
-    .collect()
+    .fold(Vec::new(), |mut tokens, lexeme| {
+        match lexeme {
+            Lexeme::Skip => {}
+            Lexeme::One(token, at) => tokens.push((token, at)),
+            Lexeme::WithDot(token, at, dot) => {
+                tokens.push((token, at));
+                tokens.push((Token::Dot, dot));
+            }
+        }
+        tokens
+    })
 }
 
 /// A number, with whatever letters, digits or points are glued to it: the
@@ -287,18 +303,19 @@ fn number<'a>(src: SourceId) -> impl Parser<'a, &'a str, (Token, Span), Extra> {
         .filter(|c: &char| is_ident_char(*c) || *c == '.')
         .repeated()
         .to_slice();
-    body.then(glued)
-        .validate(move |(body, glued): (&str, &str), e, emitter| {
+    body.then(glued).map_with(
+        move |(body, glued): (&str, &str), e: &mut MapExtra<'a, '_, &'a str, Extra>| {
             let s: SimpleSpan = e.span();
             let span = Span::new(src, s.start..s.end);
             match number_token(body, glued, span) {
                 Ok(token) => (token, span),
                 Err(d) => {
-                    emitter.emit(LexError(Some(d)));
+                    e.state().push(d);
                     (Token::Error, span)
                 }
             }
-        })
+        },
+    )
 }
 
 /// The token for a number lexed as `body` (digits, fraction, exponent)
@@ -349,7 +366,7 @@ fn number_token(body: &str, glued: &str, span: Span) -> Result<Token, Diagnostic
 /// A string on one line. Its token holds the value with escapes resolved;
 /// an unknown escape is reported and kept as the escaped character, and a
 /// string cut short by the end of its line is reported and kept as lexed.
-fn string<'a>(src: SourceId) -> impl Parser<'a, &'a str, Lexeme, Extra> {
+fn string<'a>(src: SourceId) -> impl Parser<'a, &'a str, (Token, Span), Extra> {
     let plain = any()
         .and_is(one_of("\"\\\n").not())
         .and_is(just("\r\n").not())
@@ -364,33 +381,36 @@ fn string<'a>(src: SourceId) -> impl Parser<'a, &'a str, Lexeme, Extra> {
         choice((just('\n').ignored(), just('\r').ignored(), end()))
             .rewind()
             .to(None),
-        any().validate(move |c: char, e, emitter| {
+        any().map_with(move |c: char, e: &mut MapExtra<'a, '_, &'a str, Extra>| {
             let s: SimpleSpan = e.span();
             // The backslash is the byte before the escaped character.
             let span = Span::new(src, s.start - 1..s.end);
-            emitter.emit(LexError(Some(
+            e.state().push(
                 Diagnostic::error("E0008", format!("unknown escape `\\{c}` in a string"))
                     .with_primary(span, "not a known escape")
                     .with_hint("the escapes are `\\\"`, `\\\\`, `\\n` and `\\t`"),
-            )));
+            );
             Some(c)
         }),
     )));
     just('"')
         .ignore_then(choice((plain, escape)).repeated().collect::<Vec<_>>())
         .then(just('"').or_not())
-        .validate(move |(chars, close), e, emitter| {
-            let s: SimpleSpan = e.span();
-            let span = Span::new(src, s.start..s.end);
-            if close.is_none() {
-                emitter.emit(LexError(Some(
-                    Diagnostic::error("E0004", "unterminated string")
-                        .with_primary(span, "this string is never closed")
-                        .with_hint("add a closing `\"`; strings cannot span lines"),
-                )));
-            }
-            vec![(Token::Str(chars.into_iter().flatten().collect()), span)]
-        })
+        .map_with(
+            move |(chars, close): (Vec<Option<char>>, _),
+                  e: &mut MapExtra<'a, '_, &'a str, Extra>| {
+                let s: SimpleSpan = e.span();
+                let span = Span::new(src, s.start..s.end);
+                if close.is_none() {
+                    e.state().push(
+                        Diagnostic::error("E0004", "unterminated string")
+                            .with_primary(span, "this string is never closed")
+                            .with_hint("add a closing `\"`; strings cannot span lines"),
+                    );
+                }
+                (Token::Str(chars.into_iter().flatten().collect()), span)
+            },
+        )
 }
 
 /// A run of characters no token starts with: one [`Token::Error`] and one
@@ -407,7 +427,7 @@ fn bad_characters<'a>(src: SourceId) -> impl Parser<'a, &'a str, (Token, Span), 
     let others = any()
         .then(any().filter(|c: &char| !starts_token(*c)).repeated())
         .to_slice();
-    choice((pipes, others)).validate(move |bad: &str, e, emitter| {
+    choice((pipes, others)).map_with(move |bad: &str, e: &mut MapExtra<'a, '_, &'a str, Extra>| {
         let s: SimpleSpan = e.span();
         let span = Span::new(src, s.start..s.end);
         let what = if bad.chars().count() == 1 {
@@ -428,7 +448,7 @@ fn bad_characters<'a>(src: SourceId) -> impl Parser<'a, &'a str, (Token, Span), 
             }
             _ => d,
         };
-        emitter.emit(LexError(Some(d)));
+        e.state().push(d);
         (Token::Error, span)
     })
 }
@@ -494,6 +514,27 @@ mod tests {
         assert_eq!(toks.len(), 4);
         assert_eq!(toks[1], (Token::Error, Span::new(SourceId(0), 2..4)));
         assert_eq!(codes("€"), vec!["E0001"]);
+    }
+
+    #[test]
+    fn a_point_after_a_name_is_field_access() {
+        assert_eq!(
+            tokens("r.5 f(x).y"),
+            vec![
+                Token::Ident("r".into()),
+                Token::Dot,
+                Token::Int(5),
+                Token::Ident("f".into()),
+                Token::LParen,
+                Token::Ident("x".into()),
+                Token::RParen,
+                Token::Dot,
+                Token::Ident("y".into()),
+            ]
+        );
+        // After a keyword or a space, `.5` is a malformed number.
+        assert_eq!(codes("model.5"), vec!["E0009"]);
+        assert_eq!(codes("r .5"), vec!["E0009"]);
     }
 
     #[test]

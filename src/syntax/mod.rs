@@ -191,6 +191,49 @@ mod tests {
         assert_eq!(result.program.map(|p| p.items.len()), Some(5));
     }
 
+    fn codes(result: &ParseResult) -> Vec<&'static str> {
+        result.diagnostics.iter().map(|d| d.code).collect()
+    }
+
+    #[test]
+    fn an_unclosed_bracket_is_reported_where_it_opened() {
+        let result = parse(SourceId(0), "let xs = f([1, 2)\nreport xs");
+        assert_eq!(codes(&result), ["E0003"]);
+        let d = &result.diagnostics[0];
+        assert_eq!(d.primary_span(), Some(Span::new(SourceId(0), 16..17)));
+        assert_eq!(d.labels[1].span, Span::new(SourceId(0), 11..12));
+        assert_eq!(d.labels[0].message, "expected `,` or `]` before `)`");
+        // The call took its `)` and the next item is whole.
+        let items = result.program.map(|p| p.items).unwrap_or_default();
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].span, Span::new(SourceId(0), 0..17));
+    }
+
+    #[test]
+    fn a_keyword_is_a_name_only_inside_brackets() {
+        // Inside brackets and followed by `,`: a misspelt name.
+        let result = parse(SourceId(0), "let a = f(model, x)");
+        assert_eq!(codes(&result), ["E0007"]);
+        // After an unclosed bracket, followed by a name: a new item.
+        let result = parse(SourceId(0), "let a = f(1\nmodel m = 2");
+        assert_eq!(codes(&result), ["E0003"]);
+        assert_eq!(result.program.map(|p| p.items.len()), Some(2));
+        // At the top level, even between items, a keyword starts an item.
+        let result = parse(SourceId(0), "report 1 2 (\nmodel = 3");
+        assert_eq!(codes(&result), ["E0002", "E0002"]);
+        assert!(result.diagnostics[1]
+            .message
+            .starts_with("expected a name after `model`"));
+    }
+
+    #[test]
+    fn errors_before_too_deep_nesting_are_kept() {
+        let text = format!("let a = f(1,, 2)\nlet b = {}1", "(".repeat(500));
+        let result = parse(SourceId(0), &text);
+        assert_eq!(codes(&result), ["E0002", "E0010"]);
+        assert!(!result.incomplete);
+    }
+
     #[test]
     fn deep_nesting_is_reported_not_overflowed() {
         let text = format!("let a = {}1", "(".repeat(100_000));

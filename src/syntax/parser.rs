@@ -57,10 +57,8 @@ use crate::diagnostics::Diagnostic;
 use crate::span::{SourceId, Span};
 use chumsky::input::{Input, MappedInput};
 use chumsky::prelude::*;
-use errors::{can_start_expr, Expect, Kind, SyntaxError};
-use expr::{
-    def_param, expr, ident, list, located, missing_expr, name, position, when, Syn, PARAMS,
-};
+use errors::{can_start_expr, Expect, Kind, ListKind, Role, SyntaxError};
+use expr::{def_param, expr, ident, list, located, missing_expr, name, position, when, Syn};
 use scan::{Cx, Nest};
 
 /// The deepest nesting of expressions (brackets, operators, unary minus)
@@ -134,11 +132,11 @@ const ITEM_KEYWORDS: &str = "`use`, `param`, `let`, `objective`, `dataset`, `mod
 fn program<'a>(cx: &'a Cx<'a>, repl: bool) -> impl Syn<'a, Program> {
     let expr = expr(cx);
     let item = choice((
-        use_item(cx),
-        param_item(cx, expr.clone()),
         decl_item(cx, expr.clone()),
         def_item(cx, expr.clone()),
         report_item(cx, expr.clone()),
+        param_item(cx, expr.clone()),
+        use_item(cx),
         plot_or_save(cx, expr.clone(), Keyword::Plot),
         plot_or_save(cx, expr.clone(), Keyword::Save),
     ))
@@ -217,7 +215,7 @@ fn item_keyword<'a>(
     when(cx, move |cx, i, nest| {
         cx.starts_item(i, nest) && matches!(cx.token(i), Some(Token::Keyword(k)) if which(*k))
     })
-    .ignore_then(select! { Token::Keyword(k) => k })
+    .ignore_then(select_ref! { Token::Keyword(k) => *k })
     .map_with(|k, e| (k, e.span()))
 }
 
@@ -255,10 +253,11 @@ fn missing_eq(cx: &Cx, at: Option<usize>, item: &str) -> Option<SyntaxError> {
 }
 
 fn use_item<'a>(cx: &'a Cx<'a>) -> impl Syn<'a, Item> {
-    let file = select! { Token::Str(path) => path }.map_with(|path, e| UseTarget::File {
-        path,
-        span: e.span(),
-    });
+    let file =
+        select_ref! { Token::Str(path) => path.clone() }.map_with(|path, e| UseTarget::File {
+            path,
+            span: e.span(),
+        });
     // `use lib/mine.opt`: a file path written without quotes.
     let unquoted_rest = when(cx, |cx, i, _| {
         matches!(cx.token(i), Some(Token::Slash | Token::Minus))
@@ -271,7 +270,7 @@ fn use_item<'a>(cx: &'a Cx<'a>) -> impl Syn<'a, Item> {
     let module = ident()
         .then(
             just(Token::Dot)
-                .ignore_then(name(cx, "a module name"))
+                .ignore_then(name(cx, Role::Module))
                 .repeated()
                 .collect::<Vec<_>>(),
         )
@@ -306,7 +305,7 @@ fn use_item<'a>(cx: &'a Cx<'a>) -> impl Syn<'a, Item> {
 
 fn param_item<'a>(cx: &'a Cx<'a>, expr: impl Syn<'a, Expr>) -> impl Syn<'a, Item> {
     item_keyword(cx, |k| k == Keyword::Param)
-        .ignore_then(name(cx, "a parameter name"))
+        .ignore_then(name(cx, Role::Param))
         .then(value_after_eq(cx, expr))
         .validate(move |(name, (eq_missing, value)), e, emitter| {
             if let Some(err) = missing_eq(cx, eq_missing, &format!("param {}", name.name)) {
@@ -331,7 +330,7 @@ fn decl_item<'a>(cx: &'a Cx<'a>, expr: impl Syn<'a, Expr>) -> impl Syn<'a, Item>
         )
     });
     keyword
-        .then(name(cx, "a name"))
+        .then(name(cx, Role::Name))
         .then(value_after_eq(cx, expr))
         .validate(
             move |(((kw, keyword_span), name), (eq_missing, value)), e, emitter| {
@@ -361,13 +360,13 @@ fn decl_item<'a>(cx: &'a Cx<'a>, expr: impl Syn<'a, Expr>) -> impl Syn<'a, Item>
 
 fn def_item<'a>(cx: &'a Cx<'a>, expr: impl Syn<'a, Expr>) -> impl Syn<'a, Item> {
     let params = located(
-        list(cx, &PARAMS, def_param(cx, expr.clone()))
+        list(cx, ListKind::Params, def_param(cx, expr.clone()))
             .map(|params| params.into_iter().flatten().collect::<Vec<_>>())
             .labelled(Expect::DefParams),
     )
     .recover_with(via_parser(empty().to(Vec::new())));
     item_keyword(cx, |k| k == Keyword::Def)
-        .ignore_then(name(cx, "a name"))
+        .ignore_then(name(cx, Role::Name))
         .then(params)
         .then(value_after_eq(cx, expr))
         .validate(move |((name, params), (eq_missing, body)), e, emitter| {

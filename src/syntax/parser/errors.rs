@@ -23,34 +23,195 @@ use chumsky::util::MaybeRef;
 use chumsky::DefaultExpected;
 use std::collections::HashSet;
 
-/// What the grammar expects at a point, as a label for chumsky's errors.
-#[derive(Clone, Debug, PartialEq)]
+/// A name's role, as messages call it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum Role {
+    Name,
+    Param,
+    Module,
+    Field,
+    Arg,
+}
+
+impl Role {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Role::Name => "a name",
+            Role::Param => "a parameter name",
+            Role::Module => "a module name",
+            Role::Field => "a field name",
+            Role::Arg => "an argument name",
+        }
+    }
+}
+
+/// A comma-separated list in brackets, as messages call it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum ListKind {
+    Args,
+    Params,
+    Elements,
+}
+
+impl ListKind {
+    pub fn opener(self) -> Token {
+        match self {
+            ListKind::Elements => Token::LBracket,
+            _ => Token::LParen,
+        }
+    }
+
+    pub fn closer(self) -> &'static Token {
+        match self {
+            ListKind::Elements => &Token::RBracket,
+            _ => &Token::RParen,
+        }
+    }
+
+    /// One element: "an argument".
+    pub fn what(self) -> &'static str {
+        match self {
+            ListKind::Args => "an argument",
+            ListKind::Params => "a parameter",
+            ListKind::Elements => "a list element",
+        }
+    }
+
+    /// Several: "arguments".
+    pub fn plural(self) -> &'static str {
+        match self {
+            ListKind::Args => "arguments",
+            ListKind::Params => "parameters",
+            ListKind::Elements => "elements",
+        }
+    }
+}
+
+/// What the grammar expects at a point: a label it gives chumsky, or a
+/// token it looks for.
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub(super) enum Expect {
-    Token(Token),
     Expr,
-    /// A name, described by its role: "a name", "a field name", …
-    Name(&'static str),
-    /// A separator or the end of a bracketed list.
-    SepOr {
-        closer: Token,
-        plural: &'static str,
-    },
+    Name(Role),
+    /// A `,` or the closer of a list.
+    SepOr(ListKind),
     /// The parameter list of a `def`.
     DefParams,
     /// The `to` clause of `plot` or `save`.
     To(Keyword),
     UsePath,
-    /// Chumsky's "something else", "any" or "end of input": never worded.
-    Other,
+    /// One of [`SYMBOLS`].
+    Symbol(u8),
+}
+
+/// The tokens the grammar looks for one by one.
+const SYMBOLS: [Token; 14] = [
+    Token::LParen,
+    Token::RParen,
+    Token::LBracket,
+    Token::RBracket,
+    Token::Comma,
+    Token::Dot,
+    Token::Eq,
+    Token::Plus,
+    Token::Minus,
+    Token::Star,
+    Token::Slash,
+    Token::Caret,
+    Token::Pipe,
+    Token::Keyword(Keyword::To),
+];
+
+/// Bits of an [`Expected`] set at and above this one are symbols.
+const FIRST_SYMBOL: u32 = 16;
+
+impl Expect {
+    fn bit(self) -> u32 {
+        match self {
+            Expect::Expr => 0,
+            Expect::Name(role) => 1 + role as u32,
+            Expect::SepOr(list) => 6 + list as u32,
+            Expect::DefParams => 9,
+            Expect::To(Keyword::Plot) => 10,
+            Expect::To(_) => 11,
+            Expect::UsePath => 12,
+            Expect::Symbol(i) => FIRST_SYMBOL + u32::from(i),
+        }
+    }
+
+    fn from_bit(bit: u32) -> Option<Expect> {
+        const ROLES: [Role; 5] = [
+            Role::Name,
+            Role::Param,
+            Role::Module,
+            Role::Field,
+            Role::Arg,
+        ];
+        const LISTS: [ListKind; 3] = [ListKind::Args, ListKind::Params, ListKind::Elements];
+        Some(match bit {
+            0 => Expect::Expr,
+            1..=5 => Expect::Name(ROLES[bit as usize - 1]),
+            6..=8 => Expect::SepOr(LISTS[bit as usize - 6]),
+            9 => Expect::DefParams,
+            10 => Expect::To(Keyword::Plot),
+            11 => Expect::To(Keyword::Save),
+            12 => Expect::UsePath,
+            _ if bit >= FIRST_SYMBOL && ((bit - FIRST_SYMBOL) as usize) < SYMBOLS.len() => {
+                Expect::Symbol((bit - FIRST_SYMBOL) as u8)
+            }
+            _ => return None,
+        })
+    }
+
+    /// The [`SYMBOLS`] entry of a token (a match, not a search: this runs
+    /// at every failed attempt).
+    fn symbol(token: &Token) -> Option<Expect> {
+        let i = match token {
+            Token::LParen => 0,
+            Token::RParen => 1,
+            Token::LBracket => 2,
+            Token::RBracket => 3,
+            Token::Comma => 4,
+            Token::Dot => 5,
+            Token::Eq => 6,
+            Token::Plus => 7,
+            Token::Minus => 8,
+            Token::Star => 9,
+            Token::Slash => 10,
+            Token::Caret => 11,
+            Token::Pipe => 12,
+            Token::Keyword(Keyword::To) => 13,
+            _ => return None,
+        };
+        Some(Expect::Symbol(i))
+    }
+}
+
+/// A set of [`Expect`]s: chumsky builds and merges one at every failed
+/// attempt, so it must cost nothing to make.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(super) struct Expected(u64);
+
+impl Expected {
+    fn of(e: Expect) -> Self {
+        Expected(1 << e.bit())
+    }
+
+    fn iter(self) -> impl Iterator<Item = Expect> {
+        (0..64)
+            .filter(move |b| self.0 >> b & 1 == 1)
+            .filter_map(Expect::from_bit)
+    }
 }
 
 /// An error of the grammar: chumsky's, or a report already worded.
 #[derive(Clone, Debug)]
 pub(super) enum SyntaxError {
     Expected {
-        span: Span,
-        expected: Vec<Expect>,
-        found: Option<Token>,
+        /// Where the token found starts (the end of the input when `at_end`).
+        offset: usize,
+        at_end: bool,
+        expected: Expected,
         /// The brackets the parser was inside where it gave up (which
         /// decides whether the keyword found starts an item).
         nest: Option<Nest>,
@@ -79,26 +240,26 @@ impl SyntaxError {
     /// A failed lookahead: it adds nothing to what is expected at token `i`.
     pub fn nothing(cx: &Cx, i: usize) -> Self {
         SyntaxError::Expected {
-            span: cx.span(i),
-            expected: Vec::new(),
-            found: cx.token(i).cloned(),
+            offset: cx.span(i).start,
+            at_end: cx.at_end(i),
+            expected: Expected::default(),
             nest: None,
         }
     }
 
     /// Records the brackets the parser is inside where this error arose.
-    pub fn within(self, nest: Nest) -> Self {
+    pub fn within(self, inside: Nest) -> Self {
         match self {
             SyntaxError::Expected {
-                span,
+                offset,
+                at_end,
                 expected,
-                found,
-                ..
+                nest,
             } => SyntaxError::Expected {
-                span,
+                offset,
+                at_end,
                 expected,
-                found,
-                nest: Some(nest),
+                nest: nest.or(Some(inside)),
             },
             report => report,
         }
@@ -110,32 +271,38 @@ impl<'a> Error<'a, Tokens<'a>> for SyntaxError {
         match (self, other) {
             (
                 SyntaxError::Expected {
-                    span,
-                    mut expected,
-                    found,
+                    offset,
+                    at_end,
+                    expected,
                     nest,
                 },
                 SyntaxError::Expected {
                     expected: more,
-                    found: other_found,
                     nest: other_nest,
                     ..
                 },
-            ) => {
-                for e in more {
-                    if !expected.contains(&e) {
-                        expected.push(e);
-                    }
-                }
-                SyntaxError::Expected {
-                    span,
-                    expected,
-                    found: found.or(other_found),
-                    nest: nest.or(other_nest),
-                }
-            }
+            ) => SyntaxError::Expected {
+                offset,
+                at_end,
+                expected: Expected(expected.0 | more.0),
+                nest: nest.or(other_nest),
+            },
             (report @ SyntaxError::Report(..), _) | (_, report @ SyntaxError::Report(..)) => report,
         }
+    }
+}
+
+impl Expected {
+    fn of_tokens<'a>(expected: impl IntoIterator<Item = DefaultExpected<'a, Token>>) -> Self {
+        expected
+            .into_iter()
+            .fold(Expected::default(), |set, e| match e {
+                DefaultExpected::Token(t) => match Expect::symbol(&t) {
+                    Some(symbol) => Expected(set.0 | Expected::of(symbol).0),
+                    None => set,
+                },
+                _ => set,
+            })
     }
 }
 
@@ -146,17 +313,24 @@ impl<'a> LabelError<'a, Tokens<'a>, DefaultExpected<'a, Token>> for SyntaxError 
         span: Span,
     ) -> Self {
         SyntaxError::Expected {
-            span,
-            expected: expected
-                .into_iter()
-                .map(|e| match e {
-                    DefaultExpected::Token(t) => Expect::Token(t.into_inner()),
-                    _ => Expect::Other,
-                })
-                .collect(),
-            found: found.map(MaybeRef::into_inner),
+            offset: span.start,
+            at_end: found.is_none(),
+            expected: Expected::of_tokens(expected),
             nest: None,
         }
+    }
+
+    // Called at every failed attempt where one failed before: add in place.
+    fn merge_expected_found<E: IntoIterator<Item = DefaultExpected<'a, Token>>>(
+        mut self,
+        expected: E,
+        _found: Option<MaybeRef<'a, Token>>,
+        _span: Span,
+    ) -> Self {
+        if let SyntaxError::Expected { expected: set, .. } = &mut self {
+            set.0 |= Expected::of_tokens(expected).0;
+        }
+        self
     }
 }
 
@@ -167,16 +341,18 @@ impl<'a> LabelError<'a, Tokens<'a>, Expect> for SyntaxError {
         span: Span,
     ) -> Self {
         SyntaxError::Expected {
-            span,
-            expected: expected.into_iter().collect(),
-            found: found.map(MaybeRef::into_inner),
+            offset: span.start,
+            at_end: found.is_none(),
+            expected: expected.into_iter().fold(Expected::default(), |set, e| {
+                Expected(set.0 | Expected::of(e).0)
+            }),
             nest: None,
         }
     }
 
     fn label_with(&mut self, label: Expect) {
         if let SyntaxError::Expected { expected, .. } = self {
-            *expected = vec![label];
+            *expected = Expected::of(label);
         }
     }
 }
@@ -195,19 +371,22 @@ pub(super) fn finish(cx: &Cx, errors: Vec<SyntaxError>, program: &Program) -> Ve
     for error in errors {
         let (diagnostic, kind) = match error {
             SyntaxError::Expected {
-                span,
+                offset,
+                at_end,
                 expected,
-                found,
                 nest,
-            } if found != Some(Token::Error) => {
-                let at = match found {
-                    None => cx.tokens.len(),
-                    Some(_) => cx.index_of(span),
+            } => {
+                let at = if at_end {
+                    cx.tokens.len()
+                } else {
+                    cx.index_at(offset)
                 };
+                if cx.token(at) == Some(&Token::Error) {
+                    continue;
+                }
                 let nest = nest.unwrap_or_default();
-                (expected_found(cx, &expected, at, nest), Kind::AtToken(at))
+                (expected_found(cx, expected, at, nest), Kind::AtToken(at))
             }
-            SyntaxError::Expected { .. } => continue,
             SyntaxError::Report(diagnostic, kind) => (*diagnostic, kind),
         };
         let about_eof = match kind {
@@ -246,29 +425,24 @@ fn after_broken_item(positions: &[(usize, bool)], d: &Diagnostic, program: &Prog
 }
 
 /// Chumsky's error at token `at`, worded.
-fn expected_found(cx: &Cx, expected: &[Expect], at: usize, nest: Nest) -> Diagnostic {
+fn expected_found(cx: &Cx, expected: Expected, at: usize, nest: Nest) -> Diagnostic {
     // What the grammar labelled says it all; bare tokens only matter where
     // nothing was labelled, and then not the operators that could have
     // continued the expression before (tried, and failed, after every one).
-    let labelled = expected
+    let is_symbol = |e: &Expect| matches!(e, Expect::Symbol(_));
+    let labelled = expected.iter().any(|e| !is_symbol(&e));
+    let structural = expected.iter().any(|e| is_symbol(&e) && !continues_expr(e));
+    let wanted: Vec<Expect> = expected
         .iter()
-        .any(|e| !matches!(e, Expect::Token(_) | Expect::Other));
-    let structural = expected
-        .iter()
-        .any(|e| matches!(e, Expect::Token(t) if !continues_expr(t)));
-    let mut wanted: Vec<&Expect> = Vec::new();
-    for e in expected {
-        let keep = match e {
-            Expect::Other => false,
-            Expect::Token(_) if labelled => false,
-            Expect::Token(t) => !(structural && continues_expr(t)),
-            _ => true,
-        };
-        if keep && !wanted.contains(&e) {
-            wanted.push(e);
-        }
-    }
-    let phrases: Vec<String> = wanted.iter().map(|e| phrase(cx, e, at)).collect();
+        .filter(|e| {
+            if labelled {
+                !is_symbol(e)
+            } else {
+                !(structural && continues_expr(*e))
+            }
+        })
+        .collect();
+    let phrases: Vec<String> = wanted.iter().map(|e| phrase(cx, *e, at)).collect();
     let mut what = match phrases.as_slice() {
         [] => "something else".to_string(),
         [one] => one.clone(),
@@ -280,7 +454,7 @@ fn expected_found(cx: &Cx, expected: &[Expect], at: usize, nest: Nest) -> Diagno
     let found = cx.found(at);
     let d = Diagnostic::error("E0002", format!("expected {what}, found {found}"))
         .with_primary(cx.blame(at, nest), format!("expected {what}"));
-    match wanted.iter().find_map(|e| hint(cx, e, at)) {
+    match wanted.iter().find_map(|e| hint(cx, *e, at)) {
         Some(h) => d.with_hint(h),
         None if cx.starts_item(at, nest) => d.with_hint(format!(
             "{found} starts a new item, so the one before it is unfinished"
@@ -290,31 +464,33 @@ fn expected_found(cx: &Cx, expected: &[Expect], at: usize, nest: Nest) -> Diagno
 }
 
 /// Tokens that could continue the expression before them.
-fn continues_expr(token: &Token) -> bool {
+fn continues_expr(e: Expect) -> bool {
     matches!(
-        token,
-        Token::Plus
-            | Token::Minus
-            | Token::Star
-            | Token::Slash
-            | Token::Caret
-            | Token::Pipe
-            | Token::LParen
-            | Token::LBracket
-            | Token::Dot
+        e,
+        Expect::Symbol(i) if matches!(
+            SYMBOLS[usize::from(i)],
+            Token::Plus
+                | Token::Minus
+                | Token::Star
+                | Token::Slash
+                | Token::Caret
+                | Token::Pipe
+                | Token::LParen
+                | Token::LBracket
+                | Token::Dot
+        )
     )
 }
 
-fn phrase(cx: &Cx, e: &Expect, at: usize) -> String {
+fn phrase(cx: &Cx, e: Expect, at: usize) -> String {
     match e {
-        Expect::Token(t) => format!("`{t}`"),
+        Expect::Symbol(i) => format!("`{}`", SYMBOLS[usize::from(i)]),
         Expect::Expr => "an expression".to_string(),
-        Expect::Name(role) => role.to_string(),
-        Expect::SepOr { closer, .. } => format!("`,` or `{closer}`"),
+        Expect::Name(role) => role.describe().to_string(),
+        Expect::SepOr(list) => format!("`,` or `{}`", list.closer()),
         Expect::DefParams => format!("`(` and the parameters of `{}`", name_before(cx, at)),
         Expect::To(_) => "`to` and a file name".to_string(),
         Expect::UsePath => "a module path (like `std.games`) or a quoted file path".to_string(),
-        Expect::Other => "something else".to_string(),
     }
 }
 
@@ -327,13 +503,13 @@ fn name_before(cx: &Cx, at: usize) -> String {
     }
 }
 
-fn hint(cx: &Cx, e: &Expect, at: usize) -> Option<String> {
+fn hint(cx: &Cx, e: Expect, at: usize) -> Option<String> {
     Some(match e {
-        Expect::SepOr { plural, .. } if cx.token(at).is_some_and(can_start_expr) => {
-            format!("separate the {plural} with `,`")
+        Expect::SepOr(list) if cx.token(at).is_some_and(can_start_expr) => {
+            format!("separate the {} with `,`", list.plural())
         }
         Expect::To(kw) => {
-            let example = if *kw == Keyword::Plot {
+            let example = if kw == Keyword::Plot {
                 "f.svg"
             } else {
                 "model.safetensors"
@@ -345,7 +521,7 @@ fn hint(cx: &Cx, e: &Expect, at: usize) -> Option<String> {
             format!("a `def` takes a parameter list, even an empty one: `def {name}() = …`")
         }
         Expect::UsePath => "write `use std.games` or `use \"lib/mine.opt\"`".to_string(),
-        Expect::Name("a field name") if matches!(cx.token(at), Some(Token::Int(_))) => {
+        Expect::Name(Role::Field) if matches!(cx.token(at), Some(Token::Int(_))) => {
             "fields have names, as in `r.score`; to take an element, write `v[0]`".to_string()
         }
         _ => return None,
@@ -395,4 +571,37 @@ pub(super) fn can_start_expr(token: &Token) -> bool {
             | Token::Minus
             | Token::Error
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_symbol_maps_to_its_own_entry() {
+        for (i, token) in SYMBOLS.iter().enumerate() {
+            let symbol = Expect::symbol(token);
+            assert_eq!(symbol, Some(Expect::Symbol(i as u8)), "{token}");
+            assert_eq!(Expect::from_bit(Expect::Symbol(i as u8).bit()), symbol);
+        }
+        assert_eq!(Expect::symbol(&Token::Ident("x".into())), None);
+    }
+
+    #[test]
+    fn every_label_survives_the_bit_set() {
+        let labels = [
+            Expect::Expr,
+            Expect::Name(Role::Name),
+            Expect::Name(Role::Arg),
+            Expect::SepOr(ListKind::Args),
+            Expect::SepOr(ListKind::Elements),
+            Expect::DefParams,
+            Expect::To(Keyword::Plot),
+            Expect::To(Keyword::Save),
+            Expect::UsePath,
+        ];
+        for label in labels {
+            assert_eq!(Expected::of(label).iter().collect::<Vec<_>>(), [label]);
+        }
+    }
 }

@@ -9,7 +9,7 @@
 //! `,`, the closer, or a point where the bracket is unclosed (the end of the
 //! input, a new item, or the closer of an enclosing bracket).
 
-use super::errors::{can_start_expr, Expect, Kind, SyntaxError};
+use super::errors::{can_start_expr, Expect, Kind, ListKind, Role, SyntaxError};
 use super::scan::{Bracket, Cx, Nest};
 use super::{Extra, Tokens};
 use crate::diagnostics::Diagnostic;
@@ -95,7 +95,7 @@ fn missing_name<'a>(cx: &'a Cx<'a>) -> impl Syn<'a, Ident> {
 }
 
 pub(super) fn ident<'a>() -> impl Syn<'a, Ident> {
-    select! { Token::Ident(name) => name }.map_with(|name, e| Ident {
+    select_ref! { Token::Ident(name) => name.clone() }.map_with(|name, e| Ident {
         name,
         span: e.span(),
     })
@@ -105,16 +105,17 @@ pub(super) fn ident<'a>() -> impl Syn<'a, Ident> {
 /// name, after saying that it cannot be one (E0007).
 fn keyword_as_name<'a>(
     cx: &'a Cx<'a>,
-    role: &'static str,
+    role: Role,
     allowed: impl Fn(&Cx<'a>, usize, Nest) -> bool + Clone + 'a,
 ) -> impl Syn<'a, Ident> {
     when(cx, move |cx, i, nest| {
         matches!(cx.token(i), Some(Token::Keyword(_))) && allowed(cx, i, nest)
     })
-    .ignore_then(select! { Token::Keyword(k) => k })
+    .ignore_then(select_ref! { Token::Keyword(k) => *k })
     .validate(move |k, e, emitter| {
         let span: Span = e.span();
         let word = k.as_str();
+        let role = role.describe();
         emitter.emit(SyntaxError::report(
             Diagnostic::error(
                 "E0007",
@@ -145,7 +146,7 @@ fn keyword_may_be_name(cx: &Cx, i: usize, nest: Nest) -> bool {
 
 /// A name where one is required; when it is missing, an empty one takes
 /// its place.
-pub(super) fn name<'a>(cx: &'a Cx<'a>, role: &'static str) -> impl Syn<'a, Ident> {
+pub(super) fn name<'a>(cx: &'a Cx<'a>, role: Role) -> impl Syn<'a, Ident> {
     located(
         choice((ident(), keyword_as_name(cx, role, keyword_may_be_name)))
             .labelled(Expect::Name(role)),
@@ -159,48 +160,15 @@ pub(super) fn def_param<'a>(
     cx: &'a Cx<'a>,
     expr: impl Syn<'a, Expr>,
 ) -> impl Syn<'a, Option<DefParam>> {
-    let keyword = keyword_as_name(cx, "a parameter name", |cx, i, nest| {
-        !cx.starts_item(i, nest)
-    });
+    let keyword = keyword_as_name(cx, Role::Param, |cx, i, nest| !cx.starts_item(i, nest));
     located(
         choice((ident(), keyword))
             .then(just(Token::Eq).ignore_then(expr).or_not())
             .map(|(name, default)| Some(DefParam { name, default }))
-            .labelled(Expect::Name("a parameter name")),
+            .labelled(Expect::Name(Role::Param)),
     )
     .recover_with(via_parser(empty().to(None)))
 }
-
-/// What one kind of bracketed list is called in messages.
-pub(super) struct ListKind {
-    pub opener: Token,
-    pub closer: Token,
-    /// One element: "an argument".
-    pub what: &'static str,
-    /// Several: "arguments".
-    pub plural: &'static str,
-}
-
-const ARGS: ListKind = ListKind {
-    opener: Token::LParen,
-    closer: Token::RParen,
-    what: "an argument",
-    plural: "arguments",
-};
-
-pub(super) const PARAMS: ListKind = ListKind {
-    opener: Token::LParen,
-    closer: Token::RParen,
-    what: "a parameter",
-    plural: "parameters",
-};
-
-const ELEMENTS: ListKind = ListKind {
-    opener: Token::LBracket,
-    closer: Token::RBracket,
-    what: "a list element",
-    plural: "elements",
-};
 
 const RPAREN: Token = Token::RParen;
 const RBRACKET: Token = Token::RBracket;
@@ -304,10 +272,10 @@ fn opener_span(cx: &Cx, whole: Span) -> Span {
 /// unclosed; anything else is reported and skipped.
 pub(super) fn list<'a, T: 'a>(
     cx: &'a Cx<'a>,
-    kind: &'static ListKind,
+    kind: ListKind,
     element: impl Syn<'a, T>,
 ) -> impl Syn<'a, Vec<T>> {
-    let closer = &kind.closer;
+    let closer = kind.closer();
     let slot_opens = when(cx, move |cx, i, nest| {
         cx.token(i) != Some(closer) && !cx.stops(i, closer, nest)
     });
@@ -324,39 +292,44 @@ pub(super) fn list<'a, T: 'a>(
                 Slot::Junk
             }
         }));
-    let after_element = located(when(cx, ends_slot).to(Slot::Clean).labelled(Expect::SepOr {
-        closer: closer.clone(),
-        plural: kind.plural,
-    }))
+    let after_element = located(
+        when(cx, ends_slot)
+            .to(Slot::Clean)
+            .labelled(Expect::SepOr(kind)),
+    )
     .recover_with(via_parser(junk_skipped));
     let closing = choice((
         just(closer.clone()).to(Closing::Closed),
         check(cx, move |cx, i, nest| cx.stops(i, closer, nest))
             .map(|(i, nest)| Closing::Open(i, nest)),
     ));
+    // Each element, how it ended, and the index of the token after it.
     let inside = slot_opens
         .ignore_then(element)
         .then(after_element)
+        .then(position(cx))
         .separated_by(just(Token::Comma))
         .allow_trailing()
         .collect::<Vec<_>>()
         .then(closing);
-    bracketed(kind.opener.clone(), closer, Bracket::List, inside).validate(
+    bracketed(kind.opener(), closer, Bracket::List, inside).validate(
         move |(slots, closing), e, emitter| {
-            let ended_in_junk = slots.last().is_some_and(|(_, s)| *s == Slot::JunkToEnd);
-            if let (Closing::Open(at, nest), false) = (closing, ended_in_junk) {
+            let last = slots.last().map(|((_, slot), end)| (*slot, *end));
+            if let (Closing::Open(at, nest), false) =
+                (closing, last.is_some_and(|(s, _)| s == Slot::JunkToEnd))
+            {
                 let open = opener_span(cx, e.span());
-                let after_separator = at.checked_sub(1).and_then(|p| cx.token(p))
-                    == Some(&Token::Comma)
-                    || cx.index_of(open) + 1 == at;
+                // Right after the opener or a `,`, another element could come.
+                let after_separator =
+                    last.is_none_or(|(_, end)| cx.token(end) == Some(&Token::Comma));
                 let what = if after_separator {
-                    format!("{} or `{closer}`", kind.what)
+                    format!("{} or `{closer}`", kind.what())
                 } else {
                     format!("`,` or `{closer}`")
                 };
                 emitter.emit(unclosed(cx, open, closer, &what, at, nest));
             }
-            slots.into_iter().map(|(x, _)| x).collect()
+            slots.into_iter().map(|((x, _), _)| x).collect()
         },
     )
 }
@@ -367,7 +340,7 @@ fn arg<'a>(cx: &'a Cx<'a>, expr: impl Syn<'a, Expr>) -> impl Syn<'a, Arg> {
         matches!(cx.token(i), Some(Token::Ident(_) | Token::Keyword(_)))
             && cx.token(i + 1) == Some(&Token::Eq)
     })
-    .ignore_then(name(cx, "an argument name"))
+    .ignore_then(name(cx, Role::Arg))
     .then_ignore(just(Token::Eq))
     .then(expr.clone())
     .map_with(|(name, value), e| Arg {
@@ -434,10 +407,19 @@ fn from(first: &Expr, whole: Span) -> Span {
     Span::new(whole.src, first.span.start..whole.end)
 }
 
+/// One of two operators of the same precedence, read in one attempt.
+fn operator<'a>(ops: [(Token, BinOp); 2]) -> impl Syn<'a, BinOp> {
+    let [(a, op_a), (b, op_b)] = ops;
+    one_of([a.clone(), b]).map(move |t| if t == a { op_a } else { op_b })
+}
+
 fn binary<'a>(
+    lhs: Expr,
     op: BinOp,
-) -> impl Fn(Expr, (), Expr, &mut MapExtra<'a, '_, Tokens<'a>, Extra>) -> Expr + Clone {
-    move |lhs, (), rhs, e| Expr {
+    rhs: Expr,
+    e: &mut MapExtra<'a, '_, Tokens<'a>, Extra>,
+) -> Expr {
+    Expr {
         span: from(&lhs, e.span()),
         kind: ExprKind::Binary {
             op,
@@ -450,10 +432,10 @@ fn binary<'a>(
 /// An expression: operators by precedence over postfix chains over atoms.
 pub(super) fn expr<'a>(cx: &'a Cx<'a>) -> Boxed<'a, Expr> {
     recursive(move |expr| {
-        let literal = select! {
-            Token::Int(n) => ExprKind::Int(n),
-            Token::Num(x) => ExprKind::Num(x),
-            Token::Str(s) => ExprKind::Str(s),
+        let literal = select_ref! {
+            Token::Int(n) => ExprKind::Int(*n),
+            Token::Num(x) => ExprKind::Num(*x),
+            Token::Str(s) => ExprKind::Str(s.clone()),
             Token::Keyword(Keyword::True) => ExprKind::Bool(true),
             Token::Keyword(Keyword::False) => ExprKind::Bool(false),
         }
@@ -462,7 +444,7 @@ pub(super) fn expr<'a>(cx: &'a Cx<'a>) -> Boxed<'a, Expr> {
             span: e.span(),
         });
 
-        let args = list(cx, &ARGS, arg(cx, expr.clone())).boxed();
+        let args = list(cx, ListKind::Args, arg(cx, expr.clone())).boxed();
         let checked_args = args.clone().validate(|args, _, emitter| {
             if let Some(d) = check_arg_order(&args) {
                 emitter.emit(SyntaxError::report(d, Kind::Plain));
@@ -482,7 +464,7 @@ pub(super) fn expr<'a>(cx: &'a Cx<'a>) -> Boxed<'a, Expr> {
                 },
             });
 
-        let list_expr = list(cx, &ELEMENTS, expr.clone()).map_with(|items, e| Expr {
+        let list_expr = list(cx, ListKind::Elements, expr.clone()).map_with(|items, e| Expr {
             kind: ExprKind::List(items),
             span: e.span(),
         });
@@ -505,7 +487,7 @@ pub(super) fn expr<'a>(cx: &'a Cx<'a>) -> Boxed<'a, Expr> {
 
         // An item keyword in a name's position inside brackets, or `to`
         // used as a value (`to + 1`).
-        let keyword_name = keyword_as_name(cx, "a name", |cx, i, nest| match cx.token(i) {
+        let keyword_name = keyword_as_name(cx, Role::Name, |cx, i, nest| match cx.token(i) {
             Some(Token::Keyword(Keyword::To)) => cx.token(i + 1).is_some_and(ends_a_name),
             Some(Token::Keyword(k)) => k.starts_item() && !cx.starts_item(i, nest),
             _ => false,
@@ -515,7 +497,7 @@ pub(super) fn expr<'a>(cx: &'a Cx<'a>) -> Boxed<'a, Expr> {
             kind: ExprKind::Name(ident),
         });
 
-        let primary = choice((literal, call_or_name, list_expr, group, keyword_name)).boxed();
+        let primary = choice((call_or_name, literal, list_expr, group, keyword_name)).boxed();
 
         // Tokens the lexer rejected (already reported) are an error in
         // themselves; an expression glued right after them (`$sims`) is
@@ -561,7 +543,7 @@ pub(super) fn expr<'a>(cx: &'a Cx<'a>) -> Boxed<'a, Expr> {
             }
             index
         });
-        let field = just(Token::Dot).ignore_then(name(cx, "a field name"));
+        let field = just(Token::Dot).ignore_then(name(cx, Role::Field));
 
         atom.pratt((
             postfix(6, index, |target: Expr, index, e| Expr {
@@ -592,7 +574,7 @@ pub(super) fn expr<'a>(cx: &'a Cx<'a>) -> Boxed<'a, Expr> {
                     kind: ExprKind::Error,
                 }
             }),
-            infix(right(5), just(Token::Caret).ignored(), binary(BinOp::Pow)),
+            infix(right(5), just(Token::Caret).to(BinOp::Pow), binary),
             prefix(4, just(Token::Minus), |_, operand, e| Expr {
                 kind: ExprKind::Unary {
                     op: UnaryOp::Neg,
@@ -600,10 +582,16 @@ pub(super) fn expr<'a>(cx: &'a Cx<'a>) -> Boxed<'a, Expr> {
                 },
                 span: e.span(),
             }),
-            infix(left(3), just(Token::Star).ignored(), binary(BinOp::Mul)),
-            infix(left(3), just(Token::Slash).ignored(), binary(BinOp::Div)),
-            infix(left(2), just(Token::Plus).ignored(), binary(BinOp::Add)),
-            infix(left(2), just(Token::Minus).ignored(), binary(BinOp::Sub)),
+            infix(
+                left(3),
+                operator([(Token::Star, BinOp::Mul), (Token::Slash, BinOp::Div)]),
+                binary,
+            ),
+            infix(
+                left(2),
+                operator([(Token::Plus, BinOp::Add), (Token::Minus, BinOp::Sub)]),
+                binary,
+            ),
             infix(left(1), just(Token::Pipe), |lhs: Expr, _, rhs, e| Expr {
                 span: from(&lhs, e.span()),
                 kind: ExprKind::Pipe {

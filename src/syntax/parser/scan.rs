@@ -223,9 +223,10 @@ impl<'a> Cx<'a> {
         Span::new(self.src, end..end)
     }
 
-    /// The index of the token a span starts at (the token count for the end).
-    pub fn index_of(&self, span: Span) -> usize {
-        self.tokens.partition_point(|(_, s)| s.start < span.start)
+    /// The index of the token starting at byte `offset` (the token count
+    /// for the end).
+    pub fn index_at(&self, offset: usize) -> usize {
+        self.tokens.partition_point(|(_, s)| s.start < offset)
     }
 
     /// Whether token `i` starts an item, inside `nest`.
