@@ -14,7 +14,10 @@
 //!   the next `,` or the closer, stepping over nested brackets whole (as
 //!   `nested_delimiters` does); a bracket that the end of the input, a new
 //!   item or an enclosing bracket's closer cuts short is reported unclosed,
-//!   with a label on where it opened;
+//!   with a label on where it opened. The parser's chumsky context is the
+//!   stack of brackets it is in (`scan::Nest`, pushed with
+//!   `ignore_with_ctx`): it decides whether a keyword starts an item or is a
+//!   misspelt name, and whose closer a `)` or `]` is;
 //! * missing pieces: where an expression or a name is missing, a
 //!   `via_parser` recovery inserts [`ExprKind::Error`] or an empty name and
 //!   chumsky's "expected … found …" error, labelled with what the grammar
