@@ -1,19 +1,29 @@
-//! The lexer: source text to tokens with spans.
+//! The lexer: source text to tokens with spans, written with chumsky over
+//! the characters of the source.
 //!
 //! It never stops at a bad character: whatever it cannot make sense of
 //! becomes one [`Token::Error`] (already reported), so the parser can keep
 //! going and stay quiet about it instead of piling a second error on top.
+//! The grammar below is total (its last alternative takes any character),
+//! so lexing itself never fails, and it uses chumsky's zero-sized error
+//! type (the fast path: a failed alternative costs nothing); the problems
+//! it finds are collected, worded, in the parser's state as the tokens are
+//! built.
 //!
 //! Numbers: digits alone are an [`Token::Int`]; a fraction (`0.5`) or an
 //! exponent (`1e-3`, `2E8`) makes a [`Token::Num`]. A fraction needs digits on
 //! both sides of the point, so `2.` and `.5` are errors that suggest `2.0`
-//! and `0.5` (field access never follows a number, so nothing is lost).
-//! Strings are written in double quotes with the escapes `\" \\ \n \t`;
-//! they may not span lines, so an unterminated string ends at its line and
-//! the rest of the file still parses.
+//! and `0.5`. A `.` glued to a name or a closing bracket is field access
+//! (`r.0` is then a field access with a bad field name, for the parser to
+//! report). Strings are written in double quotes with the escapes
+//! `\" \\ \n \t`; they may not span lines, so an unterminated string ends at
+//! its line and the rest of the file still parses.
 
 use crate::diagnostics::Diagnostic;
 use crate::span::{SourceId, Span};
+use chumsky::extra::SimpleState;
+use chumsky::input::MapExtra;
+use chumsky::prelude::*;
 use std::fmt;
 
 /// The reserved words. None of them can be used as a name.
@@ -153,23 +163,26 @@ impl fmt::Display for Token {
 /// Splits `text` into tokens. Comments and whitespace are dropped; every
 /// problem is reported and lexing carries on after it.
 pub fn lex(src: SourceId, text: &str) -> (Vec<(Token, Span)>, Vec<Diagnostic>) {
-    let mut lexer = Lexer {
-        src,
-        text,
-        pos: 0,
-        tokens: Vec::new(),
-        diags: Vec::new(),
-    };
-    lexer.run();
-    (lexer.tokens, lexer.diags)
+    let mut problems = SimpleState(Vec::new());
+    let tokens = lexer(src)
+        .parse_with_state(text, &mut problems)
+        .into_output()
+        .unwrap_or_default();
+    (tokens, problems.0)
 }
 
-struct Lexer<'a> {
-    src: SourceId,
-    text: &'a str,
-    pos: usize,
-    tokens: Vec<(Token, Span)>,
-    diags: Vec<Diagnostic>,
+/// The problems found so far ride in the parser's state. The lexer never
+/// backtracks over a token it has built, so none is reported twice.
+type Extra = extra::Full<EmptyErr, SimpleState<Vec<Diagnostic>>, ()>;
+
+/// What one step of the lexer reads: nothing (whitespace, a comment), a
+/// token, or a token with a glued `.` (a name or closing bracket before a
+/// field access).
+#[derive(Clone)]
+enum Lexeme {
+    Skip,
+    One(Token, Span),
+    WithDot(Token, Span, Span),
 }
 
 fn is_ident_start(c: char) -> bool {
@@ -185,257 +198,258 @@ fn starts_token(c: char) -> bool {
     is_ident_char(c) || c.is_whitespace() || "#\"()[],.=+-*/^|".contains(c)
 }
 
-impl<'a> Lexer<'a> {
-    fn span(&self, start: usize, end: usize) -> Span {
-        Span::new(self.src, start..end)
-    }
+fn lexer<'a>(src: SourceId) -> impl Parser<'a, &'a str, Vec<(Token, Span)>, Extra> {
+    let span = move |s: SimpleSpan| Span::new(src, s.start..s.end);
 
-    fn peek(&self) -> Option<char> {
-        self.text[self.pos..].chars().next()
-    }
+    let trivia = choice((
+        any()
+            .filter(|c: &char| c.is_whitespace())
+            .repeated()
+            .at_least(1),
+        just('#')
+            .then(any().and_is(just('\n').not()).repeated())
+            .ignored(),
+    ))
+    .to(Lexeme::Skip);
 
-    fn peek_at(&self, ahead: usize) -> Option<char> {
-        self.text[self.pos..].chars().nth(ahead)
-    }
+    // A `.` right after a name or a closing bracket is field access, never
+    // the start of a number: `r.5` is `r`, `.`, `5` (while `model.5`, after
+    // a keyword, is a malformed `.5`). Only a digit after the `.` makes the
+    // difference, so the usual case reads the word once.
+    let word = any()
+        .filter(|c: &char| is_ident_start(*c))
+        .then(any().filter(|c: &char| is_ident_char(*c)).repeated())
+        .to_slice();
+    let dot_digit = just('.').then(any().filter(char::is_ascii_digit)).rewind();
+    let plain_word = word
+        .then_ignore(dot_digit.not())
+        .map_with(move |w: &str, e| {
+            let token =
+                Keyword::from_word(w).map_or_else(|| Token::Ident(w.to_string()), Token::Keyword);
+            Lexeme::One(token, span(e.span()))
+        });
+    let name_then_dot = word
+        .filter(|w: &&str| Keyword::from_word(w).is_none())
+        .map_with(move |w: &str, e| (Token::Ident(w.to_string()), span(e.span())))
+        .then(just('.').map_with(move |_, e| span(e.span())))
+        .map(|((token, at), dot)| Lexeme::WithDot(token, at, dot));
+    let keyword = word
+        .filter_map(Keyword::from_word)
+        .map_with(move |k, e| Lexeme::One(Token::Keyword(k), span(e.span())));
 
-    fn bump(&mut self) -> Option<char> {
-        let c = self.peek()?;
-        self.pos += c.len_utf8();
-        Some(c)
-    }
+    let closer = choice((just(')').to(Token::RParen), just(']').to(Token::RBracket)))
+        .map_with(move |t, e| (t, span(e.span())))
+        .then(just('.').map_with(move |_, e| span(e.span())).or_not())
+        .map(|((token, at), dot)| match dot {
+            Some(dot) => Lexeme::WithDot(token, at, dot),
+            None => Lexeme::One(token, at),
+        });
 
-    fn eat_while(&mut self, pred: impl Fn(char) -> bool) {
-        while self.peek().is_some_and(&pred) {
-            self.bump();
-        }
-    }
+    let punctuation = choice((
+        just("|>").to(Token::Pipe),
+        just('(').to(Token::LParen),
+        just('[').to(Token::LBracket),
+        just(',').to(Token::Comma),
+        just('=').to(Token::Eq),
+        just('+').to(Token::Plus),
+        just('-').to(Token::Minus),
+        just('*').to(Token::Star),
+        just('/').to(Token::Slash),
+        just('^').to(Token::Caret),
+    ))
+    .map_with(move |t, e| Lexeme::One(t, span(e.span())));
+    let dot = just('.').map_with(move |_, e| Lexeme::One(Token::Dot, span(e.span())));
 
-    fn push(&mut self, token: Token, start: usize) {
-        let span = self.span(start, self.pos);
-        self.tokens.push((token, span));
-    }
-
-    fn run(&mut self) {
-        while let Some(c) = self.peek() {
-            let start = self.pos;
-            if c.is_whitespace() {
-                self.bump();
-            } else if c == '#' {
-                self.eat_while(|c| c != '\n');
-            } else if c == '"' {
-                self.string();
-            } else if c.is_ascii_digit() || (c == '.' && self.dot_starts_number()) {
-                self.number();
-            } else if is_ident_start(c) {
-                self.eat_while(is_ident_char);
-                let word = &self.text[start..self.pos];
-                let token = match Keyword::from_word(word) {
-                    Some(k) => Token::Keyword(k),
-                    None => Token::Ident(word.to_string()),
-                };
-                self.push(token, start);
-            } else if c == '|' && self.peek_at(1) == Some('>') {
-                self.bump();
-                self.bump();
-                self.push(Token::Pipe, start);
-            } else if let Some(token) = punctuation(c) {
-                self.bump();
-                self.push(token, start);
-            } else {
-                self.bad_characters();
+    // Order matters: a number before a lone `.` (`.5` is a malformed
+    // number), and bad characters last, taking whatever nothing else took.
+    let one = |(token, at)| Lexeme::One(token, at);
+    choice((
+        trivia,
+        plain_word,
+        name_then_dot,
+        keyword,
+        punctuation,
+        closer,
+        number(src).map(one),
+        dot,
+        string(src).map(one),
+        bad_characters(src).map(one),
+    ))
+    .repeated()
+    .fold(Vec::new(), |mut tokens, lexeme| {
+        match lexeme {
+            Lexeme::Skip => {}
+            Lexeme::One(token, at) => tokens.push((token, at)),
+            Lexeme::WithDot(token, at, dot) => {
+                tokens.push((token, at));
+                tokens.push((Token::Dot, dot));
             }
         }
-    }
+        tokens
+    })
+}
 
-    /// `.5` is a malformed number, except right after something a field
-    /// could be taken from (`r.0` is a field access with a bad field name).
-    fn dot_starts_number(&self) -> bool {
-        let after_value = matches!(
-            self.tokens.last(),
-            Some((Token::Ident(_) | Token::RParen | Token::RBracket, span)) if span.end == self.pos
+/// A number, with whatever letters, digits or points are glued to it: the
+/// whole run is one token, and one error when malformed (`2.`, `3x`, `1e`,
+/// `1_000`, `1.2.3`) rather than a number plus debris.
+fn number<'a>(src: SourceId) -> impl Parser<'a, &'a str, (Token, Span), Extra> {
+    let digits = any().filter(char::is_ascii_digit).repeated().at_least(1);
+    let fraction = just('.').then(digits);
+    let exponent = one_of("eE").then(one_of("+-").or_not()).then(digits);
+    let body = choice((digits.then(fraction.or_not()).ignored(), fraction.ignored()))
+        .then(exponent.or_not())
+        .to_slice();
+    let glued = any()
+        .filter(|c: &char| is_ident_char(*c) || *c == '.')
+        .repeated()
+        .to_slice();
+    body.then(glued).map_with(
+        move |(body, glued): (&str, &str), e: &mut MapExtra<'a, '_, &'a str, Extra>| {
+            let s: SimpleSpan = e.span();
+            let span = Span::new(src, s.start..s.end);
+            match number_token(body, glued, span) {
+                Ok(token) => (token, span),
+                Err(d) => {
+                    e.state().push(d);
+                    (Token::Error, span)
+                }
+            }
+        },
+    )
+}
+
+/// The token for a number lexed as `body` (digits, fraction, exponent)
+/// followed by `glued` characters, or why it is not one.
+fn number_token(body: &str, glued: &str, span: Span) -> Result<Token, Diagnostic> {
+    let text = format!("{body}{glued}");
+    if !glued.is_empty() {
+        let d = Diagnostic::error("E0009", format!("malformed number `{text}`"))
+            .with_primary(span, "not a valid number");
+        return Err(if text.starts_with('.') {
+            d.with_hint(format!("write a digit before the point: `0{text}`"))
+        } else if text.ends_with('.') {
+            d.with_hint(format!("write a digit after the point: `{text}0`"))
+        } else if text.contains('_') && text.chars().all(|c| c.is_ascii_digit() || c == '_') {
+            d.with_hint("digit separators are not supported: write the digits together")
+        } else if text.ends_with(['e', 'E']) {
+            d.with_hint("an exponent needs digits, as in `1e-3`")
+        } else {
+            d.with_hint("numbers look like `3`, `0.5` or `1e-3`")
+        });
+    }
+    if text.starts_with('.') {
+        return Err(
+            Diagnostic::error("E0009", format!("malformed number `{text}`"))
+                .with_primary(span, "a number needs a digit before the point")
+                .with_hint(format!("write `0{text}`")),
         );
-        !after_value && self.peek_at(1).is_some_and(|d| d.is_ascii_digit())
     }
+    if text.contains(['.', 'e', 'E']) {
+        return match text.parse::<f64>() {
+            Ok(x) if x.is_finite() => Ok(Token::Num(x)),
+            _ => Err(
+                Diagnostic::error("E0009", format!("number `{text}` is out of range"))
+                    .with_primary(span, "too large to represent"),
+            ),
+        };
+    }
+    text.parse::<i64>().map(Token::Int).map_err(|_| {
+        Diagnostic::error("E0009", format!("integer `{text}` is too large"))
+            .with_primary(span, "does not fit in 64 bits")
+            .with_hint(format!(
+                "integers go up to {}; write `{text}.0` for an approximate number",
+                i64::MAX
+            ))
+    })
+}
 
-    fn bad_characters(&mut self) {
-        let start = self.pos;
-        // The first character is bad by definition; swallow the rest of the run
-        // so that `@@@` or `€€` is one error, not three.
-        let first = self.bump().unwrap_or('\0');
-        self.eat_while(|c| !starts_token(c) || (c == '|' && first == '|'));
-        let bad = &self.text[start..self.pos];
-        let span = self.span(start, self.pos);
+/// A string on one line. Its token holds the value with escapes resolved;
+/// an unknown escape is reported and kept as the escaped character, and a
+/// string cut short by the end of its line is reported and kept as lexed.
+fn string<'a>(src: SourceId) -> impl Parser<'a, &'a str, (Token, Span), Extra> {
+    let plain = any()
+        .and_is(one_of("\"\\\n").not())
+        .and_is(just("\r\n").not())
+        .map(Some);
+    let escape = just('\\').ignore_then(choice((
+        just('"').to(Some('"')),
+        just('\\').to(Some('\\')),
+        just('n').to(Some('\n')),
+        just('t').to(Some('\t')),
+        // A backslash at the end of the line escapes nothing: the line end
+        // is left for the unterminated-string report.
+        choice((just('\n').ignored(), just('\r').ignored(), end()))
+            .rewind()
+            .to(None),
+        any().map_with(move |c: char, e: &mut MapExtra<'a, '_, &'a str, Extra>| {
+            let s: SimpleSpan = e.span();
+            // The backslash is the byte before the escaped character.
+            let span = Span::new(src, s.start - 1..s.end);
+            e.state().push(
+                Diagnostic::error("E0008", format!("unknown escape `\\{c}` in a string"))
+                    .with_primary(span, "not a known escape")
+                    .with_hint("the escapes are `\\\"`, `\\\\`, `\\n` and `\\t`"),
+            );
+            Some(c)
+        }),
+    )));
+    just('"')
+        .ignore_then(choice((plain, escape)).repeated().collect::<Vec<_>>())
+        .then(just('"').or_not())
+        .map_with(
+            move |(chars, close): (Vec<Option<char>>, _),
+                  e: &mut MapExtra<'a, '_, &'a str, Extra>| {
+                let s: SimpleSpan = e.span();
+                let span = Span::new(src, s.start..s.end);
+                if close.is_none() {
+                    e.state().push(
+                        Diagnostic::error("E0004", "unterminated string")
+                            .with_primary(span, "this string is never closed")
+                            .with_hint("add a closing `\"`; strings cannot span lines"),
+                    );
+                }
+                (Token::Str(chars.into_iter().flatten().collect()), span)
+            },
+        )
+}
+
+/// A run of characters no token starts with: one [`Token::Error`] and one
+/// report, with a hint for the usual suspects.
+fn bad_characters<'a>(src: SourceId) -> impl Parser<'a, &'a str, (Token, Span), Extra> {
+    // After a lone `|`, more `|` belong to the same mistake (`||`).
+    let pipes = just('|')
+        .then(
+            any()
+                .filter(|c: &char| !starts_token(*c) || *c == '|')
+                .repeated(),
+        )
+        .to_slice();
+    let others = any()
+        .then(any().filter(|c: &char| !starts_token(*c)).repeated())
+        .to_slice();
+    choice((pipes, others)).map_with(move |bad: &str, e: &mut MapExtra<'a, '_, &'a str, Extra>| {
+        let s: SimpleSpan = e.span();
+        let span = Span::new(src, s.start..s.end);
         let what = if bad.chars().count() == 1 {
             format!("unexpected character `{bad}`")
         } else {
             format!("unexpected characters `{bad}`")
         };
-        let mut d = Diagnostic::error("E0001", what).with_primary(span, "not part of any token");
-        d = match first {
-            '|' => d.with_hint("the pipe is written `|>`"),
-            '\'' => d.with_hint("strings are written in double quotes: \"like this\""),
-            ';' => d.with_hint("items need no separator: start the next one with its keyword"),
-            '{' | '}' => d.with_hint("Optimist has no braces; group with `(` and `)`"),
-            '<' | '>' | '!' | '&' => d.with_hint("the operators are `+ - * / ^` and the pipe `|>`"),
+        let d = Diagnostic::error("E0001", what).with_primary(span, "not part of any token");
+        let d = match bad.chars().next() {
+            Some('|') => d.with_hint("the pipe is written `|>`"),
+            Some('\'') => d.with_hint("strings are written in double quotes: \"like this\""),
+            Some(';') => {
+                d.with_hint("items need no separator: start the next one with its keyword")
+            }
+            Some('{' | '}') => d.with_hint("Optimist has no braces; group with `(` and `)`"),
+            Some('<' | '>' | '!' | '&') => {
+                d.with_hint("the operators are `+ - * / ^` and the pipe `|>`")
+            }
             _ => d,
         };
-        self.diags.push(d);
-        self.push(Token::Error, start);
-    }
-
-    fn number(&mut self) {
-        let start = self.pos;
-        self.eat_while(|c| c.is_ascii_digit());
-        let mut is_num = false;
-        if self.peek() == Some('.') && self.peek_at(1).is_some_and(|d| d.is_ascii_digit()) {
-            is_num = true;
-            self.bump();
-            self.eat_while(|c| c.is_ascii_digit());
-        }
-        if matches!(self.peek(), Some('e' | 'E')) {
-            let digits_at = match self.peek_at(1) {
-                Some('+' | '-') => 2,
-                _ => 1,
-            };
-            if self.peek_at(digits_at).is_some_and(|d| d.is_ascii_digit()) {
-                is_num = true;
-                for _ in 0..digits_at {
-                    self.bump();
-                }
-                self.eat_while(|c| c.is_ascii_digit());
-            }
-        }
-        // Whatever is glued on (`2.`, `3x`, `1e`, `1_000`, `1.2.3`) makes the
-        // whole run one malformed number rather than a number plus debris.
-        if self.peek().is_some_and(|c| is_ident_char(c) || c == '.') {
-            self.eat_while(|c| is_ident_char(c) || c == '.');
-            let text = &self.text[start..self.pos];
-            let mut d = Diagnostic::error("E0009", format!("malformed number `{text}`"))
-                .with_primary(self.span(start, self.pos), "not a valid number");
-            d = if text.starts_with('.') {
-                d.with_hint(format!("write a digit before the point: `0{text}`"))
-            } else if text.ends_with('.') {
-                d.with_hint(format!("write a digit after the point: `{text}0`"))
-            } else if text.contains('_') && text.chars().all(|c| c.is_ascii_digit() || c == '_') {
-                d.with_hint("digit separators are not supported: write the digits together")
-            } else if text.ends_with(['e', 'E']) {
-                d.with_hint("an exponent needs digits, as in `1e-3`")
-            } else {
-                d.with_hint("numbers look like `3`, `0.5` or `1e-3`")
-            };
-            self.diags.push(d);
-            self.push(Token::Error, start);
-            return;
-        }
-        let text = &self.text[start..self.pos];
-        let span = self.span(start, self.pos);
-        if text.starts_with('.') {
-            // `.5`: the fraction was read above, only the leading digit is missing.
-            self.diags.push(
-                Diagnostic::error("E0009", format!("malformed number `{text}`"))
-                    .with_primary(span, "a number needs a digit before the point")
-                    .with_hint(format!("write `0{text}`")),
-            );
-            self.push(Token::Error, start);
-        } else if is_num {
-            match text.parse::<f64>() {
-                Ok(x) if x.is_finite() => self.push(Token::Num(x), start),
-                _ => {
-                    self.diags.push(
-                        Diagnostic::error("E0009", format!("number `{text}` is out of range"))
-                            .with_primary(span, "too large to represent"),
-                    );
-                    self.push(Token::Error, start);
-                }
-            }
-        } else {
-            match text.parse::<i64>() {
-                Ok(n) => self.push(Token::Int(n), start),
-                Err(_) => {
-                    self.diags.push(
-                        Diagnostic::error("E0009", format!("integer `{text}` is too large"))
-                            .with_primary(span, "does not fit in 64 bits")
-                            .with_hint(format!(
-                                "integers go up to {}; write `{text}.0` for an approximate number",
-                                i64::MAX
-                            )),
-                    );
-                    self.push(Token::Error, start);
-                }
-            }
-        }
-    }
-
-    fn string(&mut self) {
-        let start = self.pos;
-        self.bump();
-        let mut value = String::new();
-        loop {
-            let c = match self.peek() {
-                Some('\r') if self.peek_at(1) == Some('\n') => None,
-                Some('\n') | None => None,
-                Some(c) => Some(c),
-            };
-            let Some(c) = c else {
-                self.diags.push(
-                    Diagnostic::error("E0004", "unterminated string")
-                        .with_primary(self.span(start, self.pos), "this string is never closed")
-                        .with_hint("add a closing `\"`; strings cannot span lines"),
-                );
-                self.push(Token::Str(value), start);
-                return;
-            };
-            if c == '"' {
-                self.bump();
-                self.push(Token::Str(value), start);
-                return;
-            }
-            self.bump();
-            if c != '\\' {
-                value.push(c);
-                continue;
-            }
-            let esc_start = self.pos - 1;
-            match self.peek() {
-                Some('"') => value.push('"'),
-                Some('\\') => value.push('\\'),
-                Some('n') => value.push('\n'),
-                Some('t') => value.push('\t'),
-                // Leave the line end for the unterminated-string check.
-                None | Some('\n' | '\r') => continue,
-                Some(other) => {
-                    let end = self.pos + other.len_utf8();
-                    self.diags.push(
-                        Diagnostic::error(
-                            "E0008",
-                            format!("unknown escape `\\{other}` in a string"),
-                        )
-                        .with_primary(self.span(esc_start, end), "not a known escape")
-                        .with_hint("the escapes are `\\\"`, `\\\\`, `\\n` and `\\t`"),
-                    );
-                    value.push(other);
-                }
-            }
-            self.bump();
-        }
-    }
-}
-
-fn punctuation(c: char) -> Option<Token> {
-    Some(match c {
-        '(' => Token::LParen,
-        ')' => Token::RParen,
-        '[' => Token::LBracket,
-        ']' => Token::RBracket,
-        ',' => Token::Comma,
-        '.' => Token::Dot,
-        '=' => Token::Eq,
-        '+' => Token::Plus,
-        '-' => Token::Minus,
-        '*' => Token::Star,
-        '/' => Token::Slash,
-        '^' => Token::Caret,
-        _ => return None,
+        e.state().push(d);
+        (Token::Error, span)
     })
 }
 
@@ -500,6 +514,27 @@ mod tests {
         assert_eq!(toks.len(), 4);
         assert_eq!(toks[1], (Token::Error, Span::new(SourceId(0), 2..4)));
         assert_eq!(codes("€"), vec!["E0001"]);
+    }
+
+    #[test]
+    fn a_point_after_a_name_is_field_access() {
+        assert_eq!(
+            tokens("r.5 f(x).y"),
+            vec![
+                Token::Ident("r".into()),
+                Token::Dot,
+                Token::Int(5),
+                Token::Ident("f".into()),
+                Token::LParen,
+                Token::Ident("x".into()),
+                Token::RParen,
+                Token::Dot,
+                Token::Ident("y".into()),
+            ]
+        );
+        // After a keyword or a space, `.5` is a malformed number.
+        assert_eq!(codes("model.5"), vec!["E0009"]);
+        assert_eq!(codes("r .5"), vec!["E0009"]);
     }
 
     #[test]

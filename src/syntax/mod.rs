@@ -2,15 +2,11 @@
 //! tree ([`parse`], [`parse_repl`]), and printers of both for snapshots and
 //! `--dump` ([`dump_tokens`], [`dump_ast`]).
 //!
-//! Both stages report every problem they find, in source order, and keep
-//! going; the grammar they accept is `grammar/optimist.ebnf`, and the error
-//! codes are listed in [`parser`].
-//!
-//! The lexer and parser are written by hand rather than with chumsky:
-//! recovery points (item keywords, brackets, argument lists), the wording of
-//! every message, and the "unfinished input" signal the REPL needs are then
-//! explicit code, and termination on any input is easy to see (every loop
-//! consumes a token or exits; nesting depth is capped).
+//! Both stages are chumsky grammars: the lexer runs over the characters of
+//! the source, the parser over the lexer's `(Token, Span)` slice. Both
+//! report every problem they find and keep going; the grammar they accept
+//! is `grammar/optimist.ebnf`, and the error codes, the recovery strategy
+//! and the nesting cap are described in [`parser`].
 
 pub mod ast;
 pub mod dump;
@@ -47,12 +43,12 @@ fn parse_with(src: SourceId, text: &str, repl: bool) -> ParseResult {
     if !lex_diags.is_empty() {
         // A bad token is never "unfinished input".
         result.incomplete = false;
-        let mut all = lex_diags;
-        all.append(&mut result.diagnostics);
-        // Stable sort: lexer and parser reports interleave in source order.
-        all.sort_by_key(|d| d.primary_span().map_or(0, |s| s.start));
-        result.diagnostics = all;
     }
+    let mut all = lex_diags;
+    all.append(&mut result.diagnostics);
+    // Stable sort: lexer and parser reports interleave in source order.
+    all.sort_by_key(|d| d.primary_span().map_or(0, |s| s.start));
+    result.diagnostics = all;
     result
 }
 
@@ -193,6 +189,49 @@ mod tests {
         let codes: Vec<&str> = result.diagnostics.iter().map(|d| d.code).collect();
         assert_eq!(codes, ["E0002", "E0002", "E0006", "E0002", "E0005"]);
         assert_eq!(result.program.map(|p| p.items.len()), Some(5));
+    }
+
+    fn codes(result: &ParseResult) -> Vec<&'static str> {
+        result.diagnostics.iter().map(|d| d.code).collect()
+    }
+
+    #[test]
+    fn an_unclosed_bracket_is_reported_where_it_opened() {
+        let result = parse(SourceId(0), "let xs = f([1, 2)\nreport xs");
+        assert_eq!(codes(&result), ["E0003"]);
+        let d = &result.diagnostics[0];
+        assert_eq!(d.primary_span(), Some(Span::new(SourceId(0), 16..17)));
+        assert_eq!(d.labels[1].span, Span::new(SourceId(0), 11..12));
+        assert_eq!(d.labels[0].message, "expected `,` or `]` before `)`");
+        // The call took its `)` and the next item is whole.
+        let items = result.program.map(|p| p.items).unwrap_or_default();
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].span, Span::new(SourceId(0), 0..17));
+    }
+
+    #[test]
+    fn a_keyword_is_a_name_only_inside_brackets() {
+        // Inside brackets and followed by `,`: a misspelt name.
+        let result = parse(SourceId(0), "let a = f(model, x)");
+        assert_eq!(codes(&result), ["E0007"]);
+        // After an unclosed bracket, followed by a name: a new item.
+        let result = parse(SourceId(0), "let a = f(1\nmodel m = 2");
+        assert_eq!(codes(&result), ["E0003"]);
+        assert_eq!(result.program.map(|p| p.items.len()), Some(2));
+        // At the top level, even between items, a keyword starts an item.
+        let result = parse(SourceId(0), "report 1 2 (\nmodel = 3");
+        assert_eq!(codes(&result), ["E0002", "E0002"]);
+        assert!(result.diagnostics[1]
+            .message
+            .starts_with("expected a name after `model`"));
+    }
+
+    #[test]
+    fn errors_before_too_deep_nesting_are_kept() {
+        let text = format!("let a = f(1,, 2)\nlet b = {}1", "(".repeat(500));
+        let result = parse(SourceId(0), &text);
+        assert_eq!(codes(&result), ["E0002", "E0010"]);
+        assert!(!result.incomplete);
     }
 
     #[test]

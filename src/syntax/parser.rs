@@ -1,21 +1,33 @@
 //! The parser: tokens to the [`ast`](super::ast), reporting every syntax
-//! error of a file in one run.
+//! error of a file in one run. It is a chumsky grammar over the token slice
+//! (`split_token_span`); items are here, expressions and brackets in
+//! `parser/expr.rs`, the error type and its wording in `parser/errors.rs`.
 //!
-//! It is a hand-written recursive-descent parser with precedence climbing
-//! for operators; items are here, expressions and brackets in
-//! `parser/expr.rs`. Recovery happens at three levels, so one mistake costs
-//! one diagnostic and the rest of the file is still checked:
+//! Recovery happens at three levels, so one mistake costs one diagnostic
+//! and the rest of the file is still checked:
 //!
-//! * items: an item that went wrong is skipped up to the next item keyword
-//!   (every item starts with one, and no keyword can appear inside an
-//!   expression, so that point is always safe);
-//! * brackets: inside `(…)` and `[…]`, a bad element is skipped up to the next
-//!   `,` or the closing bracket, stepping over nested brackets whole
-//!   (`nested_delimiters`-style), and an `ExprKind::Error` takes its place;
-//! * tokens the lexer already reported ([`Token::Error`]) are consumed quietly.
+//! * items: every item starts with a keyword, and no keyword can appear
+//!   inside an expression except as a misspelt name, so whatever stands
+//!   between items is skipped up to the next item keyword (and reported,
+//!   unless it is debris of an item that already had an error);
+//! * brackets: inside `(…)` and `[…]`, something in the way is skipped up to
+//!   the next `,` or the closer, stepping over nested brackets whole (as
+//!   `nested_delimiters` does); a bracket that the end of the input, a new
+//!   item or an enclosing bracket's closer cuts short is reported unclosed,
+//!   with a label on where it opened. The parser's chumsky context is the
+//!   stack of brackets it is in (`scan::Nest`, pushed with
+//!   `ignore_with_ctx`): it decides whether a keyword starts an item or is a
+//!   misspelt name, and whose closer a `)` or `]` is;
+//! * missing pieces: where an expression or a name is missing, a
+//!   `via_parser` recovery inserts [`ExprKind::Error`] or an empty name and
+//!   chumsky's "expected … found …" error, labelled with what the grammar
+//!   wanted, is reported.
 //!
-//! Every loop consumes a token or exits, and nesting is capped at
-//! [`MAX_DEPTH`], so no input can loop forever or overflow the stack.
+//! Tokens the lexer already reported ([`Token::Error`]) are consumed
+//! quietly. Chumsky's grammar recurses once per nesting level; a pre-scan
+//! (`parser/scan.rs`) cuts the input where nesting passes [`MAX_DEPTH`], so
+//! no input can overflow the stack, and every repetition consumes a token
+//! per round, so none can loop.
 //!
 //! Error codes (stable; tests and docs refer to them):
 //!
@@ -38,16 +50,29 @@
 //! where an expression is missing, an [`ExprKind::Error`]. A tree built with
 //! errors is for tooling (the REPL, an editor), not for running.
 
+mod errors;
 mod expr;
+mod scan;
 
 use super::ast::*;
 use super::lexer::{Keyword, Token};
 use crate::diagnostics::Diagnostic;
 use crate::span::{SourceId, Span};
+use chumsky::input::{Input, MappedInput};
+use chumsky::prelude::*;
+use errors::{can_start_expr, Expect, Kind, ListKind, Role, SyntaxError};
+use expr::{def_param, expr, ident, list, located, missing_expr, name, position, when, Syn};
+use scan::{Cx, Nest};
 
 /// The deepest nesting of expressions (brackets, operators, unary minus)
 /// accepted; far beyond anything written by hand, far below a stack overflow.
 pub const MAX_DEPTH: usize = 100;
+
+/// The parser's input: the lexer's tokens, each with its span.
+type Tokens<'a> = MappedInput<'a, Token, Span, &'a [(Token, Span)]>;
+
+/// Errors are [`SyntaxError`]s; the context is the brackets the parser is in.
+type Extra = extra::Full<SyntaxError, (), Nest>;
 
 /// What came out of parsing, with or without errors.
 #[derive(Clone, Debug, PartialEq)]
@@ -69,347 +94,253 @@ pub fn parse_tokens(
     tokens: &[(Token, Span)],
     repl: bool,
 ) -> ParseResult {
-    let mut p = Parser {
+    let cut = scan::too_deep(tokens);
+    let cx = Cx {
         src,
         text,
-        tokens,
-        pos: 0,
-        prev_end: 0,
-        eof: Span::new(src, text.len()..text.len()),
-        diags: Vec::new(),
-        eof_errors: 0,
-        open: Vec::new(),
-        depth: 0,
-        aborted: false,
-        last_error_at: None,
+        tokens: &tokens[..cut.unwrap_or(tokens.len())],
     };
-    let program = p.program(repl);
-    let incomplete = !p.diags.is_empty() && p.eof_errors == p.diags.len();
+    let eof = Span::new(src, text.len()..text.len());
+    let (program, errors) = program(&cx, repl)
+        .parse(cx.tokens.split_token_span(eof))
+        .into_output_errors();
+    let program = program.unwrap_or(Program { items: Vec::new() });
+    let mut reported = errors::finish(&cx, errors, &program);
+    if let Some(at) = cut {
+        // Parsing stopped at the cut: what it says about the end of the
+        // input there is not about the real input.
+        reported.retain(|r| !r.about_eof);
+        let d = Diagnostic::error("E0010", "expression nested too deeply")
+            .with_primary(tokens[at].1, "parsing stops here")
+            .with_note(format!(
+                "at most {MAX_DEPTH} levels of brackets and operators are allowed"
+            ));
+        reported.push(errors::Reported {
+            diagnostic: d,
+            about_eof: false,
+        });
+    }
+    let incomplete = !reported.is_empty() && reported.iter().all(|r| r.about_eof);
     ParseResult {
         program: Some(program),
-        diagnostics: p.diags,
+        diagnostics: reported.into_iter().map(|r| r.diagnostic).collect(),
         incomplete,
-    }
-}
-
-struct Parser<'t> {
-    src: SourceId,
-    text: &'t str,
-    tokens: &'t [(Token, Span)],
-    pos: usize,
-    /// End of the last consumed token: where spans of finished nodes end.
-    prev_end: usize,
-    eof: Span,
-    diags: Vec<Diagnostic>,
-    /// How many of `diags` are about the input ending too early.
-    eof_errors: usize,
-    /// Closing tokens of the brackets we are inside, innermost last.
-    open: Vec<Token>,
-    depth: usize,
-    /// Set when nesting got too deep: from then on the input looks empty.
-    aborted: bool,
-    /// Token index of the last "unexpected" report, so one bad token gets one error.
-    last_error_at: Option<usize>,
-}
-
-fn can_start_expr(token: &Token) -> bool {
-    matches!(
-        token,
-        Token::Int(_)
-            | Token::Num(_)
-            | Token::Str(_)
-            | Token::Ident(_)
-            | Token::Keyword(Keyword::True | Keyword::False)
-            | Token::LParen
-            | Token::LBracket
-            | Token::Minus
-            | Token::Error
-    )
-}
-
-fn is_closer(token: &Token) -> bool {
-    matches!(token, Token::RParen | Token::RBracket)
-}
-
-fn opener_of(closer: &Token) -> &'static str {
-    if *closer == Token::RBracket {
-        "["
-    } else {
-        "("
     }
 }
 
 const ITEM_KEYWORDS: &str = "`use`, `param`, `let`, `objective`, `dataset`, `model`, `pipeline`, `def`, `report`, `plot` or `save`";
 
-impl<'t> Parser<'t> {
-    // ----- looking at tokens -------------------------------------------------
+/// A script: items, and whatever is not one reported and skipped up to the
+/// next. REPL input may start with a bare expression.
+fn program<'a>(cx: &'a Cx<'a>, repl: bool) -> impl Syn<'a, Program> {
+    let expr = expr(cx);
+    let item = choice((
+        decl_item(cx, expr.clone()),
+        def_item(cx, expr.clone()),
+        report_item(cx, expr.clone()),
+        param_item(cx, expr.clone()),
+        use_item(cx),
+        plot_or_save(cx, expr.clone(), Keyword::Plot),
+        plot_or_save(cx, expr.clone(), Keyword::Save),
+    ))
+    .map(Some)
+    .boxed();
+    let bare = when(cx, move |cx, i, _| {
+        repl && cx.token(i).is_some_and(can_start_expr)
+            && !(matches!(cx.token(i), Some(Token::Ident(_)))
+                && cx.token(i + 1) == Some(&Token::Eq))
+    })
+    .ignore_then(expr)
+    .map(|value| Item {
+        span: value.span,
+        kind: ItemKind::Expr(value),
+    });
+    bare.or_not()
+        .then(item.or(junk(cx)).repeated().collect::<Vec<_>>())
+        .map(|(first, rest)| Program {
+            items: first
+                .into_iter()
+                .chain(rest.into_iter().flatten())
+                .collect(),
+        })
+}
 
-    fn peek(&self) -> Option<&'t Token> {
-        if self.aborted {
-            return None;
-        }
-        self.tokens.get(self.pos).map(|(t, _)| t)
-    }
-
-    fn nth(&self, ahead: usize) -> Option<&'t Token> {
-        if self.aborted {
-            return None;
-        }
-        self.tokens.get(self.pos + ahead).map(|(t, _)| t)
-    }
-
-    fn peek_span(&self) -> Span {
-        match self.tokens.get(self.pos) {
-            Some((_, span)) if !self.aborted => *span,
-            _ => self.eof,
-        }
-    }
-
-    fn at(&self, token: &Token) -> bool {
-        self.peek() == Some(token)
-    }
-
-    fn at_end(&self) -> bool {
-        self.peek().is_none()
-    }
-
-    /// Whether the current token begins an item. Inside brackets, an item
-    /// keyword followed by `,`, a closer, `=` or `.` is taken for a name
-    /// written by mistake (`f(model, data=d)`), not for a new item.
-    fn at_item_start(&self) -> bool {
-        matches!(self.peek(), Some(Token::Keyword(k)) if k.starts_item())
-            && !self.keyword_in_name_position()
-    }
-
-    fn keyword_in_name_position(&self) -> bool {
-        !self.open.is_empty()
-            && matches!(
-                self.nth(1),
-                Some(Token::Comma | Token::RParen | Token::RBracket | Token::Eq | Token::Dot)
-            )
-    }
-
-    fn bump(&mut self) -> (Token, Span) {
-        match self.tokens.get(self.pos) {
-            Some((token, span)) if !self.aborted => {
-                self.pos += 1;
-                self.prev_end = span.end;
-                (token.clone(), *span)
+/// Tokens up to the next item, reported by what the first of them suggests.
+fn junk<'a>(cx: &'a Cx<'a>) -> impl Syn<'a, Option<Item>> {
+    let not_item = when(cx, |cx, i, nest| !cx.at_end(i) && !cx.starts_item(i, nest));
+    not_item
+        .clone()
+        .then_ignore(any())
+        .then_ignore(not_item.then(any()).repeated())
+        .validate(move |at, _, emitter| {
+            if let Some(d) = not_an_item(cx, at) {
+                emitter.emit(SyntaxError::report(d, Kind::Junk));
             }
-            _ => (Token::Error, self.eof),
-        }
-    }
-
-    fn eat(&mut self, token: &Token) -> Option<Span> {
-        if self.at(token) {
-            Some(self.bump().1)
-        } else {
             None
+        })
+}
+
+/// Why token `at`, where an item should start, is not one.
+fn not_an_item(cx: &Cx, at: usize) -> Option<Diagnostic> {
+    let token = cx.token(at)?;
+    let span = cx.span(at);
+    let found = cx.found(at);
+    Some(match token {
+        // Already reported by the lexer.
+        Token::Error => return None,
+        Token::RParen | Token::RBracket => {
+            let opener = if *token == Token::RBracket { "[" } else { "(" };
+            Diagnostic::error("E0011", format!("unmatched `{token}`"))
+                .with_primary(span, format!("no `{opener}` is open here"))
         }
-    }
-
-    /// The span from `start` to the end of what has been consumed since.
-    fn span_from(&self, start: usize) -> Span {
-        Span::new(self.src, start..self.prev_end.max(start))
-    }
-
-    /// Where a missing expression would have been: just after the last token.
-    fn gap(&self) -> Span {
-        Span::new(self.src, self.prev_end..self.prev_end)
-    }
-
-    fn found(&self) -> String {
-        match self.peek() {
-            Some(token) => token.describe(),
-            None => "end of input".to_string(),
-        }
-    }
-
-    /// Whether the current token is a closer that belongs to an enclosing
-    /// bracket (not the innermost): the innermost one is then unclosed.
-    fn at_outer_closer(&self) -> bool {
-        match self.peek() {
-            Some(t) if is_closer(t) => {
-                let outer = &self.open[..self.open.len().saturating_sub(1)];
-                outer.contains(t)
-            }
-            _ => false,
-        }
-    }
-
-    // ----- reporting ---------------------------------------------------------
-
-    fn emit(&mut self, d: Diagnostic, about_eof: bool) {
-        if self.aborted {
-            return;
-        }
-        if about_eof {
-            self.eof_errors += 1;
-        }
-        self.diags.push(d);
-    }
-
-    /// Reports "expected …, found …" at the current token, once per token, and
-    /// never for a token the lexer already reported.
-    fn expected(&mut self, what: &str, hint: Option<String>) {
-        if self.last_error_at == Some(self.pos) || matches!(self.peek(), Some(Token::Error)) {
-            return;
-        }
-        self.last_error_at = Some(self.pos);
-        let found = self.found();
-        let mut d = Diagnostic::error("E0002", format!("expected {what}, found {found}"))
-            .with_primary(self.blame_span(), format!("expected {what}"));
-        if let Some(h) = hint {
-            d = d.with_hint(h);
-        } else if self.at_item_start() {
-            d = d.with_hint(format!(
-                "{found} starts a new item, so the one before it is unfinished"
-            ));
-        }
-        let eof = self.at_end();
-        self.emit(d, eof);
-    }
-
-    /// Where to point when something is missing: at the offending token, or,
-    /// when the input ends or a new item begins (so the current item is
-    /// merely unfinished), just after the last token of the current item.
-    fn blame_span(&self) -> Span {
-        if self.at_end() || self.at_item_start() {
-            self.gap()
-        } else {
-            self.peek_span()
-        }
-    }
-
-    /// Reports that the innermost bracket, opened at `open`, is not closed
-    /// where the input says it must be (end of input, a new item, or an
-    /// outer closing bracket).
-    fn unclosed(&mut self, open: Span, closer: &Token, what: &str) {
-        if self.last_error_at == Some(self.pos) {
-            return;
-        }
-        self.last_error_at = Some(self.pos);
-        let opener = opener_of(closer);
-        let label = match self.peek() {
-            None => format!("expected {what}, found end of input"),
-            Some(_) => format!("expected {what} before {}", self.found()),
-        };
-        let d = Diagnostic::error("E0003", format!("unclosed `{opener}`"))
-            .with_primary(self.blame_span(), label)
-            .with_secondary(open, format!("this `{opener}` is never closed"));
-        let eof = self.at_end();
-        self.emit(d, eof);
-    }
-
-    fn keyword_as_name(&mut self, k: Keyword, span: Span, role: &str) {
-        let word = k.as_str();
-        let d = Diagnostic::error(
-            "E0007",
-            format!("`{word}` is a keyword and cannot be used as {role}"),
-        )
-        .with_primary(span, "reserved keyword")
-        .with_hint(format!(
-            "choose another name, such as `{word}_` or `my_{word}`"
-        ));
-        self.emit(d, false);
-    }
-
-    // ----- items -------------------------------------------------------------
-
-    fn program(&mut self, repl: bool) -> Program {
-        let mut items = Vec::new();
-        let mut first = true;
-        while let Some(token) = self.peek() {
-            let errors_before = self.diags.len();
-            if self.at_item_start() {
-                items.push(self.item());
-            } else if repl
-                && first
-                && can_start_expr(token)
-                && !(matches!(token, Token::Ident(_)) && self.nth(1) == Some(&Token::Eq))
-            {
-                let value = self.expr(0, "");
-                let span = value.span;
-                items.push(Item {
-                    kind: ItemKind::Expr(value),
-                    span,
-                });
-            } else {
-                self.junk_at_top_level();
-            }
-            first = false;
-            // After a broken item, whatever precedes the next item is debris
-            // of the same mistake: skip it without further reports.
-            if self.diags.len() > errors_before {
-                while !self.at_end() && !self.at_item_start() {
-                    self.bump();
-                }
-            }
-        }
-        Program { items }
-    }
-
-    fn junk_at_top_level(&mut self) {
-        let span = self.peek_span();
-        let d = match self.peek() {
-            Some(Token::Error) => {
-                // Already reported by the lexer.
-                self.bump();
-                return self.skip_to_item();
-            }
-            Some(t @ (Token::RParen | Token::RBracket)) => {
-                let opener = opener_of(t);
-                Diagnostic::error("E0011", format!("unmatched `{t}`"))
-                    .with_primary(span, format!("no `{opener}` is open here"))
-            }
-            Some(Token::Ident(name)) if self.nth(1) == Some(&Token::Eq) => {
-                Diagnostic::error("E0002", format!("expected an item, found `{name}`"))
-                    .with_primary(span, "an item starts with a keyword")
-                    .with_hint(format!("to declare `{name}`, write `let {name} = …`"))
-            }
-            Some(t) if can_start_expr(t) && self.pos > 0 => {
-                Diagnostic::error("E0002", format!("expected an item, found {}", self.found()))
-                    .with_primary(span, "an item starts with a keyword")
-                    .with_hint(
-                        "if this continues the value before it, an operator or a `,` is missing",
-                    )
-                    .with_note(format!("items start with {ITEM_KEYWORDS}"))
-            }
-            _ => Diagnostic::error("E0002", format!("expected an item, found {}", self.found()))
+        Token::Ident(name) if cx.token(at + 1) == Some(&Token::Eq) => {
+            Diagnostic::error("E0002", format!("expected an item, found `{name}`"))
                 .with_primary(span, "an item starts with a keyword")
-                .with_note(format!("items start with {ITEM_KEYWORDS}")),
-        };
-        self.emit(d, false);
-        self.skip_to_item();
-    }
-
-    fn skip_to_item(&mut self) {
-        while !self.at_end() && !self.at_item_start() {
-            self.bump();
+                .with_hint(format!("to declare `{name}`, write `let {name} = …`"))
         }
-    }
+        t if can_start_expr(t) && at > 0 => {
+            Diagnostic::error("E0002", format!("expected an item, found {found}"))
+                .with_primary(span, "an item starts with a keyword")
+                .with_hint("if this continues the value before it, an operator or a `,` is missing")
+                .with_note(format!("items start with {ITEM_KEYWORDS}"))
+        }
+        _ => Diagnostic::error("E0002", format!("expected an item, found {found}"))
+            .with_primary(span, "an item starts with a keyword")
+            .with_note(format!("items start with {ITEM_KEYWORDS}")),
+    })
+}
 
-    fn item(&mut self) -> Item {
-        let (token, kw_span) = self.bump();
-        let start = kw_span.start;
-        let Token::Keyword(kw) = token else {
-            return Item {
-                kind: ItemKind::Expr(self.error_expr(kw_span)),
-                span: kw_span,
-            };
-        };
-        let kind = match kw {
-            Keyword::Use => ItemKind::Use(self.use_target()),
-            Keyword::Param => {
-                let name = self.expect_name("`param`", "a parameter name");
-                let value = self.value_after_eq(&format!("param {}", name.name));
-                ItemKind::Param { name, value }
+/// The keyword starting an item, when it does start one here.
+fn item_keyword<'a>(
+    cx: &'a Cx<'a>,
+    which: impl Fn(Keyword) -> bool + Clone + 'a,
+) -> impl Syn<'a, (Keyword, Span)> {
+    when(cx, move |cx, i, nest| {
+        cx.starts_item(i, nest) && matches!(cx.token(i), Some(Token::Keyword(k)) if which(*k))
+    })
+    .ignore_then(select_ref! { Token::Keyword(k) => *k })
+    .map_with(|k, e| (k, e.span()))
+}
+
+/// `= expr` ending an item. A forgotten `=` is remembered (the token found
+/// instead), for the item to report, and the value is still read when one
+/// follows.
+fn value_after_eq<'a>(
+    cx: &'a Cx<'a>,
+    expr: impl Syn<'a, Expr>,
+) -> impl Syn<'a, (Option<usize>, Expr)> {
+    let without_eq = position(cx).then(choice((
+        when(cx, |cx, i, _| cx.token(i).is_some_and(can_start_expr)).ignore_then(expr.clone()),
+        missing_expr(cx),
+    )));
+    choice((
+        just(Token::Eq).ignore_then(expr).map(|value| (None, value)),
+        without_eq.map(|(at, value)| (Some(at), value)),
+    ))
+}
+
+/// Reports the `=` missing before token `at` in `item` ("param sims").
+fn missing_eq(cx: &Cx, at: Option<usize>, item: &str) -> Option<SyntaxError> {
+    let at = at?;
+    if cx.token(at) == Some(&Token::Error) {
+        return None;
+    }
+    let found = cx.found(at);
+    let d = Diagnostic::error(
+        "E0006",
+        format!("expected `=` after `{item}`, found {found}"),
+    )
+    .with_primary(cx.blame(at, Nest::default()), "expected `=`")
+    .with_hint(format!("write `{item} = …`"));
+    Some(SyntaxError::report(d, Kind::AtToken(at)))
+}
+
+fn use_item<'a>(cx: &'a Cx<'a>) -> impl Syn<'a, Item> {
+    let file =
+        select_ref! { Token::Str(path) => path.clone() }.map_with(|path, e| UseTarget::File {
+            path,
+            span: e.span(),
+        });
+    // `use lib/mine.opt`: a file path written without quotes.
+    let unquoted_rest = when(cx, |cx, i, _| {
+        matches!(cx.token(i), Some(Token::Slash | Token::Minus))
+    })
+    .then(
+        when(cx, |cx, i, nest| !cx.at_end(i) && !cx.starts_item(i, nest))
+            .then(any())
+            .repeated(),
+    );
+    let module = ident()
+        .then(
+            just(Token::Dot)
+                .ignore_then(name(cx, Role::Module))
+                .repeated()
+                .collect::<Vec<_>>(),
+        )
+        .then(unquoted_rest.or_not())
+        .validate(move |((first, rest), unquoted), e, emitter| {
+            if unquoted.is_some() {
+                let span: Span = e.span();
+                let written = cx.text.get(span.range()).unwrap_or("");
+                let hint = if written.chars().any(char::is_whitespace) {
+                    "a file is named by a string, as in `use \"lib/mine.opt\"`".to_string()
+                } else {
+                    format!("a file is named by a string: `use \"{written}\"`")
+                };
+                emitter.emit(SyntaxError::report(
+                    Diagnostic::error("E0002", "expected a module path or a quoted file path")
+                        .with_primary(span, "a file path must be quoted")
+                        .with_hint(hint),
+                    Kind::Plain,
+                ));
             }
+            UseTarget::Module(std::iter::once(first).chain(rest).collect())
+        });
+    let target = located(choice((file, module)).labelled(Expect::UsePath))
+        .recover_with(via_parser(empty().to(UseTarget::Module(Vec::new()))));
+    item_keyword(cx, |k| k == Keyword::Use)
+        .ignore_then(target)
+        .map_with(|target, e| Item {
+            kind: ItemKind::Use(target),
+            span: e.span(),
+        })
+}
+
+fn param_item<'a>(cx: &'a Cx<'a>, expr: impl Syn<'a, Expr>) -> impl Syn<'a, Item> {
+    item_keyword(cx, |k| k == Keyword::Param)
+        .ignore_then(name(cx, Role::Param))
+        .then(value_after_eq(cx, expr))
+        .validate(move |(name, (eq_missing, value)), e, emitter| {
+            if let Some(err) = missing_eq(cx, eq_missing, &format!("param {}", name.name)) {
+                emitter.emit(err);
+            }
+            Item {
+                kind: ItemKind::Param { name, value },
+                span: e.span(),
+            }
+        })
+}
+
+fn decl_item<'a>(cx: &'a Cx<'a>, expr: impl Syn<'a, Expr>) -> impl Syn<'a, Item> {
+    let keyword = item_keyword(cx, |k| {
+        matches!(
+            k,
             Keyword::Let
-            | Keyword::Objective
-            | Keyword::Dataset
-            | Keyword::Model
-            | Keyword::Pipeline => {
+                | Keyword::Objective
+                | Keyword::Dataset
+                | Keyword::Model
+                | Keyword::Pipeline
+        )
+    });
+    keyword
+        .then(name(cx, Role::Name))
+        .then(value_after_eq(cx, expr))
+        .validate(
+            move |(((kw, keyword_span), name), (eq_missing, value)), e, emitter| {
+                let item = format!("{} {}", kw.as_str(), name.name);
+                if let Some(err) = missing_eq(cx, eq_missing, &item) {
+                    emitter.emit(err);
+                }
                 let keyword = match kw {
                     Keyword::Objective => DeclKeyword::Objective,
                     Keyword::Dataset => DeclKeyword::Dataset,
@@ -417,201 +348,67 @@ impl<'t> Parser<'t> {
                     Keyword::Pipeline => DeclKeyword::Pipeline,
                     _ => DeclKeyword::Let,
                 };
-                let name = self.expect_name(&format!("`{}`", kw.as_str()), "a name");
-                let value = self.value_after_eq(&format!("{} {}", kw.as_str(), name.name));
-                ItemKind::Decl {
-                    keyword,
-                    keyword_span: kw_span,
-                    name,
-                    value,
+                Item {
+                    kind: ItemKind::Decl {
+                        keyword,
+                        keyword_span,
+                        name,
+                        value,
+                    },
+                    span: e.span(),
                 }
-            }
-            Keyword::Def => self.def(),
-            Keyword::Report => ItemKind::Report {
-                value: self.expr(0, " after `report`"),
             },
-            Keyword::Plot | Keyword::Save => {
-                let word = kw.as_str();
-                let value = self.expr(0, &format!(" after `{word}`"));
-                let to = if self.eat(&Token::Keyword(Keyword::To)).is_some() {
-                    self.expr(0, " after `to`")
-                } else {
-                    let example = if kw == Keyword::Plot {
-                        "f.svg"
-                    } else {
-                        "model.safetensors"
-                    };
-                    self.expected(
-                        "`to` and a file name",
-                        Some(format!("write `{word} … to \"{example}\"`")),
-                    );
-                    self.error_expr(self.gap())
-                };
-                if kw == Keyword::Plot {
-                    ItemKind::Plot { value, to }
-                } else {
-                    ItemKind::Save { value, to }
-                }
-            }
-            Keyword::To | Keyword::True | Keyword::False => {
-                ItemKind::Expr(self.error_expr(kw_span))
-            }
-        };
-        Item {
-            kind,
-            span: self.span_from(start),
-        }
-    }
+        )
+}
 
-    fn use_target(&mut self) -> UseTarget {
-        let start = self.peek_span().start;
-        match self.peek() {
-            Some(Token::Str(path)) => {
-                let (_, span) = self.bump();
-                UseTarget::File {
-                    path: path.clone(),
-                    span,
-                }
+fn def_item<'a>(cx: &'a Cx<'a>, expr: impl Syn<'a, Expr>) -> impl Syn<'a, Item> {
+    let params = located(
+        list(cx, ListKind::Params, def_param(cx, expr.clone()))
+            .map(|params| params.into_iter().flatten().collect::<Vec<_>>())
+            .labelled(Expect::DefParams),
+    )
+    .recover_with(via_parser(empty().to(Vec::new())));
+    item_keyword(cx, |k| k == Keyword::Def)
+        .ignore_then(name(cx, Role::Name))
+        .then(params)
+        .then(value_after_eq(cx, expr))
+        .validate(move |((name, params), (eq_missing, body)), e, emitter| {
+            if let Some(err) = missing_eq(cx, eq_missing, &format!("def {}(…)", name.name)) {
+                emitter.emit(err);
             }
-            Some(Token::Ident(_)) => {
-                let mut path = vec![self.expect_name("`use`", "a module name")];
-                while self.eat(&Token::Dot).is_some() {
-                    path.push(self.expect_name("`.`", "a module name"));
-                }
-                if matches!(self.peek(), Some(Token::Slash | Token::Minus)) {
-                    self.unquoted_file_path(start);
-                }
-                UseTarget::Module(path)
+            Item {
+                kind: ItemKind::Def { name, params, body },
+                span: e.span(),
             }
-            _ => {
-                self.expected(
-                    "a module path (like `std.games`) or a quoted file path",
-                    Some("write `use std.games` or `use \"lib/mine.opt\"`".to_string()),
-                );
-                UseTarget::Module(Vec::new())
-            }
-        }
-    }
+        })
+}
 
-    /// `use lib/mine.opt`: a file path written without quotes.
-    fn unquoted_file_path(&mut self, start: usize) {
-        let mut end = self.prev_end;
-        while !self.at_end() && !self.at_item_start() {
-            end = self.bump().1.end;
-        }
-        let span = Span::new(self.src, start..end);
-        let written = self.text.get(start..end).unwrap_or("");
-        let hint = if written.chars().any(char::is_whitespace) {
-            "a file is named by a string, as in `use \"lib/mine.opt\"`".to_string()
-        } else {
-            format!("a file is named by a string: `use \"{written}\"`")
-        };
-        let d = Diagnostic::error("E0002", "expected a module path or a quoted file path")
-            .with_primary(span, "a file path must be quoted")
-            .with_hint(hint);
-        self.emit(d, false);
-    }
+fn report_item<'a>(cx: &'a Cx<'a>, expr: impl Syn<'a, Expr>) -> impl Syn<'a, Item> {
+    item_keyword(cx, |k| k == Keyword::Report)
+        .ignore_then(expr)
+        .map_with(|value, e| Item {
+            kind: ItemKind::Report { value },
+            span: e.span(),
+        })
+}
 
-    fn def(&mut self) -> ItemKind {
-        let name = self.expect_name("`def`", "a name");
-        let params = if self.at(&Token::LParen) {
-            self.list(
-                &Token::RParen,
-                ("a parameter", "parameters"),
-                Parser::def_param,
-            )
-        } else {
-            self.expected(
-                &format!("`(` and the parameters of `{}`", name.name),
-                Some(format!(
-                    "a `def` takes a parameter list, even an empty one: `def {}() = …`",
-                    name.name
-                )),
-            );
-            Vec::new()
-        };
-        let body = self.value_after_eq(&format!("def {}(…)", name.name));
-        ItemKind::Def { name, params, body }
-    }
-
-    fn def_param(&mut self) -> Option<DefParam> {
-        let name = match self.peek() {
-            Some(Token::Ident(_)) => self.expect_name("", "a parameter name"),
-            Some(Token::Keyword(_)) if !self.at_item_start() => {
-                self.expect_name("", "a parameter name")
-            }
-            _ => {
-                self.expected("a parameter name", None);
-                return None;
-            }
-        };
-        let default = if self.eat(&Token::Eq).is_some() {
-            Some(self.expr(0, &format!(" after `{}=`", name.name)))
-        } else {
-            None
-        };
-        Some(DefParam { name, default })
-    }
-
-    /// A name where one is required; `after` says what precedes it, for messages.
-    fn expect_name(&mut self, after: &str, what: &str) -> Ident {
-        match self.peek() {
-            Some(Token::Ident(name)) => {
-                let (_, span) = self.bump();
-                Ident {
-                    name: name.clone(),
-                    span,
-                }
-            }
-            // A keyword in a name's place is taken as the name (after saying
-            // so) when it cannot be the start of the next item.
-            Some(Token::Keyword(k))
-                if !self.at_item_start()
-                    || matches!(self.nth(1), Some(Token::Eq | Token::LParen | Token::Dot)) =>
-            {
-                let (_, span) = self.bump();
-                self.keyword_as_name(*k, span, what);
-                Ident {
-                    name: k.as_str().to_string(),
-                    span,
-                }
-            }
-            _ => {
-                let what = if after.is_empty() {
-                    what.to_string()
-                } else {
-                    format!("{what} after {after}")
-                };
-                self.expected(&what, None);
-                Ident {
-                    name: String::new(),
-                    span: self.gap(),
-                }
-            }
-        }
-    }
-
-    /// `= expr` ending an item. A forgotten `=` is reported and the
-    /// expression still parsed when one follows.
-    fn value_after_eq(&mut self, item: &str) -> Expr {
-        if self.eat(&Token::Eq).is_some() {
-            return self.expr(0, " after `=`");
-        }
-        if self.last_error_at != Some(self.pos) && !matches!(self.peek(), Some(Token::Error)) {
-            self.last_error_at = Some(self.pos);
-            let found = self.found();
-            let d = Diagnostic::error(
-                "E0006",
-                format!("expected `=` after `{item}`, found {found}"),
-            )
-            .with_primary(self.blame_span(), "expected `=`")
-            .with_hint(format!("write `{item} = …`"));
-            let eof = self.at_end();
-            self.emit(d, eof);
-        }
-        match self.peek() {
-            Some(t) if can_start_expr(t) => self.expr(0, ""),
-            _ => self.error_expr(self.gap()),
-        }
-    }
+/// `plot expr to expr` or `save expr to expr`.
+fn plot_or_save<'a>(cx: &'a Cx<'a>, expr: impl Syn<'a, Expr>, kw: Keyword) -> impl Syn<'a, Item> {
+    let to = located(
+        just(Token::Keyword(Keyword::To))
+            .ignore_then(expr.clone())
+            .labelled(Expect::To(kw)),
+    )
+    .recover_with(via_parser(missing_expr(cx)));
+    item_keyword(cx, move |k| k == kw)
+        .ignore_then(expr)
+        .then(to)
+        .map_with(move |(value, to), e| Item {
+            kind: if kw == Keyword::Plot {
+                ItemKind::Plot { value, to }
+            } else {
+                ItemKind::Save { value, to }
+            },
+            span: e.span(),
+        })
 }

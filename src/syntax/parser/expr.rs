@@ -1,430 +1,605 @@
-//! Expressions and brackets: precedence climbing for the operators,
-//! postfix chains, calls, lists, and the bracket-level error recovery they
-//! share (skip to the next `,` or the closer, stepping over nested brackets).
+//! Expressions, names and brackets: a chumsky `pratt` parser over atoms,
+//! and the bracket-level recovery that lists, groups and indexes share.
+//!
+//! Every parser here is total once it has started: where something is
+//! missing, a `via_parser` recovery inserts a placeholder
+//! ([`ExprKind::Error`], an empty name) and chumsky's error is emitted; where
+//! something is in the way inside brackets, a recovery skips it, stepping
+//! over nested brackets whole (as `nested_delimiters` does), up to the next
+//! `,`, the closer, or a point where the bracket is unclosed (the end of the
+//! input, a new item, or the closer of an enclosing bracket).
 
-use super::{can_start_expr, Parser, MAX_DEPTH};
+use super::errors::{can_start_expr, Expect, Kind, ListKind, Role, SyntaxError};
+use super::scan::{Bracket, Cx, Nest};
+use super::{Extra, Tokens};
 use crate::diagnostics::Diagnostic;
 use crate::span::Span;
 use crate::syntax::ast::*;
 use crate::syntax::lexer::{Keyword, Token};
+use chumsky::input::{InputRef, MapExtra};
+use chumsky::pratt::{infix, left, postfix, prefix, right};
+use chumsky::prelude::*;
 
-/// Operators as (left, right) binding powers: higher binds tighter; left <
-/// right makes an operator left-associative, left > right right-associative.
-fn infix(token: &Token) -> Option<(u8, u8)> {
-    Some(match token {
-        Token::Pipe => (1, 2),
-        Token::Plus | Token::Minus => (3, 4),
-        Token::Star | Token::Slash => (5, 6),
-        Token::Caret => (9, 8),
-        _ => return None,
+/// The parsers of this module: clonable, living as long as the input.
+pub(super) trait Syn<'a, O>: Parser<'a, Tokens<'a>, O, Extra> + Clone + 'a {}
+impl<'a, O, T: Parser<'a, Tokens<'a>, O, Extra> + Clone + 'a> Syn<'a, O> for T {}
+
+pub(super) type Boxed<'a, O> = chumsky::Boxed<'a, 'a, Tokens<'a>, O, Extra>;
+
+/// The index of the next token.
+fn here<'a>(inp: &mut InputRef<'a, '_, Tokens<'a>, Extra>) -> usize {
+    inp.cursor().inner().0
+}
+
+/// Succeeds, consuming nothing, when `test` holds at the next token inside
+/// the current brackets; yields where. A failure adds nothing to what is
+/// expected there.
+pub(super) fn check<'a>(
+    cx: &'a Cx<'a>,
+    test: impl Fn(&Cx<'a>, usize, Nest) -> bool + Clone + 'a,
+) -> impl Syn<'a, (usize, Nest)> {
+    custom(move |inp| {
+        let (i, nest) = (here(inp), *inp.ctx());
+        if test(cx, i, nest) {
+            Ok((i, nest))
+        } else {
+            Err(SyntaxError::nothing(cx, i))
+        }
     })
 }
 
-/// Unary minus binds looser than `^` (`-x^2` is `-(x^2)`), tighter than `*`.
-const PREFIX_BP: u8 = 7;
+/// [`check`], yielding the index of the next token.
+pub(super) fn when<'a>(
+    cx: &'a Cx<'a>,
+    test: impl Fn(&Cx<'a>, usize, Nest) -> bool + Clone + 'a,
+) -> impl Syn<'a, usize> {
+    check(cx, test).map(|(i, _)| i)
+}
 
-fn binop(token: &Token) -> Option<BinOp> {
-    Some(match token {
-        Token::Plus => BinOp::Add,
-        Token::Minus => BinOp::Sub,
-        Token::Star => BinOp::Mul,
-        Token::Slash => BinOp::Div,
-        Token::Caret => BinOp::Pow,
-        _ => return None,
+/// The index of the next token, consuming nothing.
+pub(super) fn position<'a>(cx: &'a Cx<'a>) -> impl Syn<'a, usize> {
+    when(cx, |_, _, _| true)
+}
+
+/// Marks the errors of `parser` with the brackets it runs inside, for
+/// their wording.
+pub(super) fn located<'a, O>(parser: impl Syn<'a, O>) -> impl Syn<'a, O> {
+    parser.map_err_with(|err: SyntaxError, e| err.within(*e.ctx()))
+}
+
+/// Runs `inner` inside one more bracket holding `kind`, after its opener.
+fn bracketed<'a, O>(
+    opener: Token,
+    closer: &'static Token,
+    kind: Bracket,
+    inner: impl Syn<'a, O>,
+) -> impl Syn<'a, O> {
+    just(opener)
+        .map_with(move |_, e: &mut MapExtra<'a, '_, Tokens<'a>, Extra>| e.ctx().push(closer, kind))
+        .ignore_with_ctx(inner)
+}
+
+/// An empty expression where one is missing: the recovery of every operand.
+pub(super) fn missing_expr<'a>(cx: &'a Cx<'a>) -> impl Syn<'a, Expr> {
+    position(cx).map(move |i| Expr {
+        kind: ExprKind::Error,
+        span: cx.gap_before(i),
     })
+}
+
+fn missing_name<'a>(cx: &'a Cx<'a>) -> impl Syn<'a, Ident> {
+    position(cx).map(move |i| Ident {
+        name: String::new(),
+        span: cx.gap_before(i),
+    })
+}
+
+pub(super) fn ident<'a>() -> impl Syn<'a, Ident> {
+    select_ref! { Token::Ident(name) => name.clone() }.map_with(|name, e| Ident {
+        name,
+        span: e.span(),
+    })
+}
+
+/// A keyword where a name belongs, when `allowed` says so: taken as the
+/// name, after saying that it cannot be one (E0007).
+fn keyword_as_name<'a>(
+    cx: &'a Cx<'a>,
+    role: Role,
+    allowed: impl Fn(&Cx<'a>, usize, Nest) -> bool + Clone + 'a,
+) -> impl Syn<'a, Ident> {
+    when(cx, move |cx, i, nest| {
+        matches!(cx.token(i), Some(Token::Keyword(_))) && allowed(cx, i, nest)
+    })
+    .ignore_then(select_ref! { Token::Keyword(k) => *k })
+    .validate(move |k, e, emitter| {
+        let span: Span = e.span();
+        let word = k.as_str();
+        let role = role.describe();
+        emitter.emit(SyntaxError::report(
+            Diagnostic::error(
+                "E0007",
+                format!("`{word}` is a keyword and cannot be used as {role}"),
+            )
+            .with_primary(span, "reserved keyword")
+            .with_hint(format!(
+                "choose another name, such as `{word}_` or `my_{word}`"
+            )),
+            Kind::Plain,
+        ));
+        Ident {
+            name: word.to_string(),
+            span,
+        }
+    })
+}
+
+/// A keyword is taken for a misspelt name unless it starts the next item
+/// (and even then when a name's `=`, `(` or `.` follows it).
+fn keyword_may_be_name(cx: &Cx, i: usize, nest: Nest) -> bool {
+    !cx.starts_item(i, nest)
+        || matches!(
+            cx.token(i + 1),
+            Some(Token::Eq | Token::LParen | Token::Dot)
+        )
+}
+
+/// A name where one is required; when it is missing, an empty one takes
+/// its place.
+pub(super) fn name<'a>(cx: &'a Cx<'a>, role: Role) -> impl Syn<'a, Ident> {
+    located(
+        choice((ident(), keyword_as_name(cx, role, keyword_may_be_name)))
+            .labelled(Expect::Name(role)),
+    )
+    .recover_with(via_parser(missing_name(cx)))
+}
+
+/// A parameter of a `def`: a keyword may be its name (reported) unless it
+/// starts the next item; a missing one leaves no parameter behind.
+pub(super) fn def_param<'a>(
+    cx: &'a Cx<'a>,
+    expr: impl Syn<'a, Expr>,
+) -> impl Syn<'a, Option<DefParam>> {
+    let keyword = keyword_as_name(cx, Role::Param, |cx, i, nest| !cx.starts_item(i, nest));
+    located(
+        choice((ident(), keyword))
+            .then(just(Token::Eq).ignore_then(expr).or_not())
+            .map(|(name, default)| Some(DefParam { name, default }))
+            .labelled(Expect::Name(Role::Param)),
+    )
+    .recover_with(via_parser(empty().to(None)))
+}
+
+const RPAREN: Token = Token::RParen;
+const RBRACKET: Token = Token::RBracket;
+
+/// How a bracket ended.
+#[derive(Clone, Copy)]
+enum Closing {
+    Closed,
+    /// Unclosed: token `at` ends the bracket (inside `nest`) without closing it.
+    Open(usize, Nest),
+    /// Something in the way was skipped (and reported) up to a point where
+    /// the bracket ends unclosed; one report is enough.
+    AfterJunk,
+}
+
+/// How an element of a list ended.
+#[derive(Clone, Copy, PartialEq)]
+enum Slot {
+    Clean,
+    /// Junk after it was skipped up to a `,` or the closer.
+    Junk,
+    /// Junk after it was skipped up to a point where the list ends unclosed.
+    JunkToEnd,
+}
+
+fn is_bracket(token: Option<&Token>) -> bool {
+    matches!(
+        token,
+        Some(Token::LParen | Token::LBracket | Token::RParen | Token::RBracket)
+    )
+}
+
+/// A bracketed group skipped whole, whatever it contains; it stops early,
+/// unclosed, at a new item or the end of the input.
+fn skip_group<'a>(cx: &'a Cx<'a>) -> impl Syn<'a, ()> {
+    recursive(move |group| {
+        let other = when(cx, |cx, i, nest| {
+            !cx.at_end(i) && !cx.starts_item(i, nest) && !is_bracket(cx.token(i))
+        })
+        .ignore_then(any().ignored());
+        one_of([Token::LParen, Token::LBracket])
+            .ignore_then(choice((group, other)).repeated())
+            .then_ignore(one_of([Token::RParen, Token::RBracket]).or_not())
+    })
+}
+
+/// Skips what is in the way inside a bracket, nested brackets whole, up to
+/// (not including) a token for which `stop` holds.
+fn skip_until<'a>(
+    cx: &'a Cx<'a>,
+    stop: impl Fn(&Cx<'a>, usize, Nest) -> bool + Clone + 'a,
+) -> impl Syn<'a, ()> {
+    let other = when(cx, move |cx, i, nest| {
+        !stop(cx, i, nest) && !matches!(cx.token(i), Some(Token::LParen | Token::LBracket))
+    })
+    .ignore_then(any().ignored());
+    choice((skip_group(cx), other)).repeated().at_least(1)
+}
+
+/// The closer of a single-expression bracket (`(e)`, `v[e]`), skipping
+/// junk before it.
+fn close<'a>(cx: &'a Cx<'a>, closer: &'static Token) -> impl Syn<'a, Closing> {
+    let unclosed = check(cx, move |cx, i, nest| cx.stops(i, closer, nest))
+        .map(|(i, nest)| Closing::Open(i, nest));
+    let skip = skip_until(cx, move |cx, i, nest| {
+        cx.token(i) == Some(closer) || cx.stops(i, closer, nest)
+    });
+    located(choice((just(closer.clone()).to(Closing::Closed), unclosed))).recover_with(via_parser(
+        skip.ignore_then(
+            just(closer.clone())
+                .to(Closing::Closed)
+                .or(empty().to(Closing::AfterJunk)),
+        ),
+    ))
+}
+
+/// Reports a bracket opened at `open` and not closed where token `at`
+/// (inside `nest`) ends it.
+fn unclosed(cx: &Cx, open: Span, closer: &Token, what: &str, at: usize, nest: Nest) -> SyntaxError {
+    let opener = if *closer == Token::RBracket { "[" } else { "(" };
+    let label = if cx.at_end(at) {
+        format!("expected {what}, found end of input")
+    } else {
+        format!("expected {what} before {}", cx.found(at))
+    };
+    SyntaxError::report(
+        Diagnostic::error("E0003", format!("unclosed `{opener}`"))
+            .with_primary(cx.blame(at, nest), label)
+            .with_secondary(open, format!("this `{opener}` is never closed")),
+        Kind::AtToken(at),
+    )
+}
+
+/// The span of the one-character bracket a parse started with.
+fn opener_span(cx: &Cx, whole: Span) -> Span {
+    Span::new(cx.src, whole.start..whole.start + 1)
+}
+
+/// A bracketed, comma-separated list (trailing comma allowed). Each element
+/// is followed by a `,`, the closer, or the point where the list ends
+/// unclosed; anything else is reported and skipped.
+pub(super) fn list<'a, T: 'a>(
+    cx: &'a Cx<'a>,
+    kind: ListKind,
+    element: impl Syn<'a, T>,
+) -> impl Syn<'a, Vec<T>> {
+    let closer = kind.closer();
+    let slot_opens = when(cx, move |cx, i, nest| {
+        cx.token(i) != Some(closer) && !cx.stops(i, closer, nest)
+    });
+    let ends_slot = move |cx: &Cx<'a>, i: usize, nest: Nest| {
+        matches!(cx.token(i), Some(Token::Comma))
+            || cx.token(i) == Some(closer)
+            || cx.stops(i, closer, nest)
+    };
+    let junk_skipped =
+        skip_until(cx, ends_slot).ignore_then(check(cx, |_, _, _| true).map(move |(i, nest)| {
+            if cx.stops(i, closer, nest) {
+                Slot::JunkToEnd
+            } else {
+                Slot::Junk
+            }
+        }));
+    let after_element = located(
+        when(cx, ends_slot)
+            .to(Slot::Clean)
+            .labelled(Expect::SepOr(kind)),
+    )
+    .recover_with(via_parser(junk_skipped));
+    let closing = choice((
+        just(closer.clone()).to(Closing::Closed),
+        check(cx, move |cx, i, nest| cx.stops(i, closer, nest))
+            .map(|(i, nest)| Closing::Open(i, nest)),
+    ));
+    // Each element, how it ended, and the index of the token after it.
+    let inside = slot_opens
+        .ignore_then(element)
+        .then(after_element)
+        .then(position(cx))
+        .separated_by(just(Token::Comma))
+        .allow_trailing()
+        .collect::<Vec<_>>()
+        .then(closing);
+    bracketed(kind.opener(), closer, Bracket::List, inside).validate(
+        move |(slots, closing), e, emitter| {
+            let last = slots.last().map(|((_, slot), end)| (*slot, *end));
+            if let (Closing::Open(at, nest), false) =
+                (closing, last.is_some_and(|(s, _)| s == Slot::JunkToEnd))
+            {
+                let open = opener_span(cx, e.span());
+                // Right after the opener or a `,`, another element could come.
+                let after_separator =
+                    last.is_none_or(|(_, end)| cx.token(end) == Some(&Token::Comma));
+                let what = if after_separator {
+                    format!("{} or `{closer}`", kind.what())
+                } else {
+                    format!("`,` or `{closer}`")
+                };
+                emitter.emit(unclosed(cx, open, closer, &what, at, nest));
+            }
+            slots.into_iter().map(|((x, _), _)| x).collect()
+        },
+    )
+}
+
+/// One argument of a call: `name=value` or a value.
+fn arg<'a>(cx: &'a Cx<'a>, expr: impl Syn<'a, Expr>) -> impl Syn<'a, Arg> {
+    let named = when(cx, |cx, i, _| {
+        matches!(cx.token(i), Some(Token::Ident(_) | Token::Keyword(_)))
+            && cx.token(i + 1) == Some(&Token::Eq)
+    })
+    .ignore_then(name(cx, Role::Arg))
+    .then_ignore(just(Token::Eq))
+    .then(expr.clone())
+    .map_with(|(name, value), e| Arg {
+        name: Some(name),
+        value,
+        span: e.span(),
+    });
+    // A missing value is an empty argument where the next token starts.
+    let positional = expr.map_with(|value, e| {
+        let span: Span = e.span();
+        Arg {
+            name: None,
+            value,
+            span: Span::new(span.src, span.start..span.end.max(span.start)),
+        }
+    });
+    named.or(positional)
+}
+
+/// Reports positional arguments after the first named one: one diagnostic
+/// per call, pointing at each of them.
+fn check_arg_order(args: &[Arg]) -> Option<Diagnostic> {
+    let first_named = args.iter().position(|a| a.name.is_some())?;
+    let named = &args[first_named];
+    let misplaced: Vec<&Arg> = args[first_named..]
+        .iter()
+        .filter(|a| a.name.is_none())
+        .collect();
+    let first = misplaced.first()?;
+    let name = named.name.as_ref().map_or("", |n| n.name.as_str());
+    let mut d = Diagnostic::error("E0005", "positional argument after a named argument")
+        .with_primary(first.span, "positional argument")
+        .with_secondary(named.span, format!("named argument `{name}` comes first"));
+    for arg in &misplaced[1..] {
+        d = d.with_secondary(arg.span, "another positional argument");
+    }
+    Some(d.with_hint(format!(
+        "put positional arguments before `{name}=…`, or give them their names"
+    )))
 }
 
 /// Whether `to` followed by this token reads as a name used in an
 /// expression (`to + 1`) rather than as the `to` of `plot … to "f"`.
 fn ends_a_name(token: &Token) -> bool {
-    infix(token).is_some()
-        || matches!(
-            token,
-            Token::Comma | Token::RParen | Token::RBracket | Token::Dot | Token::LBracket
-        )
-        || matches!(token, Token::Keyword(k) if k.starts_item())
+    matches!(
+        token,
+        Token::Pipe
+            | Token::Plus
+            | Token::Minus
+            | Token::Star
+            | Token::Slash
+            | Token::Caret
+            | Token::Comma
+            | Token::RParen
+            | Token::RBracket
+            | Token::Dot
+            | Token::LBracket
+    ) || matches!(token, Token::Keyword(k) if k.starts_item())
 }
 
-impl<'t> Parser<'t> {
-    // ----- expressions -------------------------------------------------------
+/// The span of an operation: from its first operand (even an empty
+/// placeholder, or an expression glued after a bad token) to its end.
+fn from(first: &Expr, whole: Span) -> Span {
+    Span::new(whole.src, first.span.start..whole.end)
+}
 
-    pub(super) fn error_expr(&self, span: Span) -> Expr {
-        Expr {
-            kind: ExprKind::Error,
-            span,
-        }
+/// One of two operators of the same precedence, read in one attempt.
+fn operator<'a>(ops: [(Token, BinOp); 2]) -> impl Syn<'a, BinOp> {
+    let [(a, op_a), (b, op_b)] = ops;
+    one_of([a.clone(), b]).map(move |t| if t == a { op_a } else { op_b })
+}
+
+fn binary<'a>(
+    lhs: Expr,
+    op: BinOp,
+    rhs: Expr,
+    e: &mut MapExtra<'a, '_, Tokens<'a>, Extra>,
+) -> Expr {
+    Expr {
+        span: from(&lhs, e.span()),
+        kind: ExprKind::Binary {
+            op,
+            lhs: Box::new(lhs),
+            rhs: Box::new(rhs),
+        },
     }
+}
 
-    /// An expression whose operators all bind tighter than `min_bp`.
-    /// `after` completes "expected an expression…" (" after `+`").
-    pub(super) fn expr(&mut self, min_bp: u8, after: &str) -> Expr {
-        if self.depth >= MAX_DEPTH {
-            let d = Diagnostic::error("E0010", "expression nested too deeply")
-                .with_primary(self.peek_span(), "parsing stops here")
-                .with_note(format!(
-                    "at most {MAX_DEPTH} levels of brackets and operators are allowed"
-                ));
-            self.emit(d, false);
-            self.aborted = true;
-            return self.error_expr(self.gap());
+/// An expression: operators by precedence over postfix chains over atoms.
+pub(super) fn expr<'a>(cx: &'a Cx<'a>) -> Boxed<'a, Expr> {
+    recursive(move |expr| {
+        let literal = select_ref! {
+            Token::Int(n) => ExprKind::Int(*n),
+            Token::Num(x) => ExprKind::Num(*x),
+            Token::Str(s) => ExprKind::Str(s.clone()),
+            Token::Keyword(Keyword::True) => ExprKind::Bool(true),
+            Token::Keyword(Keyword::False) => ExprKind::Bool(false),
         }
-        self.depth += 1;
-        let start = self.peek_span().start;
-        let mut lhs = if self.eat(&Token::Minus).is_some() {
-            let operand = self.expr(PREFIX_BP, " after `-`");
-            Expr {
+        .map_with(|kind, e| Expr {
+            kind,
+            span: e.span(),
+        });
+
+        let args = list(cx, ListKind::Args, arg(cx, expr.clone())).boxed();
+        let checked_args = args.clone().validate(|args, _, emitter| {
+            if let Some(d) = check_arg_order(&args) {
+                emitter.emit(SyntaxError::report(d, Kind::Plain));
+            }
+            args
+        });
+        let call_or_name = ident()
+            .then(checked_args.or_not())
+            .map_with(|(callee, args), e| match args {
+                Some(args) => Expr {
+                    kind: ExprKind::Call { callee, args },
+                    span: e.span(),
+                },
+                None => Expr {
+                    span: callee.span,
+                    kind: ExprKind::Name(callee),
+                },
+            });
+
+        let list_expr = list(cx, ListKind::Elements, expr.clone()).map_with(|items, e| Expr {
+            kind: ExprKind::List(items),
+            span: e.span(),
+        });
+
+        // The parentheses belong to the expression they group.
+        let group = bracketed(
+            Token::LParen,
+            &RPAREN,
+            Bracket::Group,
+            expr.clone().then(close(cx, &RPAREN)),
+        )
+        .validate(move |(inner, closing), e, emitter| {
+            let span: Span = e.span();
+            if let Closing::Open(at, nest) = closing {
+                let open = opener_span(cx, span);
+                emitter.emit(unclosed(cx, open, &RPAREN, "`)`", at, nest));
+            }
+            Expr { span, ..inner }
+        });
+
+        // An item keyword in a name's position inside brackets, or `to`
+        // used as a value (`to + 1`).
+        let keyword_name = keyword_as_name(cx, Role::Name, |cx, i, nest| match cx.token(i) {
+            Some(Token::Keyword(Keyword::To)) => cx.token(i + 1).is_some_and(ends_a_name),
+            Some(Token::Keyword(k)) => k.starts_item() && !cx.starts_item(i, nest),
+            _ => false,
+        })
+        .map(|ident| Expr {
+            span: ident.span,
+            kind: ExprKind::Name(ident),
+        });
+
+        let primary = choice((call_or_name, literal, list_expr, group, keyword_name)).boxed();
+
+        // Tokens the lexer rejected (already reported) are an error in
+        // themselves; an expression glued right after them (`$sims`) is
+        // taken instead, so that the one bad character costs one report.
+        let glued = |cx: &Cx, i: usize| i > 0 && cx.span(i).start == cx.span(i - 1).end;
+        let bad_tokens = just(Token::Error)
+            .then(
+                when(cx, move |cx, i, _| {
+                    glued(cx, i) && cx.token(i) == Some(&Token::Error)
+                })
+                .ignore_then(any())
+                .repeated(),
+            )
+            .map_with(|_, e| Expr {
+                kind: ExprKind::Error,
+                span: e.span(),
+            })
+            .then(
+                when(cx, move |cx, i, _| {
+                    glued(cx, i)
+                        && cx
+                            .token(i)
+                            .is_some_and(|t| can_start_expr(t) && *t != Token::Minus)
+                })
+                .ignore_then(primary.clone())
+                .or_not(),
+            )
+            .map(|(bad, glued)| glued.unwrap_or(bad));
+
+        let atom = located(choice((primary, bad_tokens)).labelled(Expect::Expr))
+            .recover_with(via_parser(missing_expr(cx)));
+
+        let index = bracketed(
+            Token::LBracket,
+            &RBRACKET,
+            Bracket::Index,
+            expr.clone().then(close(cx, &RBRACKET)),
+        )
+        .validate(move |(index, closing), e, emitter| {
+            if let Closing::Open(at, nest) = closing {
+                let open = opener_span(cx, e.span());
+                emitter.emit(unclosed(cx, open, &RBRACKET, "`]`", at, nest));
+            }
+            index
+        });
+        let field = just(Token::Dot).ignore_then(name(cx, Role::Field));
+
+        atom.pratt((
+            postfix(6, index, |target: Expr, index, e| Expr {
+                span: from(&target, e.span()),
+                kind: ExprKind::Index {
+                    target: Box::new(target),
+                    index: Box::new(index),
+                },
+            }),
+            postfix(6, field, |target: Expr, field, e| Expr {
+                span: from(&target, e.span()),
+                kind: ExprKind::Field {
+                    target: Box::new(target),
+                    field,
+                },
+            }),
+            // Only a name can be called: `f(1)(2)` and `r.f(x)` are
+            // reported, their arguments still checked.
+            postfix(6, args, |target: Expr, _, e| {
+                e.emit(SyntaxError::report(
+                    Diagnostic::error("E0012", "only a name can be called")
+                        .with_primary(target.span, "this is not a name")
+                        .with_hint("call a builtin or a `def` by its name, as in `f(x)`"),
+                    Kind::Plain,
+                ));
+                Expr {
+                    span: from(&target, e.span()),
+                    kind: ExprKind::Error,
+                }
+            }),
+            infix(right(5), just(Token::Caret).to(BinOp::Pow), binary),
+            prefix(4, just(Token::Minus), |_, operand, e| Expr {
                 kind: ExprKind::Unary {
                     op: UnaryOp::Neg,
                     expr: Box::new(operand),
                 },
-                span: self.span_from(start),
-            }
-        } else {
-            let primary = self.primary(after);
-            self.postfix(primary)
-        };
-        while let Some(token) = self.peek() {
-            let Some((left_bp, right_bp)) = infix(token) else {
-                break;
-            };
-            if left_bp < min_bp {
-                break;
-            }
-            let (op_token, _) = self.bump();
-            let rhs = self.expr(right_bp, &format!(" after `{op_token}`"));
-            let span = lhs.span.to(self.span_from(lhs.span.start));
-            let kind = match binop(&op_token) {
-                Some(op) => ExprKind::Binary {
-                    op,
+                span: e.span(),
+            }),
+            infix(
+                left(3),
+                operator([(Token::Star, BinOp::Mul), (Token::Slash, BinOp::Div)]),
+                binary,
+            ),
+            infix(
+                left(2),
+                operator([(Token::Plus, BinOp::Add), (Token::Minus, BinOp::Sub)]),
+                binary,
+            ),
+            infix(left(1), just(Token::Pipe), |lhs: Expr, _, rhs, e| Expr {
+                span: from(&lhs, e.span()),
+                kind: ExprKind::Pipe {
                     lhs: Box::new(lhs),
                     rhs: Box::new(rhs),
                 },
-                None => ExprKind::Pipe {
-                    lhs: Box::new(lhs),
-                    rhs: Box::new(rhs),
-                },
-            };
-            lhs = Expr { kind, span };
-        }
-        self.depth -= 1;
-        lhs
-    }
-
-    fn primary(&mut self, after: &str) -> Expr {
-        let span = self.peek_span();
-        let literal = move |kind| Expr { kind, span };
-        let Some(token) = self.peek() else {
-            self.expected(&format!("an expression{after}"), None);
-            return self.error_expr(self.gap());
-        };
-        match token {
-            Token::Int(n) => {
-                self.bump();
-                literal(ExprKind::Int(*n))
-            }
-            Token::Num(x) => {
-                self.bump();
-                literal(ExprKind::Num(*x))
-            }
-            Token::Str(s) => {
-                self.bump();
-                literal(ExprKind::Str(s.clone()))
-            }
-            Token::Keyword(Keyword::True) => {
-                self.bump();
-                literal(ExprKind::Bool(true))
-            }
-            Token::Keyword(Keyword::False) => {
-                self.bump();
-                literal(ExprKind::Bool(false))
-            }
-            Token::Error => self.after_error_tokens(),
-            Token::Ident(name) => {
-                self.bump();
-                let ident = Ident {
-                    name: name.clone(),
-                    span,
-                };
-                if self.at(&Token::LParen) {
-                    let args = self.list(&Token::RParen, ("an argument", "arguments"), Parser::arg);
-                    self.check_arg_order(&args);
-                    Expr {
-                        kind: ExprKind::Call {
-                            callee: ident,
-                            args,
-                        },
-                        span: self.span_from(span.start),
-                    }
-                } else {
-                    literal(ExprKind::Name(ident))
-                }
-            }
-            Token::LBracket => {
-                let items = self.list(&Token::RBracket, ("a list element", "elements"), |p| {
-                    Some(p.expr(0, ""))
-                });
-                Expr {
-                    kind: ExprKind::List(items),
-                    span: self.span_from(span.start),
-                }
-            }
-            Token::LParen => {
-                self.bump();
-                self.open.push(Token::RParen);
-                let mut inner = self.expr(0, " after `(`");
-                self.close(span, &Token::RParen);
-                self.open.pop();
-                // The parentheses belong to the expression they group.
-                inner.span = self.span_from(span.start);
-                inner
-            }
-            Token::Keyword(k)
-                if (k.starts_item() && !self.at_item_start())
-                    || (*k == Keyword::To && self.nth(1).is_some_and(ends_a_name)) =>
-            {
-                self.bump();
-                self.keyword_as_name(*k, span, "a name");
-                literal(ExprKind::Name(Ident {
-                    name: k.as_str().to_string(),
-                    span,
-                }))
-            }
-            _ => {
-                self.expected(&format!("an expression{after}"), None);
-                self.error_expr(self.gap())
-            }
-        }
-    }
-
-    /// Skips tokens the lexer rejected (already reported). When an expression
-    /// is glued right after them (`$sims`), it is parsed, so that the one
-    /// bad character costs one diagnostic.
-    fn after_error_tokens(&mut self) -> Expr {
-        let start = self.peek_span().start;
-        while let Some(Token::Error) = self.peek() {
-            let (_, span) = self.bump();
-            let next = self.peek_span();
-            let glued = next.start == span.end;
-            match self.peek() {
-                Some(Token::Error) if glued => continue,
-                Some(t) if glued && can_start_expr(t) => return self.primary(""),
-                _ => break,
-            }
-        }
-        self.error_expr(self.span_from(start))
-    }
-
-    /// Indexing `v[i]`, field access `r.f`, and the calls that are not allowed
-    /// (`f(1)(2)`), all binding tighter than any operator.
-    fn postfix(&mut self, mut target: Expr) -> Expr {
-        let start = target.span.start;
-        loop {
-            match self.peek() {
-                Some(Token::LBracket) => {
-                    let (_, open) = self.bump();
-                    self.open.push(Token::RBracket);
-                    let index = self.expr(0, " after `[`");
-                    self.close(open, &Token::RBracket);
-                    self.open.pop();
-                    target = Expr {
-                        kind: ExprKind::Index {
-                            target: Box::new(target),
-                            index: Box::new(index),
-                        },
-                        span: self.span_from(start),
-                    };
-                }
-                Some(Token::Dot) => {
-                    self.bump();
-                    let field = if matches!(self.peek(), Some(Token::Ident(_) | Token::Keyword(_)))
-                    {
-                        self.expect_name("`.`", "a field name")
-                    } else {
-                        let hint = matches!(self.peek(), Some(Token::Int(_))).then(|| {
-                            "fields have names, as in `r.score`; to take an element, write `v[0]`"
-                                .to_string()
-                        });
-                        self.expected("a field name after `.`", hint);
-                        Ident {
-                            name: String::new(),
-                            span: self.gap(),
-                        }
-                    };
-                    target = Expr {
-                        kind: ExprKind::Field {
-                            target: Box::new(target),
-                            field,
-                        },
-                        span: self.span_from(start),
-                    };
-                }
-                Some(Token::LParen) => {
-                    let callee_span = target.span;
-                    let d = Diagnostic::error("E0012", "only a name can be called")
-                        .with_primary(callee_span, "this is not a name")
-                        .with_hint("call a builtin or a `def` by its name, as in `f(x)`");
-                    self.emit(d, false);
-                    self.list(&Token::RParen, ("an argument", "arguments"), Parser::arg);
-                    target = self.error_expr(self.span_from(start));
-                }
-                _ => return target,
-            }
-        }
-    }
-
-    fn arg(&mut self) -> Option<Arg> {
-        let start = self.peek_span().start;
-        let named = self.nth(1) == Some(&Token::Eq)
-            && matches!(self.peek(), Some(Token::Ident(_) | Token::Keyword(_)));
-        let name = if named {
-            let name = self.expect_name("", "an argument name");
-            self.bump();
-            Some(name)
-        } else {
-            None
-        };
-        let after = match &name {
-            Some(n) => format!(" after `{}=`", n.name),
-            None => String::new(),
-        };
-        let value = self.expr(0, &after);
-        Some(Arg {
-            name,
-            value,
-            span: self.span_from(start),
-        })
-    }
-
-    /// Reports positional arguments after the first named one: one
-    /// diagnostic per call, pointing at each of them.
-    fn check_arg_order(&mut self, args: &[Arg]) {
-        let Some(first_named) = args.iter().position(|a| a.name.is_some()) else {
-            return;
-        };
-        let named = &args[first_named];
-        let misplaced: Vec<&Arg> = args[first_named..]
-            .iter()
-            .filter(|a| a.name.is_none())
-            .collect();
-        let Some(first) = misplaced.first() else {
-            return;
-        };
-        let name = named.name.as_ref().map_or("", |n| n.name.as_str());
-        let mut d = Diagnostic::error("E0005", "positional argument after a named argument")
-            .with_primary(first.span, "positional argument")
-            .with_secondary(named.span, format!("named argument `{name}` comes first"));
-        for arg in &misplaced[1..] {
-            d = d.with_secondary(arg.span, "another positional argument");
-        }
-        d = d.with_hint(format!(
-            "put positional arguments before `{name}=…`, or give them their names"
-        ));
-        self.emit(d, false);
-    }
-
-    // ----- brackets ----------------------------------------------------------
-
-    /// A bracketed, comma-separated list (trailing comma allowed), starting at
-    /// the opening bracket. `element` parses one element; `None` means it
-    /// reported an error without consuming anything.
-    pub(super) fn list<T>(
-        &mut self,
-        closer: &Token,
-        (what, plural): (&str, &str),
-        mut element: impl FnMut(&mut Self) -> Option<T>,
-    ) -> Vec<T> {
-        let (_, open) = self.bump();
-        self.open.push(closer.clone());
-        let mut items = Vec::new();
-        loop {
-            if self.eat(closer).is_some() {
-                break;
-            }
-            if self.at_end() || self.at_item_start() || self.at_outer_closer() {
-                self.unclosed(open, closer, &format!("{what} or `{closer}`"));
-                break;
-            }
-            if let Some(item) = element(self) {
-                items.push(item);
-            }
-            if self.eat(&Token::Comma).is_some() {
-                continue;
-            }
-            if self.eat(closer).is_some() {
-                break;
-            }
-            if self.at_end() || self.at_item_start() || self.at_outer_closer() {
-                self.unclosed(open, closer, &format!("`,` or `{closer}`"));
-                break;
-            }
-            let hint = match self.peek() {
-                Some(t) if can_start_expr(t) => Some(format!("separate the {plural} with `,`")),
-                _ => None,
-            };
-            self.expected(&format!("`,` or `{closer}`"), hint);
-            if !self.skip_in_list(closer) {
-                break;
-            }
-        }
-        self.open.pop();
-        items
-    }
-
-    /// Skips a bad stretch inside a list. Returns true after consuming a `,`
-    /// (the list goes on); false once the list is over (its closer consumed)
-    /// or cannot go on (end of input, a new item, an outer closer).
-    fn skip_in_list(&mut self, closer: &Token) -> bool {
-        loop {
-            match self.peek() {
-                None => return false,
-                Some(Token::Comma) => {
-                    self.bump();
-                    return true;
-                }
-                Some(t) if t == closer => {
-                    self.bump();
-                    return false;
-                }
-                Some(_) if self.at_item_start() || self.at_outer_closer() => return false,
-                Some(Token::LParen | Token::LBracket) => self.skip_nested(),
-                Some(_) => {
-                    self.bump();
-                }
-            }
-        }
-    }
-
-    /// Steps over a bracketed group whole, whatever it contains, stopping
-    /// early at a new item or the end of input.
-    fn skip_nested(&mut self) {
-        let mut depth = 0usize;
-        while let Some(token) = self.peek() {
-            if self.at_item_start() {
-                return;
-            }
-            match token {
-                Token::LParen | Token::LBracket => depth += 1,
-                Token::RParen | Token::RBracket => depth = depth.saturating_sub(1),
-                _ => {}
-            }
-            self.bump();
-            if depth == 0 {
-                return;
-            }
-        }
-    }
-
-    /// Expects the closer of a single-expression bracket (`(e)`, `v[e]`)
-    /// opened at `open`, skipping junk before it.
-    fn close(&mut self, open: Span, closer: &Token) {
-        if self.eat(closer).is_some() {
-            return;
-        }
-        if self.at_end() || self.at_item_start() || self.at_outer_closer() {
-            self.unclosed(open, closer, &format!("`{closer}`"));
-            return;
-        }
-        self.expected(&format!("`{closer}`"), None);
-        while self.skip_in_list(closer) {}
-    }
+            }),
+        ))
+    })
+    .boxed()
 }
