@@ -1,8 +1,8 @@
 //! Data-driven tests of the front end.
 //!
 //! * Every `tests/syntax/*.opt` must parse without diagnostics; its token
-//!   dump and AST dump are snapshotted together, one snapshot per file. A
-//!   later stage adds its dump with one more `stage(…)` line in `corpus`.
+//!   dump, AST dump and IR dump (or, for a file the checker rejects, its
+//!   diagnostics) are snapshotted together, one snapshot per file.
 //! * Every example in `grammar/optimist.ebnf` (a comment `(* example: … *)`)
 //!   must parse without diagnostics.
 
@@ -38,8 +38,21 @@ fn corpus() {
         let mut out = String::new();
         stage(&mut out, "tokens", &dump_tokens(&tokens));
         stage(&mut out, "ast", &dump_ast(&program));
+        stage(&mut out, "ir", &ir_dump(&name, &text));
         insta::assert_snapshot!(out);
     });
+}
+
+/// The checked IR of a corpus file, or — for files that use what the
+/// checker rejects on purpose (unknown builtins in syntax-only examples) —
+/// its diagnostics.
+fn ir_dump(name: &str, text: &str) -> String {
+    let registry = optimist::interp::Registry::standard();
+    let checked = optimist::driver::check_text(name, text, &registry, &Default::default());
+    match &checked.ir {
+        Some(ir) if checked.ok() => ir.dump(),
+        _ => format!("(does not check)\n{}", render(&checked.diagnostics, &checked.sources, false)),
+    }
 }
 
 fn display_name(path: &Path) -> String {
