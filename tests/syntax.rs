@@ -51,7 +51,10 @@ fn ir_dump(name: &str, text: &str) -> String {
     let checked = optimist::driver::check_text(name, text, &registry, &Default::default());
     match &checked.ir {
         Some(ir) if checked.ok() => ir.dump(),
-        _ => format!("(does not check)\n{}", render(&checked.diagnostics, &checked.sources, false)),
+        _ => format!(
+            "(does not check)\n{}",
+            render(&checked.diagnostics, &checked.sources, false)
+        ),
     }
 }
 
