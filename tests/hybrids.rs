@@ -120,3 +120,24 @@ fn sweeping_a_hybrid_varies_its_planner() {
         t.render()
     );
 }
+
+#[test]
+fn a_novelty_gate_plans_more_out_of_distribution() {
+    let out = run_script(
+        "objective maze = gridworld(size=6)\n\
+         dataset paths = solve(maze, plan(value_iteration), n=1500)\n\
+         pipeline policy = amortize(mlp(hidden=[32]), data=paths, epochs=15)\n\
+         pipeline careful = gate(policy, plan(value_iteration), when=\"novelty\", threshold=0.3)\n\
+         report compare([careful], on=[maze, shift(maze, size=12, walls=0.35)], n=20)",
+        0,
+        1,
+    );
+    let t = table(&out, 0);
+    let (inside, outside) = (cell(t, 0, "model %"), cell(t, 1, "model %"));
+    assert!(
+        inside > outside,
+        "the model answers more often on familiar mazes: {inside}% vs {outside}%\n{}",
+        t.render()
+    );
+    assert!(cell(t, 0, "flops/q") > 0.0, "forward passes count FLOPs");
+}

@@ -302,6 +302,9 @@ pub enum Criterion {
     /// While the planner has spent less than the threshold (search nodes
     /// plus evaluations) on this evaluation, plan; then answer amortized.
     Budget,
+    /// The query's features lie within the threshold (root-mean-square
+    /// coordinate distance) of some training input.
+    Novelty,
 }
 
 impl Criterion {
@@ -311,6 +314,7 @@ impl Criterion {
             "entropy" => Criterion::Entropy,
             "disagreement" => Criterion::Disagreement,
             "budget" => Criterion::Budget,
+            "novelty" => Criterion::Novelty,
             _ => return None,
         })
     }
@@ -355,7 +359,7 @@ impl Gate {
 
     /// Whether to trust the model, given its members' outputs (action
     /// probabilities for a policy, the answer itself otherwise).
-    fn trust(&self, outputs: &[Vec<f32>]) -> bool {
+    fn trust(&self, x: &[f32], outputs: &[Vec<f32>]) -> bool {
         let k = outputs.len().max(1) as f32;
         let n = outputs.first().map_or(0, Vec::len);
         let mean: Vec<f32> = (0..n)
@@ -377,6 +381,7 @@ impl Gate {
                 f64::from(spread) <= t
             }
             Criterion::Budget => self.spent.load(Ordering::Relaxed) as f64 >= t,
+            Criterion::Novelty => self.amortized.novelty(x).is_some_and(|d| d <= t),
         }
     }
 
@@ -407,7 +412,7 @@ impl Gate {
             cost += c;
             outputs.push(y);
         }
-        if self.trust(&outputs) {
+        if self.trust(&xf, &outputs) {
             self.count(true);
             let mut s = self.amortized.solve_continuous(p, x)?;
             s.cost = cost
@@ -434,8 +439,16 @@ pub struct GateAgent<G: Game> {
 
 impl<G: Game + 'static> GateAgent<G> {
     pub fn new(gate: Arc<Gate>) -> Result<Self, String> {
-        let model = Solver::Amortized(gate.amortized.clone()).agent::<G>()?;
         let planner = gate.planner.agent::<G>()?;
+        GateAgent::with_planner(gate, planner)
+    }
+
+    /// A gate whose planner is already an agent (value iteration on gridworld).
+    pub fn with_planner(
+        gate: Arc<Gate>,
+        planner: Box<dyn crate::direct::play::Agent<G>>,
+    ) -> Result<Self, String> {
+        let model = Solver::Amortized(gate.amortized.clone()).agent::<G>()?;
         Ok(GateAgent {
             gate,
             model,
@@ -464,7 +477,7 @@ impl<G: Game + 'static> crate::direct::play::Agent<G> for GateAgent<G> {
             cost += c;
             outputs.push(p);
         }
-        if self.gate.trust(&outputs) {
+        if self.gate.trust(&x, &outputs) {
             self.gate.count(true);
             // The model's move; its forward passes are already counted.
             let (a, _) = self.model.act(game, state, rng)?;

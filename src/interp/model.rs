@@ -64,6 +64,10 @@ pub struct Amortized {
     pub trained_for: Option<String>,
     /// Whether its weights were read from the cache rather than trained.
     pub cached: bool,
+    /// Up to 256 training inputs, for judging how novel a query is
+    /// (`gate(…, when="novelty")`); empty for objective-trained or loaded
+    /// models.
+    pub reference: Arc<Vec<Vec<f32>>>,
 }
 
 /// The classes a model can answer, judged from its head alone (for
@@ -82,6 +86,7 @@ impl Amortized {
             domains,
             trained_for,
             cached: false,
+            reference: Arc::new(Vec::new()),
         }
     }
 
@@ -139,6 +144,20 @@ impl Amortized {
             ));
         }
         Ok(())
+    }
+
+    /// How far `x` lies from the training inputs: the root-mean-square
+    /// coordinate distance to the nearest reference row (`None` without
+    /// reference rows).
+    pub fn novelty(&self, x: &[f32]) -> Option<f64> {
+        self.reference
+            .iter()
+            .filter(|r| r.len() == x.len())
+            .map(|r| {
+                let d2: f32 = r.iter().zip(x).map(|(a, b)| (a - b) * (a - b)).sum();
+                f64::from(d2 / x.len().max(1) as f32).sqrt()
+            })
+            .min_by(f64::total_cmp)
     }
 
     /// The members' answers for one query, averaged.

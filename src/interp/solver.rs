@@ -239,6 +239,10 @@ impl Solver {
     pub fn grid_agent(&self) -> Result<Box<dyn Agent<GridWorld>>, String> {
         match self {
             Solver::ValueIteration => Ok(Box::new(ValueIterationAgent::default())),
+            Solver::Gate(g) => Ok(Box::new(GateAgent::with_planner(
+                g.clone(),
+                g.planner.grid_agent()?,
+            )?)),
             other => other.agent(),
         }
     }

@@ -81,6 +81,7 @@ pub fn eval_table(title: &str, rows: &[EvalRow]) -> Table {
     let any_success = rows.iter().any(|r| r.success.is_some());
     let any_gap = rows.iter().any(|r| r.gap.is_some());
     let any_fwd = rows.iter().any(|r| r.cost.forward_passes > 0);
+    let any_flops = rows.iter().any(|r| r.cost.flops > 0);
     let any_share = rows.iter().any(|r| r.amortized_share.is_some());
     let any_training = rows.iter().any(|r| r.training_secs.is_some());
     let any_break_even = rows.iter().any(|r| r.break_even.is_some());
@@ -113,6 +114,9 @@ pub fn eval_table(title: &str, rows: &[EvalRow]) -> Table {
         .column("nodes/q", 1);
     if any_fwd {
         t = t.column("fwd/q", 1);
+    }
+    if any_flops {
+        t = t.column("flops/q", 0);
     }
     if any_share {
         t = t.column("model %", 1);
@@ -160,6 +164,9 @@ pub fn eval_table(title: &str, rows: &[EvalRow]) -> Table {
         cells.push(Cell::Num(r.per_query(r.cost.nodes)));
         if any_fwd {
             cells.push(Cell::Num(r.per_query(r.cost.forward_passes)));
+        }
+        if any_flops {
+            cells.push(Cell::Num(r.per_query(r.cost.flops).round()));
         }
         if any_share {
             cells.push(

@@ -438,6 +438,17 @@ fn eval_amortize(c: &mut Call) -> Result<Value, RuntimeError> {
     }
     let mut amortized = Amortized::new(members, domains, trained_for);
     amortized.cached = all_cached && effort.cache.is_some();
+    if let Form::Regression { data, .. } = &form {
+        // An even subsample of the training inputs, for novelty gates.
+        let rows = data.data.examples();
+        let step = rows.len().div_ceil(256).max(1);
+        amortized.reference = Arc::new(
+            rows.iter()
+                .step_by(step)
+                .map(|e| e.features.clone())
+                .collect(),
+        );
+    }
     Ok(Value::Solver(Arc::new(SolverValue {
         solver: Solver::Amortized(Arc::new(amortized)),
         label: effort.label.clone(),

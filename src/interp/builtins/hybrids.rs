@@ -43,11 +43,11 @@ pub fn register(r: &mut Registry) {
         eval_value,
     );
     r.add(
-        sig("gate", "hybrids", "Answer from the amortized solver when it can be trusted, plan otherwise; reports say how often each answered. `when`: \"confidence\" (top policy probability ≥ threshold), \"entropy\" (policy entropy ≤ threshold), \"disagreement\" (ensemble spread ≤ threshold), \"budget\" (plan until the planner has spent `threshold` nodes + evaluations in an evaluation).")
+        sig("gate", "hybrids", "Answer from the amortized solver when it can be trusted, plan otherwise; reports say how often each answered. `when`: \"confidence\" (top policy probability ≥ threshold), \"entropy\" (policy entropy ≤ threshold), \"disagreement\" (ensemble spread ≤ threshold), \"novelty\" (the instance within `threshold` RMS distance of a training input), \"budget\" (plan until the planner has spent `threshold` nodes + evaluations in an evaluation).")
             .req("amortized", Kind::Solver, "the amortized solver")
             .req("planner", Kind::Solver, "the direct solver to fall back on")
             .named("when", Kind::Str, Const::Str("confidence".into()), "the criterion")
-            .choices(&["confidence", "entropy", "disagreement", "budget"])
+            .choices(&["confidence", "entropy", "disagreement", "novelty", "budget"])
             .named("threshold", Kind::Num, Const::Num(0.9), "the criterion's threshold")
             .returns(KindConst::Solver)
             .domains(DomainRule::Arg(1))
@@ -207,6 +207,11 @@ fn eval_gate(c: &mut Call) -> Result<Value, RuntimeError> {
                 .hint("use \"confidence\", \"entropy\", \"disagreement\" or \"budget\""),
         );
     };
+    if when == Criterion::Novelty && amortized.reference.is_empty() {
+        return Err(RuntimeError::new("a novelty gate needs a model trained on a dataset")
+            .at(c.arg_spans[0])
+            .hint("novelty is the distance to the training inputs; models trained with `on=` or loaded have none"));
+    }
     if when == Criterion::Disagreement && amortized.members.len() < 2 {
         return Err(RuntimeError::new("a disagreement gate needs an ensemble")
             .at(c.arg_spans[0])
