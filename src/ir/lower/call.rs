@@ -1,0 +1,773 @@
+//! Calls: binding arguments to a builtin's signature (kinds, ranges,
+//! choices, an algorithm's own parameters, rest-named arguments), the
+//! domain-fit checks between solvers and objectives, seeds of random
+//! builtins, and the inline expansion of user `def`s.
+
+use super::{compact, fmt_num, plural, positional_count, Global, Locals, Lowerer};
+use crate::diagnostics::{suggest, Diagnostic};
+use crate::ir::graph::{Ir, NodeId, Op};
+use crate::ir::kind::Kind;
+use crate::ir::signature::{Const, DomainRule, ParamSig, ResultRule, Signature};
+use crate::rng::derive_seed;
+use crate::span::Span;
+use crate::syntax::ast::{Arg, Expr, ExprKind, Ident};
+
+impl<'a> Lowerer<'a> {
+    pub(super) fn lower_pipe(
+        &mut self,
+        lhs: &'a Expr,
+        rhs: &'a Expr,
+        span: Span,
+        locals: &Locals,
+    ) -> Option<NodeId> {
+        let piped = self.lower_expr(lhs, locals);
+        match &rhs.kind {
+            ExprKind::Call { callee, args } => {
+                let piped = piped?;
+                self.lower_call(callee, args, Some((piped, lhs.span)), span, locals)
+            }
+            ExprKind::Name(callee) => {
+                let piped = piped?;
+                self.lower_call(callee, &[], Some((piped, lhs.span)), span, locals)
+            }
+            ExprKind::Error => None,
+            _ => {
+                self.error(
+                    Diagnostic::error(
+                        "E0217",
+                        "the right side of `|>` must be a call or a function name",
+                    )
+                    .with_primary(rhs.span, "this is not a call")
+                    .with_hint("`a |> f(b)` means `f(a, b)`; write the function to insert into"),
+                );
+                None
+            }
+        }
+    }
+
+    pub(super) fn lower_call(
+        &mut self,
+        callee: &'a Ident,
+        args: &'a [Arg],
+        piped: Option<(NodeId, Span)>,
+        span: Span,
+        locals: &Locals,
+    ) -> Option<NodeId> {
+        if locals.contains_key(&callee.name) {
+            self.error(
+                Diagnostic::error(
+                    "E0218",
+                    format!(
+                        "`{}` is a parameter of this def, not a function",
+                        callee.name
+                    ),
+                )
+                .with_primary(callee.span, "called here"),
+            );
+            return None;
+        }
+        match self.globals.get(&callee.name).copied() {
+            Some(Global::Def(i)) => return self.expand_def(i, callee, args, piped, span, locals),
+            Some(g) => {
+                let what = match g {
+                    Global::Param(_) => "a param".to_string(),
+                    Global::Decl(i) => {
+                        format!("a `{}` declaration", self.decls[i].keyword.as_str())
+                    }
+                    Global::Def(_) => unreachable!("handled above"),
+                };
+                let def_span = self.global_span(g);
+                self.error(
+                    Diagnostic::error(
+                        "E0218",
+                        format!("`{}` is {what}, not a function", callee.name),
+                    )
+                    .with_primary(callee.span, "called here")
+                    .with_secondary(def_span, "defined here"),
+                );
+                return None;
+            }
+            None => {}
+        }
+        if let Some(sig) = self.lookup.builtin(&callee.name) {
+            return self.bind_call(sig, callee, args, piped, span, locals);
+        }
+        let mut d = Diagnostic::error("E0203", format!("unknown function `{}`", callee.name))
+            .with_primary(callee.span, "no builtin or def has this name");
+        let defs: Vec<&str> = self.defs.iter().map(|d| d.name.name.as_str()).collect();
+        let mut candidates = self.lookup.builtin_names();
+        candidates.extend(defs);
+        if let Some(s) = suggest(&callee.name, candidates) {
+            d = d.with_hint(format!("did you mean `{s}`?"));
+        } else if self.lookup.algorithm(&callee.name).is_some() {
+            d = d.with_hint(format!(
+                "`{0}` is an algorithm: run it with `plan({0}, …)`",
+                callee.name
+            ));
+        }
+        self.error(d);
+        None
+    }
+
+    /// Binds arguments to a builtin's parameters and checks them.
+    pub(super) fn bind_call(
+        &mut self,
+        sig: &'a Signature,
+        callee: &Ident,
+        args: &'a [Arg],
+        piped: Option<(NodeId, Span)>,
+        span: Span,
+        locals: &Locals,
+    ) -> Option<NodeId> {
+        let n = sig.params.len();
+        let mut bound: Vec<Option<(NodeId, Span)>> = vec![None; n];
+        let mut extra: Vec<(&'a Ident, &'a Expr)> = Vec::new();
+        let mut failed = false;
+        let mut next_pos = 0;
+        if let Some(p) = piped {
+            if n == 0 || sig.params[0].named_only {
+                self.error(
+                    Diagnostic::error(
+                        "E0219",
+                        format!("`{}` takes no positional argument to pipe into", sig.name),
+                    )
+                    .with_primary(p.1, "piped in here")
+                    .with_note(format!("usage: {}", sig.usage())),
+                );
+                return None;
+            }
+            bound[0] = Some(p);
+            next_pos = 1;
+        }
+        for arg in args {
+            match &arg.name {
+                None => {
+                    if next_pos >= n || sig.params[next_pos].named_only {
+                        self.error(
+                            Diagnostic::error(
+                                "E0204",
+                                format!(
+                                    "`{}` takes {} positional argument{}",
+                                    sig.name,
+                                    positional_count(sig),
+                                    plural(positional_count(sig))
+                                ),
+                            )
+                            .with_primary(arg.span, "one too many")
+                            .with_note(format!("usage: {}", sig.usage())),
+                        );
+                        failed = true;
+                        continue;
+                    }
+                    let node = self.lower_arg(sig, next_pos, &arg.value, locals);
+                    failed |= node.is_none();
+                    bound[next_pos] = node.map(|x| (x, arg.value.span));
+                    next_pos += 1;
+                }
+                Some(name) => match sig.param(&name.name) {
+                    Some((i, _)) => {
+                        if bound[i].is_some() || (i < next_pos && !failed) {
+                            self.error(
+                                Diagnostic::error(
+                                    "E0205",
+                                    format!("argument `{}` is given twice", name.name),
+                                )
+                                .with_primary(name.span, "given again here"),
+                            );
+                            failed = true;
+                            continue;
+                        }
+                        let node = self.lower_arg(sig, i, &arg.value, locals);
+                        failed |= node.is_none();
+                        bound[i] = node.map(|x| (x, arg.value.span));
+                    }
+                    None if sig.algorithm_params.is_some() || sig.rest_named.is_some() => {
+                        extra.push((name, &arg.value))
+                    }
+                    None => {
+                        self.unknown_named(sig.name, name, &sig.params, sig.usage());
+                        failed = true;
+                    }
+                },
+            }
+        }
+        let mut args_out = Vec::with_capacity(n);
+        for (i, p) in sig.params.iter().enumerate() {
+            match (bound[i], &p.default) {
+                (Some((node, _)), _) => args_out.push(node),
+                (None, Some(d)) => args_out.push(self.constant(d.clone(), span)),
+                (None, None) => {
+                    if !failed {
+                        self.error(
+                            Diagnostic::error(
+                                "E0220",
+                                format!("`{}` needs the argument `{}`", sig.name, p.name),
+                            )
+                            .with_primary(span, format!("`{}` is missing", p.name))
+                            .with_note(format!("usage: {}", sig.usage()))
+                            .with_note(format!("`{}`: {}", p.name, p.doc)),
+                        );
+                    }
+                    failed = true;
+                }
+            }
+        }
+        if failed {
+            return None;
+        }
+        let extra = match (sig.algorithm_params, &sig.rest_named) {
+            (None, Some((kind, solver))) => {
+                self.bind_rest(sig, kind, args_out[*solver], &extra, locals)?
+            }
+            (Some(ai), _) => self.bind_algorithm(
+                sig,
+                args_out[ai],
+                bound[ai].map_or(span, |b| b.1),
+                &extra,
+                span,
+                locals,
+            )?,
+            (None, None) => Vec::new(),
+        };
+        let kinds: Vec<Kind> = args_out
+            .iter()
+            .map(|a| self.ir.node(*a).kind.clone())
+            .collect();
+        let kind = match sig.result {
+            ResultRule::Fixed(k) => k.kind(),
+            ResultRule::SameAs(i) => kinds[i].clone(),
+            ResultRule::Elementwise(i) => {
+                if kinds[i] == Kind::Vector {
+                    Kind::Vector
+                } else {
+                    Kind::Num
+                }
+            }
+            ResultRule::ElementOf(i) => match &kinds[i] {
+                Kind::List(e) => (**e).clone(),
+                Kind::Vector => Kind::Num,
+                _ => Kind::Any,
+            },
+        };
+        let seed = if sig.random {
+            Some(self.next_seed())
+        } else {
+            None
+        };
+        let _ = callee;
+        let domains = match sig.domains {
+            DomainRule::None => None,
+            DomainRule::Fixed(d) => Some(d),
+            DomainRule::Arg(i) => self.ir.node(args_out[i]).domains,
+            DomainRule::FirstArg(list) => {
+                list.iter().find_map(|i| self.ir.node(args_out[*i]).domains)
+            }
+            DomainRule::Algorithm(i) => match self.ir.const_value(args_out[i]) {
+                Some(Const::Algorithm(a)) => self.lookup.algorithm(&a).map(|a| a.domains),
+                _ => None,
+            },
+        };
+        let mut fits_ok = true;
+        for (solver, objective) in sig.fits {
+            fits_ok &= self.check_fit(sig.name, args_out[*solver], args_out[*objective]);
+        }
+        if !fits_ok {
+            return None;
+        }
+        let op = Op::Call {
+            builtin: sig.name,
+            args: args_out,
+            extra,
+        };
+        let id = self.ir.push(op, kind, span, seed);
+        self.ir.nodes[id].domains = domains;
+        self.ir.nodes[id].text = compact(self.sources.slice(span));
+        Some(id)
+    }
+
+    /// Checks that a solver (or each solver of a list) can solve an objective.
+    fn check_fit(&mut self, owner: &str, solver: NodeId, objective: NodeId) -> bool {
+        let Some(class) = self.ir.node(objective).domains else {
+            return true;
+        };
+        let solvers: Vec<NodeId> = match &self.ir.node(solver).op {
+            Op::List(items) => items.clone(),
+            _ => vec![solver],
+        };
+        let mut ok = true;
+        for s in solvers {
+            let Some(can) = self.ir.node(s).domains else {
+                continue;
+            };
+            if can.intersects(class) {
+                continue;
+            }
+            let (s_span, o_span) = (self.ir.node(s).span, self.ir.node(objective).span);
+            let name = |ir: &Ir, id: NodeId| match ir.label(id) {
+                l if l.is_empty() => compact(self.sources.slice(ir.node(id).span)),
+                l => l,
+            };
+            let what = name(&self.ir, s);
+            let d = if self.ir.node(objective).kind == Kind::Solver {
+                // A composition: both sides are solvers.
+                let other = name(&self.ir, objective);
+                Diagnostic::error(
+                    "E0225",
+                    format!("`{what}` cannot be combined with `{other}`"),
+                )
+                .with_primary(s_span, format!("this answers {}", can.describe()))
+                .with_secondary(o_span, format!("this solves {}", class.describe()))
+                .with_hint(format!(
+                    "`{owner}` composes solvers of the same kind of problem"
+                ))
+            } else {
+                Diagnostic::error(
+                    "E0225",
+                    format!("`{what}` cannot solve {}", class.article()),
+                )
+                .with_primary(s_span, format!("this solves {}", can.describe()))
+                .with_secondary(o_span, format!("this is {}", class.article()))
+                .with_hint(format!("`{owner}` needs a solver that fits its objective"))
+            };
+            self.error(d);
+            ok = false;
+        }
+        ok
+    }
+
+    fn lower_arg(
+        &mut self,
+        sig: &Signature,
+        i: usize,
+        value: &'a Expr,
+        locals: &Locals,
+    ) -> Option<NodeId> {
+        let p = &sig.params[i];
+        let node = if i == 0 && !sig.binds.is_empty() {
+            let mut inner = locals.clone();
+            for name in sig.binds {
+                let sym =
+                    self.ir
+                        .push(Op::Symbol(name.to_string()), Kind::Vector, value.span, None);
+                inner.insert(name.to_string(), sym);
+            }
+            self.lower_expr(value, &inner)?
+        } else {
+            self.lower_expr(value, locals)?
+        };
+        self.check_param(sig.name, p, node, value.span)
+    }
+
+    fn check_param(
+        &mut self,
+        owner: &str,
+        p: &ParamSig,
+        node: NodeId,
+        span: Span,
+    ) -> Option<NodeId> {
+        let got = self.ir.node(node).kind.clone();
+        if !got.fits(&p.kind) {
+            let mut d = Diagnostic::error(
+                "E0202",
+                format!(
+                    "`{}` of `{owner}` must be {:#}, found {got:#}",
+                    p.name, p.kind
+                ),
+            )
+            .with_primary(span, format!("this is {got:#}"))
+            .with_note(format!("`{}`: {}", p.name, p.doc));
+            if p.kind == Kind::Int && got == Kind::Num {
+                d = d.with_hint("write a whole number, without a decimal point");
+            }
+            self.error(d);
+            return None;
+        }
+        if let (false, Some(Const::Str(text))) = (p.choices.is_empty(), self.ir.const_value(node)) {
+            if !p.choices.contains(&text.as_str()) {
+                let list = p
+                    .choices
+                    .iter()
+                    .map(|c| format!("\"{c}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let mut d = Diagnostic::error(
+                    "E0226",
+                    format!("`{}` of `{owner}` cannot be \"{text}\"", p.name),
+                )
+                .with_primary(span, format!("expected one of {list}"));
+                if let Some(s) = suggest(&text, p.choices.iter().copied()) {
+                    d = d.with_hint(format!("did you mean \"{s}\"?"));
+                }
+                self.error(d);
+                return None;
+            }
+        }
+        if let (Some(range), Some(c)) = (p.range, self.ir.const_value(node)) {
+            let values: Vec<f64> = match &c {
+                Const::List(items) => items.iter().filter_map(Const::as_f64).collect(),
+                other => other.as_f64().into_iter().collect(),
+            };
+            if let Some(v) = values
+                .iter()
+                .find(|v| !(**v >= range.lo && **v <= range.hi))
+            {
+                self.error(
+                    Diagnostic::error(
+                        "E0221",
+                        format!("`{}` of `{owner}` is out of range", p.name),
+                    )
+                    .with_primary(span, format!("{} is not {range}", fmt_num(*v)))
+                    .with_note(format!("`{}`: {}", p.name, p.doc)),
+                );
+                return None;
+            }
+        }
+        Some(node)
+    }
+
+    fn unknown_named(&mut self, owner: &str, name: &Ident, params: &[ParamSig], usage: String) {
+        let mut d = Diagnostic::error(
+            "E0222",
+            format!("`{owner}` has no parameter `{}`", name.name),
+        )
+        .with_primary(name.span, "unknown parameter");
+        if let Some(s) = suggest(&name.name, params.iter().map(|p| p.name)) {
+            d = d.with_hint(format!("did you mean `{s}`?"));
+        }
+        let note = if params.is_empty() {
+            format!("`{owner}` takes no parameters")
+        } else {
+            format!("usage: {usage}")
+        };
+        self.error(d.with_note(note));
+    }
+
+    /// `sweep(solver, sims=[…])`: further named arguments of one kind; when
+    /// the solver is a `plan(ALG, …)` written out, their names must be the
+    /// algorithm's parameters.
+    fn bind_rest(
+        &mut self,
+        sig: &Signature,
+        kind: &Kind,
+        solver: NodeId,
+        extra: &[(&'a Ident, &'a Expr)],
+        locals: &Locals,
+    ) -> Option<Vec<(String, NodeId)>> {
+        let algorithm = match &self.ir.node(solver).op {
+            Op::Call {
+                builtin: "plan",
+                args,
+                ..
+            } => match self.ir.const_value(args[0]) {
+                Some(Const::Algorithm(a)) => self.lookup.algorithm(&a),
+                _ => None,
+            },
+            _ => None,
+        };
+        let mut out: Vec<(String, NodeId)> = Vec::new();
+        let mut failed = false;
+        for (ident, value) in extra {
+            if out.iter().any(|(n, _)| *n == ident.name) {
+                self.error(
+                    Diagnostic::error("E0205", format!("argument `{}` is given twice", ident.name))
+                        .with_primary(ident.span, "given again here"),
+                );
+                failed = true;
+                continue;
+            }
+            if let Some(alg) = algorithm {
+                if !alg.params.iter().any(|p| p.name == ident.name) {
+                    self.unknown_named(alg.name, ident, &alg.params, alg.usage());
+                    failed = true;
+                    continue;
+                }
+            }
+            let Some(node) = self.lower_expr(value, locals) else {
+                failed = true;
+                continue;
+            };
+            let got = self.ir.node(node).kind.clone();
+            if !got.fits(kind) {
+                self.error(
+                    Diagnostic::error(
+                        "E0202",
+                        format!(
+                            "`{}` of `{}` must be {kind:#}, found {got:#}",
+                            ident.name, sig.name
+                        ),
+                    )
+                    .with_primary(value.span, format!("this is {got:#}"))
+                    .with_hint(format!(
+                        "give the values to try as a list: `{}=[16, 64, 256]`",
+                        ident.name
+                    )),
+                );
+                failed = true;
+                continue;
+            }
+            out.push((ident.name.clone(), node));
+        }
+        (!failed).then_some(out)
+    }
+
+    /// `plan(ALG, k=v…)`: checks the named arguments against the algorithm's own parameters.
+    fn bind_algorithm(
+        &mut self,
+        sig: &Signature,
+        alg_node: NodeId,
+        alg_span: Span,
+        extra: &[(&'a Ident, &'a Expr)],
+        span: Span,
+        locals: &Locals,
+    ) -> Option<Vec<(String, NodeId)>> {
+        let Some(Const::Algorithm(name)) = self.ir.const_value(alg_node) else {
+            self.error(
+                Diagnostic::error(
+                    "E0223",
+                    format!("`{}` needs an algorithm name written out", sig.name),
+                )
+                .with_primary(alg_span, "this is not an algorithm constant")
+                .with_note(format!(
+                    "algorithms: {}",
+                    self.lookup.algorithm_names().join(", ")
+                )),
+            );
+            return None;
+        };
+        let Some(alg) = self.lookup.algorithm(&name) else {
+            return None;
+        };
+        let mut given: Vec<Option<NodeId>> = vec![None; alg.params.len()];
+        let mut failed = false;
+        for (ident, value) in extra {
+            match alg.params.iter().position(|p| p.name == ident.name) {
+                Some(i) if given[i].is_some() => {
+                    self.error(
+                        Diagnostic::error(
+                            "E0205",
+                            format!("argument `{}` is given twice", ident.name),
+                        )
+                        .with_primary(ident.span, "given again here"),
+                    );
+                    failed = true;
+                }
+                Some(i) => {
+                    let node = self
+                        .lower_expr(value, locals)
+                        .and_then(|n| self.check_param(alg.name, &alg.params[i], n, value.span));
+                    failed |= node.is_none();
+                    given[i] = node;
+                }
+                None => {
+                    self.unknown_named(alg.name, ident, &alg.params, alg.usage());
+                    failed = true;
+                }
+            }
+        }
+        if failed {
+            return None;
+        }
+        let mut out = Vec::with_capacity(alg.params.len());
+        for (i, p) in alg.params.iter().enumerate() {
+            let node = match (given[i], &p.default) {
+                (Some(n), _) => n,
+                (None, Some(d)) => self.constant(d.clone(), span),
+                (None, None) => {
+                    self.error(
+                        Diagnostic::error(
+                            "E0220",
+                            format!("`{}` needs the argument `{}`", alg.name, p.name),
+                        )
+                        .with_primary(span, format!("`{}` is missing", p.name))
+                        .with_note(format!("usage: {}", alg.usage())),
+                    );
+                    return None;
+                }
+            };
+            out.push((p.name.to_string(), node));
+        }
+        Some(out)
+    }
+
+    fn next_seed(&mut self) -> u64 {
+        let label = match &mut self.seed_scope {
+            Some(s) => {
+                s.counter += 1;
+                format!("{}#{}", s.label, s.counter)
+            }
+            None => "toplevel".to_string(),
+        };
+        derive_seed(self.run_seed, &label)
+    }
+
+    /// Expands a user `def` inline: arguments are lowered in the caller's
+    /// scope, defaults and the body in the def's.
+    pub(super) fn expand_def(
+        &mut self,
+        i: usize,
+        callee: &Ident,
+        args: &'a [Arg],
+        piped: Option<(NodeId, Span)>,
+        span: Span,
+        locals: &Locals,
+    ) -> Option<NodeId> {
+        let def_name = self.defs[i].name;
+        if self.def_stack.contains(&i) {
+            self.error(
+                Diagnostic::error("E0224", format!("`{}` calls itself", def_name.name))
+                    .with_primary(callee.span, "recursive call")
+                    .with_secondary(def_name.span, "defined here")
+                    .with_hint("defs are expanded inline and cannot recurse"),
+            );
+            return None;
+        }
+        let params = self.defs[i].params;
+        let usage = format!(
+            "{}({})",
+            def_name.name,
+            params
+                .iter()
+                .map(|p| if p.default.is_some() {
+                    format!("{}=…", p.name.name)
+                } else {
+                    p.name.name.clone()
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let mut bound: Vec<Option<NodeId>> = vec![None; params.len()];
+        let mut failed = false;
+        let mut next_pos = 0;
+        if let Some((node, pspan)) = piped {
+            if params.is_empty() {
+                self.error(
+                    Diagnostic::error(
+                        "E0219",
+                        format!("`{}` takes no argument to pipe into", def_name.name),
+                    )
+                    .with_primary(pspan, "piped in here"),
+                );
+                return None;
+            }
+            bound[0] = Some(node);
+            next_pos = 1;
+        }
+        for arg in args {
+            let slot = match &arg.name {
+                None => {
+                    if next_pos >= params.len() {
+                        self.error(
+                            Diagnostic::error(
+                                "E0204",
+                                format!(
+                                    "`{}` takes {} argument{}",
+                                    def_name.name,
+                                    params.len(),
+                                    plural(params.len())
+                                ),
+                            )
+                            .with_primary(arg.span, "one too many")
+                            .with_secondary(def_name.span, "defined here")
+                            .with_note(format!("usage: {usage}")),
+                        );
+                        failed = true;
+                        continue;
+                    }
+                    next_pos += 1;
+                    next_pos - 1
+                }
+                Some(name) => match params.iter().position(|p| p.name.name == name.name) {
+                    Some(s) if bound[s].is_some() => {
+                        self.error(
+                            Diagnostic::error(
+                                "E0205",
+                                format!("argument `{}` is given twice", name.name),
+                            )
+                            .with_primary(name.span, "given again here"),
+                        );
+                        failed = true;
+                        continue;
+                    }
+                    Some(s) => s,
+                    None => {
+                        let mut d = Diagnostic::error(
+                            "E0222",
+                            format!("`{}` has no parameter `{}`", def_name.name, name.name),
+                        )
+                        .with_primary(name.span, "unknown parameter")
+                        .with_secondary(def_name.span, "defined here");
+                        if let Some(s) =
+                            suggest(&name.name, params.iter().map(|p| p.name.name.as_str()))
+                        {
+                            d = d.with_hint(format!("did you mean `{s}`?"));
+                        }
+                        self.error(d.with_note(format!("usage: {usage}")));
+                        failed = true;
+                        continue;
+                    }
+                },
+            };
+            let node = self.lower_expr(&arg.value, locals);
+            failed |= node.is_none();
+            bound[slot] = node;
+        }
+        if failed {
+            return None;
+        }
+        // On the stack while defaults are lowered too: a default may not
+        // call the def it belongs to.
+        self.def_stack.push(i);
+        let out = self.expand_body(i, &bound, span, &usage);
+        self.def_stack.pop();
+        out
+    }
+
+    fn expand_body(
+        &mut self,
+        i: usize,
+        bound: &[Option<NodeId>],
+        span: Span,
+        usage: &str,
+    ) -> Option<NodeId> {
+        let (def_name, params) = (self.defs[i].name, self.defs[i].params);
+        let mut inner = Locals::new();
+        for (p, b) in params.iter().zip(bound) {
+            let node = match (b, &p.default) {
+                (Some(n), _) => *n,
+                (None, Some(d)) => self.lower_expr(d, &Locals::new())?,
+                (None, None) => {
+                    self.error(
+                        Diagnostic::error(
+                            "E0220",
+                            format!("`{}` needs the argument `{}`", def_name.name, p.name.name),
+                        )
+                        .with_primary(span, format!("`{}` is missing", p.name.name))
+                        .with_secondary(p.name.span, "parameter declared here")
+                        .with_note(format!("usage: {usage}")),
+                    );
+                    return None;
+                }
+            };
+            inner.insert(p.name.name.clone(), node);
+        }
+        let before = self.diags.len();
+        let body = self.defs[i].body;
+        let first_new = self.ir.nodes.len();
+        let out = self.lower_expr(body, &inner);
+        // A call the expansion made is named in reports by the def call the
+        // user wrote (`uct(400)`), not by the def's body.
+        if let Some(id) = out.filter(|id| *id >= first_new) {
+            if matches!(self.ir.node(id).op, Op::Call { .. }) {
+                self.ir.nodes[id].text = compact(self.sources.slice(span));
+            }
+        }
+        for d in &mut self.diags[before..] {
+            d.labels.push(crate::diagnostics::Label {
+                span,
+                message: format!("in this use of `{}`", def_name.name),
+                primary: false,
+            });
+        }
+        out
+    }
+}
