@@ -17,4 +17,5 @@ pub mod repl;
 pub mod report;
 pub mod rng;
 pub mod span;
+pub mod stop;
 pub mod syntax;

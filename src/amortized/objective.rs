@@ -186,6 +186,9 @@ pub fn train_objective(
     let (mut interval_loss, mut interval_steps) = (0.0f64, 0usize);
 
     for step in 1..=cfg.steps {
+        if crate::stop::requested() {
+            break;
+        }
         let (xs, xf) = sample(problem, &mut rng, cfg.batch);
         let scale = 1.0 / cfg.batch as f32;
         let loss = stepper.step(&mut model, &xf, cfg.batch, |raw, grad| {

@@ -394,6 +394,9 @@ pub fn train(
         shuffle.shuffle(&mut train_rows);
         let mut epoch_loss = 0.0f64;
         for rows in train_rows.chunks(cfg.batch) {
+            if crate::stop::requested() {
+                break;
+            }
             prepared.gather(rows, &mut xbuf);
             let loss = stepper.step(&mut model, &xbuf, rows.len(), |raw, grad| {
                 prepared.loss(&head, rows, raw, Some(grad))

@@ -65,6 +65,9 @@ pub fn adam<P: ContinuousProblem + ?Sized>(
     let mut evaluations = 0u64;
     let (mut b1t, mut b2t) = (1.0, 1.0);
     for _ in 0..params.steps {
+        if crate::stop::requested() {
+            break;
+        }
         let val = sanitize(problem.value_grad(&theta, x, &mut grad));
         evaluations += 1;
         if val < best_value {

@@ -150,7 +150,12 @@ pub fn cem_minimize<F: FnMut(&[f64]) -> f64>(
     let mut best_value = f64::INFINITY;
     let inv_elites = 1.0 / params.elites as f64;
     let keep = params.smoothing;
+    let mut done = 0;
     for _ in 0..params.iters {
+        if crate::stop::requested() {
+            break;
+        }
+        done += 1;
         for (k, row) in ws.population.chunks_exact_mut(dim).enumerate() {
             for (j, t) in row.iter_mut().enumerate() {
                 let v = ws.mean[j] + ws.std[j] * normal.sample(rng);
@@ -186,7 +191,7 @@ pub fn cem_minimize<F: FnMut(&[f64]) -> f64>(
             ws.std[j] = (keep * ws.std[j] + (1.0 - keep) * std).max(params.min_std);
         }
     }
-    Ok((best_value, (n * params.iters) as u64))
+    Ok((best_value, (n * done) as u64))
 }
 
 /// Minimizes `problem` on instance `x` with CEM.

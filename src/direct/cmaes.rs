@@ -282,7 +282,7 @@ impl Run {
         let history_cap = self.history.capacity();
         let mut generation = 0usize;
         loop {
-            if *evals + lambda > params.max_evals {
+            if *evals + lambda > params.max_evals || crate::stop::requested() {
                 return Stop::Budget;
             }
             generation += 1;

@@ -77,6 +77,9 @@ pub fn gd<P: ContinuousProblem + ?Sized>(
     let mut best_value = f64::INFINITY;
     let mut evaluations = 0u64;
     for _ in 0..params.steps {
+        if crate::stop::requested() {
+            break;
+        }
         let v = sanitize(problem.value_grad(&theta, x, &mut grad));
         evaluations += 1;
         if v < best_value {

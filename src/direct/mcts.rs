@@ -28,8 +28,6 @@
 //! same seed and thread count. Its cost is that the trees do not share
 //! what they learn below the root, which matters little at these sizes.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::OnceLock;
 use std::thread;
 use std::time::Instant;
 
@@ -308,7 +306,7 @@ impl<S: Copy + Eq> Tree<S> {
         self.path.reserve(64);
         self.priors.resize(game.num_actions(), 0.0);
         for i in 0..sims {
-            if i % STOP_POLL == STOP_POLL - 1 && stop_requested() {
+            if i % STOP_POLL == STOP_POLL - 1 && crate::stop::requested() {
                 break;
             }
             self.simulate(game, eval, params, &mut counters);
@@ -532,20 +530,8 @@ fn rollout<G: Game>(
     ret
 }
 
-/// Raised by the caller to cut running searches short (the REPL's Ctrl-C).
-static STOP: OnceLock<&'static AtomicBool> = OnceLock::new();
 /// Simulations between two looks at the stop flag (well under a millisecond).
 const STOP_POLL: u32 = 512;
-
-/// Makes every search poll `flag` and, once it is raised, answer early from
-/// the simulations run so far. Set once per process; later calls are ignored.
-pub fn stop_searches_on(flag: &'static AtomicBool) {
-    let _ = STOP.set(flag);
-}
-
-fn stop_requested() -> bool {
-    STOP.get().is_some_and(|f| f.load(Ordering::Relaxed))
-}
 
 /// A searcher that keeps its trees (one per thread) between calls.
 pub struct Mcts<G: Game> {

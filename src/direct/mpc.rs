@@ -129,6 +129,9 @@ pub fn mpc_guided<C: ControlProblem + ?Sized>(
 
     let mut guided = Cost::default();
     for _ in 0..steps {
+        if crate::stop::requested() {
+            break;
+        }
         if let Some(g) = guide.as_mut() {
             let proposal = match &mut planning {
                 Planning::Cem { ws, .. } => &mut ws.mean,

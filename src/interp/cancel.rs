@@ -57,5 +57,5 @@ pub fn poll() -> Result<(), String> {
 /// Makes the native searches that can run for minutes poll the flag too.
 /// The REPL calls it once, with its Ctrl-C handler.
 pub fn watch_native_loops() {
-    crate::direct::mcts::stop_searches_on(flag());
+    crate::stop::watch(flag());
 }
