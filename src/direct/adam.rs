@@ -6,9 +6,8 @@
 //! visited. Its defaults are the paper's, with a larger step (0.05) suited
 //! to the few hundred to few thousand steps of a per-instance solve.
 
-use crate::cost::Cost;
-use crate::direct::continuous::{sanitize, Solution};
-use crate::direct::gd::prepare;
+use crate::direct::continuous::Solution;
+use crate::direct::gd::{descend, prepare};
 use crate::domains::continuous::ContinuousProblem;
 use std::time::Instant;
 
@@ -45,7 +44,7 @@ pub fn adam<P: ContinuousProblem + ?Sized>(
     params: &AdamParams,
 ) -> Result<Solution, String> {
     let start = Instant::now();
-    let mut theta = prepare("adam", problem, x, params.lr, params.start.as_ref())?;
+    let theta = prepare("adam", problem, x, params.lr, params.start.as_ref())?;
     for (name, b) in [("beta1", params.beta1), ("beta2", params.beta2)] {
         if !(0.0..1.0).contains(&b) {
             return Err(format!("adam: {name} must be in [0, 1), got {b}"));
@@ -57,55 +56,28 @@ pub fn adam<P: ContinuousProblem + ?Sized>(
             params.eps
         ));
     }
-    let bounds = problem.bounds();
     let n = theta.len();
-    let (mut grad, mut m, mut v) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
-    let mut best = theta.clone();
-    let mut best_value = f64::INFINITY;
-    let mut evaluations = 0u64;
+    let (mut m, mut v) = (vec![0.0; n], vec![0.0; n]);
     let (mut b1t, mut b2t) = (1.0, 1.0);
-    for _ in 0..params.steps {
-        if crate::stop::requested() {
-            break;
-        }
-        let val = sanitize(problem.value_grad(&theta, x, &mut grad));
-        evaluations += 1;
-        if val < best_value {
-            best_value = val;
-            best.copy_from_slice(&theta);
-        }
-        if !grad.iter().all(|g| g.is_finite()) {
-            break;
-        }
-        b1t *= params.beta1;
-        b2t *= params.beta2;
-        for i in 0..n {
-            m[i] = params.beta1 * m[i] + (1.0 - params.beta1) * grad[i];
-            v[i] = params.beta2 * v[i] + (1.0 - params.beta2) * grad[i] * grad[i];
-            let m_hat = m[i] / (1.0 - b1t);
-            let v_hat = v[i] / (1.0 - b2t);
-            theta[i] -= params.lr * m_hat / (v_hat.sqrt() + params.eps);
-        }
-        bounds.clamp(&mut theta);
-    }
-    if evaluations == params.steps as u64 {
-        let val = sanitize(problem.value(&theta, x));
-        evaluations += 1;
-        if val < best_value {
-            best_value = val;
-            best.copy_from_slice(&theta);
-        }
-    }
-    let cost = Cost {
-        evaluations,
-        wall: start.elapsed(),
-        ..Cost::default()
-    };
-    Ok(Solution {
-        theta: best,
-        value: best_value,
-        cost,
-    })
+    let p = params.clone();
+    Ok(descend(
+        problem,
+        x,
+        theta,
+        params.steps,
+        start,
+        |theta, grad| {
+            b1t *= p.beta1;
+            b2t *= p.beta2;
+            for i in 0..n {
+                m[i] = p.beta1 * m[i] + (1.0 - p.beta1) * grad[i];
+                v[i] = p.beta2 * v[i] + (1.0 - p.beta2) * grad[i] * grad[i];
+                let m_hat = m[i] / (1.0 - b1t);
+                let v_hat = v[i] / (1.0 - b2t);
+                theta[i] -= p.lr * m_hat / (v_hat.sqrt() + p.eps);
+            }
+        },
+    ))
 }
 
 #[cfg(test)]

@@ -70,13 +70,39 @@ pub fn gd<P: ContinuousProblem + ?Sized>(
     params: &GdParams,
 ) -> Result<Solution, String> {
     let start = Instant::now();
-    let mut theta = prepare("gd", problem, x, params.lr, params.start.as_ref())?;
+    let theta = prepare("gd", problem, x, params.lr, params.start.as_ref())?;
+    let lr = params.lr;
+    Ok(descend(
+        problem,
+        x,
+        theta,
+        params.steps,
+        start,
+        |theta, grad| {
+            theta.iter_mut().zip(grad).for_each(|(t, g)| *t -= lr * g);
+        },
+    ))
+}
+
+/// The loop every gradient method shares: `steps` evaluations of value and
+/// gradient, each followed by `update` and a projection into the box,
+/// keeping the best point seen; the final point is evaluated too when the
+/// loop ran to the end. Stops early on a non-finite gradient or a stop
+/// request. The cost counts every evaluation.
+pub fn descend<P: ContinuousProblem + ?Sized>(
+    problem: &P,
+    x: &[f64],
+    mut theta: Vec<f64>,
+    steps: usize,
+    start: Instant,
+    mut update: impl FnMut(&mut [f64], &[f64]),
+) -> Solution {
     let bounds = problem.bounds();
     let mut grad = vec![0.0; theta.len()];
     let mut best = theta.clone();
     let mut best_value = f64::INFINITY;
     let mut evaluations = 0u64;
-    for _ in 0..params.steps {
+    for _ in 0..steps {
         if crate::stop::requested() {
             break;
         }
@@ -89,13 +115,10 @@ pub fn gd<P: ContinuousProblem + ?Sized>(
         if !grad.iter().all(|g| g.is_finite()) {
             break;
         }
-        theta
-            .iter_mut()
-            .zip(&grad)
-            .for_each(|(t, g)| *t -= params.lr * g);
+        update(&mut theta, &grad);
         bounds.clamp(&mut theta);
     }
-    if evaluations == params.steps as u64 {
+    if evaluations == steps as u64 {
         let v = sanitize(problem.value(&theta, x));
         evaluations += 1;
         if v < best_value {
@@ -108,11 +131,11 @@ pub fn gd<P: ContinuousProblem + ?Sized>(
         wall: start.elapsed(),
         ..Cost::default()
     };
-    Ok(Solution {
+    Solution {
         theta: best,
         value: best_value,
         cost,
-    })
+    }
 }
 
 #[cfg(test)]
