@@ -59,119 +59,49 @@ pub fn with_param(solver: &Solver, name: &str, value: &Value) -> Result<Solver, 
         _ => {}
     }
     let mut s = solver.clone();
-    let known: &[&str] = match &mut s {
-        Solver::Mcts(p) => match name {
-            "sims" => {
-                p.sims = count()? as u32;
-                return Ok(s);
-            }
-            "c" => {
-                p.c = num()? as f32;
-                return Ok(s);
-            }
-            "depth" => {
-                p.depth = Some(count()? as u32);
-                return Ok(s);
-            }
-            "rollouts" => {
-                p.rollouts = count()? as u32;
-                return Ok(s);
-            }
-            _ => &["sims", "c", "depth", "rollouts"],
-        },
-        Solver::Minimax(p) => match name {
-            "depth" => {
-                p.depth = Some(count()? as u32);
-                return Ok(s);
-            }
-            _ => &["depth"],
-        },
-        Solver::Cem { params, horizon } => match name {
-            "samples" => {
-                params.samples = count()?;
-                return Ok(s);
-            }
-            "elites" => {
-                params.elites = count()?;
-                return Ok(s);
-            }
-            "iters" => {
-                params.iters = count()?;
-                return Ok(s);
-            }
-            "horizon" => {
-                *horizon = count()?;
-                return Ok(s);
-            }
-            _ => &["samples", "elites", "iters", "horizon"],
-        },
-        Solver::RandomShooting { params, horizon } => match name {
-            "samples" => {
-                params.samples = count()?;
-                return Ok(s);
-            }
-            "horizon" => {
-                *horizon = count()?;
-                return Ok(s);
-            }
-            _ => &["samples", "horizon"],
-        },
-        Solver::Cmaes(p) => match name {
-            "max_evals" => {
-                p.max_evals = count()?;
-                return Ok(s);
-            }
-            "popsize" => {
-                p.popsize = Some(count()?);
-                return Ok(s);
-            }
-            _ => &["max_evals", "popsize"],
-        },
-        Solver::Gd(p) => match name {
-            "steps" => {
-                p.steps = count()?;
-                return Ok(s);
-            }
-            "lr" => {
-                p.lr = num()?;
-                return Ok(s);
-            }
-            _ => &["steps", "lr"],
-        },
-        Solver::Adam(p) => match name {
-            "steps" => {
-                p.steps = count()?;
-                return Ok(s);
-            }
-            "lr" => {
-                p.lr = num()?;
-                return Ok(s);
-            }
-            _ => &["steps", "lr"],
-        },
-        Solver::RandomSearch(p) => match name {
-            "samples" => {
-                p.samples = count()?;
-                return Ok(s);
-            }
-            _ => &["samples"],
-        },
-        Solver::BestOf { n, .. } => match name {
-            "n" => {
-                *n = count()?;
-                return Ok(s);
-            }
-            _ => &["n"],
-        },
-        _ => &[],
-    };
-    Err(if known.is_empty() {
-        format!("`{}` has no parameter to sweep", solver.algorithm())
-    } else {
-        format!(
-            "`{}` has no parameter `{name}` to sweep; it has {}",
-            solver.algorithm(),
-            known.join(", ")
-        )
-    })
+    match (&mut s, name) {
+        (Solver::Mcts(p), "sims") => p.sims = count()? as u32,
+        (Solver::Mcts(p), "c") => p.c = num()? as f32,
+        (Solver::Mcts(p), "depth") => p.depth = Some(count()? as u32),
+        (Solver::Mcts(p), "rollouts") => p.rollouts = count()? as u32,
+        (Solver::Minimax(p), "depth") => p.depth = Some(count()? as u32),
+        (Solver::Cem { params, .. }, "samples") => params.samples = count()?,
+        (Solver::Cem { params, .. }, "elites") => params.elites = count()?,
+        (Solver::Cem { params, .. }, "iters") => params.iters = count()?,
+        (Solver::Cem { horizon, .. } | Solver::RandomShooting { horizon, .. }, "horizon") => {
+            *horizon = count()?
+        }
+        (Solver::RandomShooting { params, .. }, "samples") => params.samples = count()?,
+        (Solver::Cmaes(p), "max_evals") => p.max_evals = count()?,
+        (Solver::Cmaes(p), "popsize") => p.popsize = Some(count()?),
+        (Solver::Gd(p), "steps") => p.steps = count()?,
+        (Solver::Gd(p), "lr") => p.lr = num()?,
+        (Solver::Adam(p), "steps") => p.steps = count()?,
+        (Solver::Adam(p), "lr") => p.lr = num()?,
+        (Solver::RandomSearch(p), "samples") => p.samples = count()?,
+        (Solver::BestOf { n, .. }, "n") => *n = count()?,
+        _ => {
+            let known: &[&str] = match solver {
+                Solver::Mcts(_) => &["sims", "c", "depth", "rollouts"],
+                Solver::Minimax(_) => &["depth"],
+                Solver::Cem { .. } => &["samples", "elites", "iters", "horizon"],
+                Solver::RandomShooting { .. } => &["samples", "horizon"],
+                Solver::Cmaes(_) => &["max_evals", "popsize"],
+                Solver::Gd(_) | Solver::Adam(_) => &["steps", "lr"],
+                Solver::RandomSearch(_) => &["samples"],
+                Solver::BestOf { .. } => &["n"],
+                _ => &[],
+            };
+            return Err(if known.is_empty() {
+                format!("`{}` has no parameter to sweep", solver.algorithm())
+            } else {
+                format!(
+                    "`{}` has no parameter `{name}` to sweep; it has {}",
+                    solver.algorithm(),
+                    known.join(", ")
+                )
+            });
+        }
+    }
+    Ok(s)
 }
