@@ -65,7 +65,7 @@ fn report<G: Game>(
     let one = sims_per_second(game, state, sims, 1, searches);
     let two = sims_per_second(game, state, sims, 2, searches);
     println!(
-        "{label:<12} {sims:>6} sims  1 thread: {:>7.0} k sims/s (target ≥ {:.0} k)  2 threads: {:>7.0} k sims/s ({:.2}×)  {} bytes/node",
+        "{label:<12} {sims:>6} sims  1 thread: {:>7.0} k sims/s (target ≥ {:.0} k)  2 threads: {:>7.0} k sims/s ({:.2}×, target ≥ 1.70×)  {} bytes/node",
         one / 1e3,
         target / 1e3,
         two / 1e3,

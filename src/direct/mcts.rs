@@ -27,6 +27,7 @@
 //! whose result depends on thread timing — gives the same answer for the
 //! same seed and thread count. Its cost is that the trees do not share
 //! what they learn below the root, which matters little at these sizes.
+//! Each tree's header sits on its own cache lines (see [`Tree`]).
 
 use std::thread;
 use std::time::Instant;
@@ -213,7 +214,12 @@ struct Counters {
     evals: u64,
 }
 
-/// One tree and its generator (one per thread).
+/// One tree and its generator (one per thread). Aligned to 128 bytes (two
+/// cache lines, the unit the adjacent-line prefetcher pulls in) so that the
+/// trees' headers — arena lengths and generator state, written on every step
+/// — never share a line: false sharing between adjacent trees in `Vec<Tree>`
+/// cost a fifth to a third of the two-thread rate on connect four.
+#[repr(align(128))]
 struct Tree<S> {
     nodes: Vec<Node<S>>,
     spare: Vec<Node<S>>,
