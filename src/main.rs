@@ -230,6 +230,16 @@ fn settings(script: &ScriptArgs) -> Settings {
     }
 }
 
+/// Prints diagnostics to standard error; `quiet` keeps only the errors.
+fn show(diagnostics: &[Diagnostic], sources: &optimist::span::Sources, quiet: bool, color: bool) {
+    let shown: Vec<Diagnostic> = diagnostics
+        .iter()
+        .filter(|d| d.is_error() || !quiet)
+        .cloned()
+        .collect();
+    eprint!("{}", render(&shown, sources, color));
+}
+
 fn usage_error(message: &str) -> u8 {
     eprintln!("error: {message}");
     2
@@ -266,13 +276,7 @@ fn run(registry: &Registry, script: ScriptArgs, options: RunOptions) -> u8 {
         Ok(c) => c,
         Err(e) => return usage_error(&e),
     };
-    let shown: Vec<Diagnostic> = checked
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error() || !quiet)
-        .cloned()
-        .collect();
-    eprint!("{}", render(&shown, &checked.sources, color));
+    show(&checked.diagnostics, &checked.sources, quiet, color);
     let Some(ir) = checked.ir.as_ref().filter(|_| checked.ok()) else {
         return 1;
     };
@@ -300,13 +304,7 @@ fn run(registry: &Registry, script: ScriptArgs, options: RunOptions) -> u8 {
     if format != Format::Table && outcome.ok() {
         print!("{}", render_document(&outcome.outputs, format));
     }
-    let shown: Vec<Diagnostic> = outcome
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error() || !quiet)
-        .cloned()
-        .collect();
-    eprint!("{}", render(&shown, &checked.sources, color));
+    show(&outcome.diagnostics, &checked.sources, quiet, color);
     if !outcome.ok() {
         return 1;
     }
@@ -351,13 +349,7 @@ fn check(
         }
         None => {}
     }
-    let shown: Vec<Diagnostic> = checked
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error() || !quiet)
-        .cloned()
-        .collect();
-    eprint!("{}", render(&shown, &checked.sources, color));
+    show(&checked.diagnostics, &checked.sources, quiet, color);
     if checked.ok() {
         0
     } else {
