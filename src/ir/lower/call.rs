@@ -167,13 +167,7 @@ impl<'a> Lowerer<'a> {
                 Some(name) => match sig.param(&name.name) {
                     Some((i, _)) => {
                         if bound[i].is_some() || (i < next_pos && !failed) {
-                            self.error(
-                                Diagnostic::error(
-                                    "E0205",
-                                    format!("argument `{}` is given twice", name.name),
-                                )
-                                .with_primary(name.span, "given again here"),
-                            );
+                            self.given_twice(name);
                             failed = true;
                             continue;
                         }
@@ -425,6 +419,14 @@ impl<'a> Lowerer<'a> {
         Some(node)
     }
 
+    /// E0205: a named argument given a second time.
+    fn given_twice(&mut self, name: &Ident) {
+        self.error(
+            Diagnostic::error("E0205", format!("argument `{}` is given twice", name.name))
+                .with_primary(name.span, "given again here"),
+        );
+    }
+
     fn unknown_named(&mut self, owner: &str, name: &Ident, params: &[ParamSig], usage: String) {
         let mut d = Diagnostic::error(
             "E0222",
@@ -468,10 +470,7 @@ impl<'a> Lowerer<'a> {
         let mut failed = false;
         for (ident, value) in extra {
             if out.iter().any(|(n, _)| *n == ident.name) {
-                self.error(
-                    Diagnostic::error("E0205", format!("argument `{}` is given twice", ident.name))
-                        .with_primary(ident.span, "given again here"),
-                );
+                self.given_twice(ident);
                 failed = true;
                 continue;
             }
@@ -542,13 +541,7 @@ impl<'a> Lowerer<'a> {
         for (ident, value) in extra {
             match alg.params.iter().position(|p| p.name == ident.name) {
                 Some(i) if given[i].is_some() => {
-                    self.error(
-                        Diagnostic::error(
-                            "E0205",
-                            format!("argument `{}` is given twice", ident.name),
-                        )
-                        .with_primary(ident.span, "given again here"),
-                    );
+                    self.given_twice(ident);
                     failed = true;
                 }
                 Some(i) => {
@@ -678,13 +671,7 @@ impl<'a> Lowerer<'a> {
                 }
                 Some(name) => match params.iter().position(|p| p.name.name == name.name) {
                     Some(s) if bound[s].is_some() => {
-                        self.error(
-                            Diagnostic::error(
-                                "E0205",
-                                format!("argument `{}` is given twice", name.name),
-                            )
-                            .with_primary(name.span, "given again here"),
-                        );
+                        self.given_twice(name);
                         failed = true;
                         continue;
                     }
