@@ -218,7 +218,7 @@ struct Counters {
 /// cache lines, the unit the adjacent-line prefetcher pulls in) so that the
 /// trees' headers — arena lengths and generator state, written on every step
 /// — never share a line: false sharing between adjacent trees in `Vec<Tree>`
-/// cost a fifth to a third of the two-thread rate on connect four.
+/// cost a tenth to a third of the two-thread rate on connect four.
 #[repr(align(128))]
 struct Tree<S> {
     nodes: Vec<Node<S>>,
