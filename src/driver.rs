@@ -270,8 +270,19 @@ pub fn save_value(value: &Value, path: &Path) -> Result<(), String> {
         .unwrap_or("")
         .to_ascii_lowercase();
     match value {
-        Value::Dataset(d) => return crate::interp::data::save(d, path),
-        Value::Solver(s) if ext == "safetensors" => return crate::interp::model::save(s, path),
+        Value::Dataset(d) => {
+            return crate::amortized::dataset_io::save(&d.data, path).map_err(|e| e.to_string())
+        }
+        Value::Solver(s) if ext == "safetensors" => {
+            return match s.amortized() {
+                Some(a) => a.save(&s.label, path).map_err(|e| e.to_string()),
+                None => Err(format!(
+                    "`{}` is a direct solver ({}): only amortized solvers have weights to save",
+                    s.label,
+                    s.solver.algorithm()
+                )),
+            }
+        }
         _ if ext == "safetensors" => {
             return Err(format!(
                 "only amortized solvers can be saved as .safetensors, and this is a {}",

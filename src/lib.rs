@@ -4,7 +4,10 @@
 //! see ARCHITECTURE.md for the map. [`driver`] is the facade the CLI, the
 //! REPL and the tests share.
 
+pub mod algorithms;
 pub mod amortized;
+pub mod catalog;
+pub mod compose;
 pub mod cost;
 pub mod diagnostics;
 pub mod direct;
@@ -13,6 +16,8 @@ pub mod driver;
 pub mod fmt;
 pub mod interp;
 pub mod ir;
+pub mod params;
+pub mod problems;
 pub mod repl;
 pub mod report;
 pub mod rng;

@@ -6,7 +6,7 @@ use optimist::amortized::Dataset;
 use optimist::diagnostics::render;
 use optimist::driver::{self, Settings};
 use optimist::interp::output::Output;
-use optimist::interp::solver::{Solver, SolverValue};
+use optimist::interp::solver::SolverValue;
 use optimist::interp::{Interpreter, Registry, RunSettings, Value};
 use optimist::report::Cell;
 use std::path::PathBuf;
@@ -68,7 +68,7 @@ fn solver(v: &Value) -> &Arc<SolverValue> {
 
 /// Raw answers of an amortized solver, as bits.
 fn answers(s: &SolverValue, rows: &[Vec<f32>]) -> Vec<Vec<u32>> {
-    let Solver::Amortized(a) = &s.solver else {
+    let Some(a) = s.amortized() else {
         panic!("{} is not amortized", s.label)
     };
     rows.iter()

@@ -5,11 +5,11 @@
 //! self-play row records the move actually played.
 
 use optimist::amortized::TargetKind;
+use optimist::compose::generate::Data as DataValue;
+use optimist::compose::play::{play_game, Agent, RandomAgent};
 use optimist::diagnostics::render;
-use optimist::direct::play::{play_game, Agent, RandomAgent};
 use optimist::domains::tictactoe::{tictactoe, TicTacToe};
 use optimist::driver::{self, Settings};
-use optimist::interp::data::DataValue;
 use optimist::interp::solver::SolverValue;
 use optimist::interp::{Interpreter, Registry, RunSettings, Value};
 use optimist::report::Cell;
@@ -134,7 +134,7 @@ fn distilled_policy_beats_random_play_as_x_and_costs_one_forward_pass() {
 
     // As X against uniformly random play, 200 games.
     let game: TicTacToe = tictactoe();
-    let mut me = policy.solver.agent::<TicTacToe>().unwrap();
+    let mut me = optimist::algorithms::agent(&*policy.solver, &Arc::new(game.clone())).unwrap();
     let mut random = RandomAgent;
     let mut wins = 0;
     for i in 0..200 {

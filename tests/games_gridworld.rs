@@ -1,7 +1,9 @@
 //! Gridworld episodes: value iteration is optimal, MCTS reaches the goal.
 
+use optimist::algorithms::mcts::MctsAgent;
+use optimist::algorithms::value_iteration::ValueIterationAgent;
+use optimist::compose::play::{run_episode, Agent, RandomAgent};
 use optimist::direct::mcts::MctsParams;
-use optimist::direct::play::{run_episode, Agent, MctsAgent, RandomAgent, ValueIterationAgent};
 use optimist::domains::game::Game;
 use optimist::domains::gridworld::{gridworld, GridWorld};
 use optimist::rng::Rng;

@@ -1,9 +1,11 @@
 //! MCTS mechanics: parameter errors, exact values at terminal children,
 //! determinism, tree reuse, root parallelism and PUCT with an evaluator.
 
+use optimist::algorithms::mcts::MctsAgent;
+use optimist::algorithms::minimax::MinimaxAgent;
+use optimist::compose::play::play_match;
 use optimist::direct::mcts::{mcts, Evaluator, Mcts, MctsParams, SearchResult};
 use optimist::direct::minimax::MinimaxParams;
-use optimist::direct::play::{play_match, MctsAgent, MinimaxAgent};
 use optimist::domains::connect4::connect4;
 use optimist::domains::game::Game;
 use optimist::domains::gridworld::gridworld;

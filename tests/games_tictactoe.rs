@@ -1,9 +1,11 @@
 //! Exact truths of tic-tac-toe checked against the searches: the game value,
 //! perfect play, MCTS against perfect play, and forced wins found by MCTS.
 
+use optimist::algorithms::mcts::MctsAgent;
+use optimist::algorithms::minimax::MinimaxAgent;
+use optimist::compose::play::{play_match, RandomAgent};
 use optimist::direct::mcts::{mcts, MctsParams};
 use optimist::direct::minimax::{minimax, Minimax, MinimaxParams};
-use optimist::direct::play::{play_match, MctsAgent, MinimaxAgent, RandomAgent};
 use optimist::domains::game::Game;
 use optimist::domains::tictactoe::{tictactoe, TicTacToe, TttState};
 

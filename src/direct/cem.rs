@@ -20,6 +20,7 @@ use crate::cost::Cost;
 use crate::direct::continuous::{
     center, check_bounds, check_instance, check_vector, sanitize, spread, Solution,
 };
+use crate::direct::mpc::{shift_plan, Replanner};
 use crate::direct::ziggurat::Normal;
 use crate::domains::continuous::{Bounds, ContinuousProblem};
 use crate::rng::Rng;
@@ -224,6 +225,50 @@ pub fn cem<P: ContinuousProblem + ?Sized>(
         value,
         cost,
     })
+}
+
+/// CEM as a model-predictive planner: the workspace carries the search
+/// distribution from step to step; each step starts from the previous
+/// mean, shifted by one action, and from the initial std again.
+pub struct CemPlanning {
+    ws: CemWorkspace,
+    std: Vec<f64>,
+}
+
+impl Replanner for CemParams {
+    type State = CemPlanning;
+
+    fn begin(&self, bounds: &Bounds) -> Result<CemPlanning, String> {
+        self.check(bounds.dim())?;
+        let mean = self.init_mean.clone().unwrap_or_else(|| center(bounds));
+        let std = self.init_std.clone().unwrap_or_else(|| default_std(bounds));
+        Ok(CemPlanning {
+            ws: CemWorkspace::new(mean, std.clone()),
+            std,
+        })
+    }
+
+    fn proposal<'s>(&self, state: &'s mut CemPlanning) -> &'s mut [f64] {
+        &mut state.ws.mean
+    }
+
+    fn optimize<F: FnMut(&[f64]) -> f64>(
+        &self,
+        state: &mut CemPlanning,
+        objective: F,
+        bounds: &Bounds,
+        rng: &mut Rng,
+        best: &mut [f64],
+    ) -> Result<u64, String> {
+        let (_, n) = cem_minimize(objective, bounds, rng, self, &mut state.ws)?;
+        best.copy_from_slice(&state.ws.best);
+        Ok(n)
+    }
+
+    fn advance(&self, state: &mut CemPlanning, _best: &[f64], action_dim: usize, pad: &[f64]) {
+        shift_plan(&mut state.ws.mean, action_dim, pad);
+        state.ws.std.copy_from_slice(&state.std);
+    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,6 @@ pub mod gd;
 pub mod mcts;
 pub mod minimax;
 pub mod mpc;
-pub mod play;
 pub mod random_search;
 pub mod random_shooting;
 pub mod value_iteration;

@@ -2,30 +2,44 @@
 //! sequence over a short horizon by simulating the problem, execute its
 //! first action, and replan from the state reached.
 //!
-//! The planner is CEM or random shooting over the `horizon · action_dim`
-//! plan. Each replanning is warm-started from the previous plan shifted by
-//! one step (the last action padded with the middle of the action box): CEM
-//! starts its mean there, random shooting offers it as a candidate. The
-//! executed action is the first of the best plan found. Costs count
-//! simulated steps: every planning rollout's steps plus the episode's own.
+//! The planner is any [`Replanner`] over the `horizon · action_dim` plan —
+//! CEM and random shooting implement it in their own files. Each
+//! replanning is warm-started from the previous plan shifted by one step
+//! (the last action padded with the middle of the action box): CEM starts
+//! its mean there, random shooting offers it as a candidate. The executed
+//! action is the first of the best plan found. Costs count simulated steps:
+//! every planning rollout's steps plus the episode's own.
 
 use crate::cost::Cost;
-use crate::direct::cem::{cem_minimize, default_std, CemParams, CemWorkspace};
 use crate::direct::continuous::{center, check_vector};
-use crate::direct::random_shooting::{check_params, shoot, RandomShootingParams};
 use crate::domains::continuous::Bounds;
 use crate::domains::control::{rollout, ControlProblem, Episode};
 use crate::rng::Rng;
 use std::time::Instant;
 
-/// Which sampling planner replans each step.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Planner {
-    /// `iters` CEM iterations of `samples` plans per step; `init_mean` (if
-    /// given, length `horizon · action_dim`) seeds the first step's plan.
-    Cem(CemParams),
-    /// `samples` uniform plans per step, plus the warm-started one.
-    RandomShooting(RandomShootingParams),
+/// A sampling planner that MPC replans with at every step, keeping its
+/// state (a search distribution, a warm plan) from one step to the next.
+pub trait Replanner {
+    /// What the planner carries between steps.
+    type State;
+    /// The state for an episode over plans in `bounds`.
+    fn begin(&self, bounds: &Bounds) -> Result<Self::State, String>;
+    /// The plan the next step's search starts from; a guide writes its
+    /// proposal here.
+    fn proposal<'s>(&self, state: &'s mut Self::State) -> &'s mut [f64];
+    /// Searches for the plan minimizing `objective`, writes it into `best`
+    /// and returns the evaluations spent.
+    fn optimize<F: FnMut(&[f64]) -> f64>(
+        &self,
+        state: &mut Self::State,
+        objective: F,
+        bounds: &Bounds,
+        rng: &mut Rng,
+        best: &mut [f64],
+    ) -> Result<u64, String>;
+    /// Prepares the next step: the proposal moves on by one action of
+    /// `action_dim`, padded at the end with `pad`.
+    fn advance(&self, state: &mut Self::State, best: &[f64], action_dim: usize, pad: &[f64]);
 }
 
 /// Parameters of `mpc`.
@@ -47,11 +61,11 @@ impl Default for MpcParams {
 }
 
 /// Runs one closed-loop episode from `initial` with `planner`.
-pub fn mpc<C: ControlProblem + ?Sized>(
+pub fn mpc<C: ControlProblem + ?Sized, R: Replanner>(
     problem: &C,
     initial: &[f64],
     rng: &mut Rng,
-    planner: &Planner,
+    planner: &R,
     params: &MpcParams,
 ) -> Result<Episode, String> {
     mpc_guided(problem, initial, rng, planner, params, None)
@@ -61,14 +75,23 @@ pub fn mpc<C: ControlProblem + ?Sized>(
 /// (`horizon · action_dim` actions) and returns what proposing it cost.
 pub type Guide<'a> = &'a mut dyn FnMut(&[f64], &mut [f64]) -> Cost;
 
+/// The box of a whole plan: the action box repeated `horizon` times.
+pub fn plan_bounds(action_bounds: &Bounds, horizon: usize) -> Bounds {
+    let dim = horizon * action_bounds.dim();
+    Bounds {
+        lo: action_bounds.lo.iter().cycle().take(dim).cloned().collect(),
+        hi: action_bounds.hi.iter().cycle().take(dim).cloned().collect(),
+    }
+}
+
 /// Like [`mpc`], but before each step's planning a `guide` (e.g. a learned
 /// policy rolled out through the model) proposes the plan the planner
 /// starts from: CEM's mean, random shooting's warm plan.
-pub fn mpc_guided<C: ControlProblem + ?Sized>(
+pub fn mpc_guided<C: ControlProblem + ?Sized, R: Replanner>(
     problem: &C,
     initial: &[f64],
     rng: &mut Rng,
-    planner: &Planner,
+    planner: &R,
     params: &MpcParams,
     mut guide: Option<Guide<'_>>,
 ) -> Result<Episode, String> {
@@ -86,11 +109,7 @@ pub fn mpc_guided<C: ControlProblem + ?Sized>(
             problem.name()
         ));
     }
-    let dim = params.horizon * ad;
-    let plan_bounds = Bounds {
-        lo: action_bounds.lo.iter().cycle().take(dim).cloned().collect(),
-        hi: action_bounds.hi.iter().cycle().take(dim).cloned().collect(),
-    };
+    let bounds = plan_bounds(&action_bounds, params.horizon);
     let pad = center(&action_bounds);
 
     let mut state = initial.to_vec();
@@ -102,30 +121,8 @@ pub fn mpc_guided<C: ControlProblem + ?Sized>(
     let mut total_reward = 0.0;
 
     // Planner state, allocated once per episode.
-    let (mut best, mut candidate) = (vec![0.0; dim], vec![0.0; dim]);
-    let mut planning = match planner {
-        Planner::Cem(p) => {
-            p.check(dim)?;
-            let mean = p.init_mean.clone().unwrap_or_else(|| center(&plan_bounds));
-            let std = p
-                .init_std
-                .clone()
-                .unwrap_or_else(|| default_std(&plan_bounds));
-            Planning::Cem {
-                params: p,
-                ws: CemWorkspace::new(mean, std.clone()),
-                std,
-            }
-        }
-        Planner::RandomShooting(p) => {
-            check_params(p, &plan_bounds)?;
-            let warm = p.init_mean.clone().unwrap_or_else(|| center(&plan_bounds));
-            Planning::Shooting {
-                samples: p.samples,
-                warm,
-            }
-        }
-    };
+    let mut best = vec![0.0; bounds.dim()];
+    let mut planning = planner.begin(&bounds)?;
 
     let mut guided = Cost::default();
     for _ in 0..steps {
@@ -133,40 +130,16 @@ pub fn mpc_guided<C: ControlProblem + ?Sized>(
             break;
         }
         if let Some(g) = guide.as_mut() {
-            let proposal = match &mut planning {
-                Planning::Cem { ws, .. } => &mut ws.mean,
-                Planning::Shooting { warm, .. } => warm,
-            };
+            let proposal = planner.proposal(&mut planning);
             guided += g(&state, proposal);
-            plan_bounds.clamp(proposal);
+            bounds.clamp(proposal);
         }
-        let mut objective = |plan: &[f64]| {
+        let objective = |plan: &[f64]| {
             scratch.copy_from_slice(&state);
             -rollout(problem, &mut scratch, plan)
         };
-        let evaluations = match &mut planning {
-            Planning::Cem { params, ws, std } => {
-                let (_, n) = cem_minimize(&mut objective, &plan_bounds, rng, params, ws)?;
-                best.copy_from_slice(&ws.best);
-                shift(&mut ws.mean, ad, &pad);
-                ws.std.copy_from_slice(std);
-                n
-            }
-            Planning::Shooting { samples, warm } => {
-                let (_, n) = shoot(
-                    &mut objective,
-                    &plan_bounds,
-                    rng,
-                    *samples,
-                    Some(warm),
-                    &mut best,
-                    &mut candidate,
-                );
-                warm.copy_from_slice(&best);
-                shift(warm, ad, &pad);
-                n
-            }
-        };
+        let evaluations = planner.optimize(&mut planning, objective, &bounds, rng, &mut best)?;
+        planner.advance(&mut planning, &best, ad, &pad);
         simulated += evaluations * params.horizon as u64;
         let action = &best[..ad];
         total_reward += problem.step(&mut state, action);
@@ -189,21 +162,8 @@ pub fn mpc_guided<C: ControlProblem + ?Sized>(
     })
 }
 
-/// A planner with the state it carries from one step to the next.
-enum Planning<'a> {
-    Cem {
-        params: &'a CemParams,
-        ws: CemWorkspace,
-        std: Vec<f64>,
-    },
-    Shooting {
-        samples: usize,
-        warm: Vec<f64>,
-    },
-}
-
 /// Drops the first action of a plan and pads the end with `pad`.
-fn shift(plan: &mut [f64], action_dim: usize, pad: &[f64]) {
+pub fn shift_plan(plan: &mut [f64], action_dim: usize, pad: &[f64]) {
     plan.copy_within(action_dim.., 0);
     let n = plan.len();
     plan[n - action_dim..].copy_from_slice(pad);
@@ -212,10 +172,12 @@ fn shift(plan: &mut [f64], action_dim: usize, pad: &[f64]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::direct::cem::CemParams;
+    use crate::direct::random_shooting::RandomShootingParams;
     use crate::domains::pendulum::{pendulum, Pendulum};
     use std::f64::consts::PI;
 
-    fn swing_up(planner: &Planner, seed: u64, initial: [f64; 2]) -> Episode {
+    fn swing_up(planner: &CemParams, seed: u64, initial: [f64; 2]) -> Episode {
         let p = pendulum();
         let params = MpcParams {
             horizon: 20,
@@ -224,13 +186,13 @@ mod tests {
         mpc(&p, &initial, &mut Rng::new(seed), planner, &params).unwrap()
     }
 
-    fn cem_planner() -> Planner {
-        Planner::Cem(CemParams {
+    fn cem_planner() -> CemParams {
+        CemParams {
             samples: 32,
             elites: 4,
             iters: 3,
             ..CemParams::default()
-        })
+        }
     }
 
     #[test]
@@ -253,10 +215,10 @@ mod tests {
 
     #[test]
     fn same_seed_same_episode() {
-        let planner = Planner::RandomShooting(RandomShootingParams {
+        let planner = RandomShootingParams {
             samples: 16,
             init_mean: None,
-        });
+        };
         let params = MpcParams {
             horizon: 5,
             steps: Some(20),

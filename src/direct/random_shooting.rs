@@ -7,7 +7,10 @@
 //! had. The core, `shoot`, allocates nothing and is reused by `mpc`.
 
 use crate::cost::Cost;
-use crate::direct::continuous::{check_instance, check_vector, is_finite_box, sanitize, Solution};
+use crate::direct::continuous::{
+    center, check_instance, check_vector, is_finite_box, sanitize, Solution,
+};
+use crate::direct::mpc::{shift_plan, Replanner};
 use crate::domains::continuous::{Bounds, ContinuousProblem};
 use crate::rng::Rng;
 use std::time::Instant;
@@ -111,6 +114,54 @@ pub fn random_shooting<P: ContinuousProblem + ?Sized>(
         value,
         cost,
     })
+}
+
+/// Random shooting as a model-predictive planner: the previous step's best
+/// plan, shifted by one action, is the warm candidate of the next.
+pub struct ShootingPlanning {
+    warm: Vec<f64>,
+    candidate: Vec<f64>,
+}
+
+impl Replanner for RandomShootingParams {
+    type State = ShootingPlanning;
+
+    fn begin(&self, bounds: &Bounds) -> Result<ShootingPlanning, String> {
+        check_params(self, bounds)?;
+        Ok(ShootingPlanning {
+            warm: self.init_mean.clone().unwrap_or_else(|| center(bounds)),
+            candidate: vec![0.0; bounds.dim()],
+        })
+    }
+
+    fn proposal<'s>(&self, state: &'s mut ShootingPlanning) -> &'s mut [f64] {
+        &mut state.warm
+    }
+
+    fn optimize<F: FnMut(&[f64]) -> f64>(
+        &self,
+        state: &mut ShootingPlanning,
+        objective: F,
+        bounds: &Bounds,
+        rng: &mut Rng,
+        best: &mut [f64],
+    ) -> Result<u64, String> {
+        let (_, n) = shoot(
+            objective,
+            bounds,
+            rng,
+            self.samples,
+            Some(&state.warm),
+            best,
+            &mut state.candidate,
+        );
+        Ok(n)
+    }
+
+    fn advance(&self, state: &mut ShootingPlanning, best: &[f64], action_dim: usize, pad: &[f64]) {
+        state.warm.copy_from_slice(best);
+        shift_plan(&mut state.warm, action_dim, pad);
+    }
 }
 
 #[cfg(test)]

@@ -1,92 +1,109 @@
-//! Value iteration: the exact optimal values and policy of a gridworld
-//! instance, the reference every other gridworld solver is measured against.
+//! Value iteration: the exact optimal values and policy of an instance of
+//! a single-agent problem whose states can be listed
+//! ([`Game::finite_states`]) — a gridworld's cells, a finite MDP's states.
 //!
 //! Values are computed for the fresh instance (step 0). Synchronous Bellman
-//! sweeps start from "unreachable" (−∞) everywhere but the goal (0), so each
-//! sweep extends the solved region by one step and the iteration stops,
-//! exactly, after the longest shortest path plus one sweep. Cells that
-//! cannot reach the goal keep −∞ and no action. The episode limit is at
-//! least `size²`, more than any shortest path, so it never changes the
-//! optimal policy of a fresh instance.
+//! sweeps start from "unreachable" (−∞) everywhere but the terminal states
+//! (0), so each sweep extends the solved region by one step and the
+//! iteration stops, exactly, after the longest shortest path plus one
+//! sweep. States that cannot reach a terminal state keep −∞ and no action.
+//! An episode limit that exceeds every shortest path (as a gridworld's
+//! does) never changes the optimal policy of a fresh instance.
 
 use std::time::Instant;
 
 use crate::cost::Cost;
-use crate::domains::game::Game;
-use crate::domains::gridworld::{GridState, GridWorld};
+use crate::domains::game::{FiniteStates, Game};
 
-/// Optimal values and actions of every cell of one instance.
+/// Optimal values and actions of every state of one instance, by index.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ValueTable {
-    /// Optimal return from each cell (row-major); −∞ for walls and cells
-    /// cut off from the goal, 0 at the goal.
+    /// Optimal return from each state; −∞ for holes and states cut off
+    /// from every terminal state, 0 at terminal states.
     pub values: Vec<f32>,
-    /// An optimal action from each cell (lowest index among ties); `None`
-    /// at the goal, on walls and where the goal cannot be reached.
+    /// An optimal action from each state (lowest index among ties); `None`
+    /// at terminal states, on holes and where no terminal state is reached.
     pub policy: Vec<Option<usize>>,
     /// Bellman sweeps until nothing changed.
     pub sweeps: usize,
-    /// evaluations = Bellman backups (cell × action), nodes = cells.
+    /// evaluations = Bellman backups (state × action), nodes = state indices.
     pub cost: Cost,
 }
 
 impl ValueTable {
-    /// The optimal action for the agent of `state`.
-    pub fn action(&self, state: &GridState) -> Option<usize> {
-        self.policy.get(usize::from(state.agent)).copied().flatten()
+    /// The optimal action in `state`.
+    pub fn action<S>(&self, states: &dyn FiniteStates<S>, state: &S) -> Option<usize> {
+        self.policy
+            .get(states.state_index(state))
+            .copied()
+            .flatten()
     }
 
-    /// The optimal return from the agent's cell.
-    pub fn value(&self, state: &GridState) -> f32 {
+    /// The optimal return from `state`.
+    pub fn value<S>(&self, states: &dyn FiniteStates<S>, state: &S) -> f32 {
         self.values
-            .get(usize::from(state.agent))
+            .get(states.state_index(state))
             .copied()
             .unwrap_or(f32::NEG_INFINITY)
     }
 }
 
-/// Solves the instance that `state` belongs to (its walls and goal).
-pub fn value_iteration(world: &GridWorld, state: &GridState) -> Result<ValueTable, String> {
+/// Solves the instance that `state` belongs to.
+pub fn value_iteration<G: Game>(game: &G, state: &G::State) -> Result<ValueTable, String> {
     let start = Instant::now();
-    let cells = world.size() * world.size();
-    let goal = usize::from(state.goal);
-    if goal >= cells || usize::from(state.agent) >= cells {
+    let Some(finite) = game.finite_states() else {
         return Err(format!(
-            "value_iteration: the state does not belong to a {}x{} gridworld",
-            world.size(),
-            world.size()
+            "value_iteration needs a problem that lists its states, and {} does not",
+            game.name()
+        ));
+    };
+    if game.num_players() != 1 {
+        return Err(format!(
+            "value_iteration solves single-agent problems, and {} has {} players",
+            game.name(),
+            game.num_players()
         ));
     }
-    let step_cost = world.step_cost();
-    let mut values = vec![f32::NEG_INFINITY; cells];
-    values[goal] = 0.0;
-    let mut policy = vec![None; cells];
+    let count = finite.state_count(state);
+    if finite.state_index(state) >= count {
+        return Err(format!(
+            "value_iteration: the state does not belong to an instance of {}",
+            game.name()
+        ));
+    }
+    let states: Vec<Option<G::State>> = (0..count).map(|i| finite.state_at(state, i)).collect();
+    let mut values: Vec<f32> = states
+        .iter()
+        .map(|s| match s {
+            Some(s) if game.is_terminal(s) => 0.0,
+            _ => f32::NEG_INFINITY,
+        })
+        .collect();
+    let mut policy = vec![None; count];
     let mut next_values = values.clone();
     let mut sweeps = 0;
     let mut backups = 0u64;
     loop {
         sweeps += 1;
         let mut changed = false;
-        for cell in 0..cells {
-            if cell == goal || state.is_wall(cell) {
+        for (i, s) in states.iter().enumerate() {
+            let Some(s) = (*s).filter(|s| !game.is_terminal(s)) else {
                 continue;
-            }
+            };
             let mut best = (None, f32::NEG_INFINITY);
-            for a in 0..world.num_actions() {
-                if let Some(next) = world.neighbour(state, cell, a) {
-                    backups += 1;
-                    let reward = if next == goal { 1.0 } else { 0.0 } - step_cost;
-                    let q = reward + values[next];
-                    if q > best.1 {
-                        best = (Some(a), q);
-                    }
+            for a in game.legal(&s).iter() {
+                backups += 1;
+                let (next, reward) = game.apply(&s, a);
+                let q = reward + values[finite.state_index(&next)];
+                if q > best.1 {
+                    best = (Some(a), q);
                 }
             }
-            if best.1 != values[cell] {
+            if best.1 != values[i] {
                 changed = true;
             }
-            next_values[cell] = best.1;
-            policy[cell] = best.0.filter(|_| best.1 > f32::NEG_INFINITY);
+            next_values[i] = best.1;
+            policy[i] = best.0.filter(|_| best.1 > f32::NEG_INFINITY);
         }
         std::mem::swap(&mut values, &mut next_values);
         if !changed {
@@ -99,7 +116,7 @@ pub fn value_iteration(world: &GridWorld, state: &GridState) -> Result<ValueTabl
         sweeps,
         cost: Cost {
             evaluations: backups,
-            nodes: cells as u64,
+            nodes: count as u64,
             wall: start.elapsed(),
             ..Cost::default()
         },
@@ -109,7 +126,7 @@ pub fn value_iteration(world: &GridWorld, state: &GridState) -> Result<ValueTabl
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domains::gridworld::gridworld;
+    use crate::domains::gridworld::{gridworld, GridState, GridWorld};
     use crate::rng::Rng;
 
     /// Follows the table's policy from the start; returns the steps taken.
@@ -117,7 +134,7 @@ mod tests {
         let mut s = *start;
         let mut steps = 0;
         while !world.is_terminal(&s) {
-            s = world.apply(&s, table.action(&s)?).0;
+            s = world.apply(&s, table.action(world, &s)?).0;
             steps += 1;
         }
         world.reached_goal(&s).then_some(steps)
@@ -140,7 +157,10 @@ mod tests {
             );
             let d = shortest.unwrap_or(0) as f32;
             let expected = 1.0 - world.step_cost() * d;
-            assert!((table.value(&s) - expected).abs() < 1e-5, "maze {i}");
+            assert!(
+                (table.value(&world, &s) - expected).abs() < 1e-5,
+                "maze {i}"
+            );
             assert_eq!(
                 world.optimal_value(&s).map(|v| (v - expected).abs() < 1e-5),
                 Some(true)
@@ -153,8 +173,8 @@ mod tests {
         let world = gridworld(4, 0.0).unwrap();
         let s = world.parse("A..# ..#. .#.. #..G").unwrap();
         let table = value_iteration(&world, &s).unwrap();
-        assert_eq!(table.action(&s), None);
-        assert_eq!(table.value(&s), f32::NEG_INFINITY);
+        assert_eq!(table.action(&world, &s), None);
+        assert_eq!(table.value(&world, &s), f32::NEG_INFINITY);
         assert_eq!(table.values[15], 0.0);
         assert!((table.values[11] - 0.99).abs() < 1e-6);
         assert_eq!(table.policy[11], Some(2), "down into the goal");

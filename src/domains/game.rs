@@ -125,6 +125,25 @@ pub trait Game: Send + Sync {
     }
     /// A human-readable picture of the state.
     fn render(&self, state: &Self::State) -> String;
+    /// The problem's states listed by index, for exact dynamic programming,
+    /// when its instances have few enough (see [`FiniteStates`]).
+    fn finite_states(&self) -> Option<&dyn FiniteStates<Self::State>> {
+        None
+    }
+}
+
+/// The states of a problem instance, listed densely by index: what exact
+/// methods (value iteration) need beyond [`Game`]. An index may be a hole
+/// (a wall cell), and listed states are fresh (at step 0 of an episode).
+pub trait FiniteStates<S> {
+    /// How many state indices the instance of `of` has.
+    fn state_count(&self, of: &S) -> usize;
+    /// The state with index `i` in the instance of `of`, or `None` for a hole.
+    fn state_at(&self, of: &S, i: usize) -> Option<S>;
+    /// The index of `state` within its instance.
+    fn state_index(&self, state: &S) -> usize;
+    /// Whether two states belong to the same instance.
+    fn same_instance(&self, a: &S, b: &S) -> bool;
 }
 
 /// Whether the player to move changes between `from` and `to`: the value

@@ -24,7 +24,7 @@
 
 use std::collections::VecDeque;
 
-use crate::domains::game::{check_feature_len, Actions, Game};
+use crate::domains::game::{check_feature_len, Actions, FiniteStates, Game};
 use crate::rng::Rng;
 
 /// The largest supported side (the wall set is 256 bits).
@@ -441,6 +441,29 @@ impl Game for GridWorld {
             }
         }
         out
+    }
+
+    fn finite_states(&self) -> Option<&dyn FiniteStates<GridState>> {
+        Some(self)
+    }
+}
+
+/// A maze's states are its open cells, the agent on each at step 0.
+impl FiniteStates<GridState> for GridWorld {
+    fn state_count(&self, _of: &GridState) -> usize {
+        self.params.size * self.params.size
+    }
+
+    fn state_at(&self, of: &GridState, i: usize) -> Option<GridState> {
+        (!of.is_wall(i)).then(|| self.with_agent(of, i))
+    }
+
+    fn state_index(&self, state: &GridState) -> usize {
+        usize::from(state.agent)
+    }
+
+    fn same_instance(&self, a: &GridState, b: &GridState) -> bool {
+        a.walls == b.walls && a.goal == b.goal
     }
 }
 

@@ -87,6 +87,7 @@ impl<'r> Interpreter<'r> {
                     ir,
                     arg_nodes: args,
                     settings: &self.settings,
+                    registry: self.registry,
                 };
                 // Native code must never take the run down: a panic in it is
                 // a bug, reported as a diagnostic at the call like any error.

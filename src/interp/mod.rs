@@ -1,19 +1,15 @@
 //! The interpreter: values, the builtin registry, evaluation of the IR, and
-//! what a run prints and writes.
+//! what a run prints and writes. The native library (`compose` and below)
+//! does the work; builtins convert values to its types and its errors to
+//! spanned runtime errors.
 
 pub mod builtins;
 pub mod cancel;
-pub mod data;
 pub mod doc;
 pub mod eval;
-pub mod evaluate;
-pub mod hybrid;
-pub mod model;
 pub mod output;
-pub mod problem;
 pub mod registry;
 pub mod solver;
-pub mod tweak;
 pub mod value;
 
 pub use eval::Interpreter;

@@ -5,14 +5,22 @@
 //!
 //! Adding a builtin is one registration: a signature built with [`sig`] and
 //! the function that evaluates it, added in one of the `builtins/` files.
+//! Algorithms and problem constructors are not builtins written here: the
+//! registry holds the native [`Catalog`] of their descriptors and derives
+//! their signatures from it (`plan`'s algorithms, one builtin per problem,
+//! `shift`'s parameters). [`Registry::add_algorithm`] and
+//! [`Registry::add_problem`] register more, from outside the crate too.
 
 use super::value::Value;
+use crate::compose::catalog::DuplicateName;
+use crate::compose::{AlgorithmDescriptor, Catalog, ProblemDescriptor};
 use crate::ir::graph::{Ir, NodeId};
 use crate::ir::signature::{
-    AlgorithmSig, Const, DomainRule, Domains, KindConst, ParamSig, Range, ResultRule, Signature,
+    AlgorithmSig, Const, DomainRule, KindConst, ParamSig, Range, ResultRule, Signature,
     SignatureLookup,
 };
 use crate::ir::Kind;
+use crate::params::{ParamKind, ParamSpec, ParamValue};
 use crate::span::Span;
 use std::collections::HashMap;
 
@@ -116,6 +124,8 @@ pub struct Call<'a> {
     pub ir: &'a Ir,
     pub arg_nodes: &'a [NodeId],
     pub settings: &'a RunSettings,
+    /// The registry, for builtins that read the catalog (`plan`, problems).
+    pub registry: &'a Registry,
 }
 
 impl Call<'_> {
@@ -170,13 +180,17 @@ pub struct Registry {
     builtins: Vec<Builtin>,
     index: HashMap<&'static str, usize>,
     algorithms: Vec<AlgorithmSig>,
+    catalog: Catalog,
+    /// What `shift` may change: every problem's shift parameters, once each.
+    shift_params: Vec<ParamSpec>,
 }
 
 impl Registry {
-    /// The registry with every builtin of the language.
+    /// The registry with every builtin of the language and the crate's
+    /// algorithms and problems.
     pub fn standard() -> Self {
         let mut r = Registry::default();
-        super::builtins::register_all(&mut r);
+        super::builtins::register_all(&mut r, crate::catalog::standard());
         r
     }
 
@@ -191,13 +205,64 @@ impl Registry {
         self.builtins.push(Builtin { sig, eval });
     }
 
-    pub fn add_algorithm(&mut self, alg: AlgorithmSig) {
-        assert!(
-            self.algorithm(alg.name).is_none(),
-            "algorithm `{}` registered twice",
-            alg.name
-        );
-        self.algorithms.push(alg);
+    /// Registers an algorithm: `plan(NAME, …)` then takes its parameters,
+    /// and the checker, `sweep`, the hybrids, `doc`, completion and `:help`
+    /// know it.
+    pub fn add_algorithm(&mut self, a: AlgorithmDescriptor) -> Result<(), DuplicateName> {
+        let sig = AlgorithmSig {
+            name: a.name,
+            doc: a.doc,
+            // An algorithm's parameters are always named: `plan(mcts, sims=64)`.
+            params: a
+                .params
+                .iter()
+                .map(|p| ParamSig {
+                    named_only: true,
+                    ..param_sig(p)
+                })
+                .collect(),
+            domains: a.families,
+        };
+        self.catalog.add_algorithm(a)?;
+        self.algorithms.push(sig);
+        Ok(())
+    }
+
+    /// Registers a problem constructor: a builtin of its name returning an
+    /// objective, whose shift parameters `shift` then accepts.
+    pub fn add_problem(&mut self, p: ProblemDescriptor) -> Result<(), DuplicateName> {
+        if self.index.contains_key(p.name) {
+            return Err(DuplicateName(p.name));
+        }
+        let mut b = sig(p.name, "objectives", p.doc);
+        for spec in &p.params {
+            b.0.params.push(param_sig(spec));
+        }
+        let b = b
+            .returns(KindConst::Objective)
+            .domains(DomainRule::Fixed(p.families))
+            .example(p.example);
+        for spec in &p.shift {
+            if !self.shift_params.iter().any(|s| s.name == spec.name) {
+                self.shift_params.push(spec.clone());
+                if let Some(&i) = self.index.get("shift") {
+                    self.builtins[i].sig.params.push(param_sig(spec));
+                }
+            }
+        }
+        self.catalog.add_problem(p)?;
+        self.add(b, super::builtins::eval_problem);
+        Ok(())
+    }
+
+    /// The descriptors of every registered algorithm and problem.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// What `shift` may change, over every registered problem.
+    pub fn shift_params(&self) -> &[ParamSpec] {
+        &self.shift_params
     }
 
     pub fn get(&self, name: &str) -> Option<&Builtin> {
@@ -243,16 +308,6 @@ pub fn sig(name: &'static str, group: &'static str, doc: &'static str) -> SigBui
         fits: &[],
         rest_named: None,
         example: "",
-    })
-}
-
-/// Starts an algorithm's parameter list.
-pub fn algorithm(name: &'static str, domains: Domains, doc: &'static str) -> AlgorithmBuilder {
-    AlgorithmBuilder(AlgorithmSig {
-        name,
-        doc,
-        params: Vec::new(),
-        domains,
     })
 }
 
@@ -369,29 +424,45 @@ impl SigBuilder {
     }
 }
 
-/// Builds an [`AlgorithmSig`].
-pub struct AlgorithmBuilder(pub AlgorithmSig);
+/// The language's signature of a native parameter.
+pub fn param_sig(spec: &ParamSpec) -> ParamSig {
+    ParamSig {
+        name: spec.name,
+        kind: match spec.kind {
+            ParamKind::Int => Kind::Int,
+            ParamKind::Num => Kind::Num,
+            ParamKind::Bool => Kind::Bool,
+            ParamKind::Str => Kind::Str,
+            ParamKind::IntList => Kind::list(Kind::Int),
+        },
+        default: Some(constant(&spec.default)),
+        range: spec.range.map(|(lo, hi)| Range { lo, hi }),
+        named_only: spec.named_only,
+        doc: spec.doc,
+        choices: spec.choices,
+    }
+}
 
-impl AlgorithmBuilder {
-    pub fn opt(
-        mut self,
-        name: &'static str,
-        kind: Kind,
-        default: Const,
-        doc: &'static str,
-    ) -> Self {
-        self.0
-            .params
-            .push(param(name, kind, Some(default), true, doc));
-        self
+fn constant(v: &ParamValue) -> Const {
+    match v {
+        ParamValue::Int(i) => Const::Int(*i),
+        ParamValue::Num(x) => Const::Num(*x),
+        ParamValue::Bool(b) => Const::Bool(*b),
+        ParamValue::Str(s) => Const::Str(s.clone()),
+        ParamValue::List(items) => Const::List(items.iter().map(constant).collect()),
+        ParamValue::None => Const::None,
     }
-    pub fn range(mut self, lo: f64, hi: f64) -> Self {
-        if let Some(p) = self.0.params.last_mut() {
-            p.range = Some(Range { lo, hi });
-        }
-        self
-    }
-    pub fn build(self) -> AlgorithmSig {
-        self.0
+}
+
+/// A runtime value as a native parameter value (`None` for what a
+/// parameter cannot hold, which its spec then rejects).
+pub fn param_value(v: &Value) -> ParamValue {
+    match v {
+        Value::Int(i) => ParamValue::Int(*i),
+        Value::Num(x) => ParamValue::Num(*x),
+        Value::Bool(b) => ParamValue::Bool(*b),
+        Value::Str(s) => ParamValue::Str(s.to_string()),
+        Value::List(items) => ParamValue::List(items.iter().map(param_value).collect()),
+        _ => ParamValue::None,
     }
 }

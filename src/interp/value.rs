@@ -5,10 +5,9 @@
 //! reports) are shared handles, cheap to clone and safe to share between
 //! threads.
 
-use super::data::DataValue;
-use super::model::ModelSpec;
-use super::problem::Objective;
 use super::solver::SolverValue;
+use crate::compose::generate::Data;
+use crate::compose::{ModelSpec, Problem};
 use crate::domains::expr::{InstanceDist, ThetaSpec};
 use crate::ir::Kind;
 use crate::report::Table;
@@ -27,10 +26,10 @@ pub enum Value {
     Record(Arc<Vec<(String, Value)>>),
     /// A table-shaped result (`evaluate`, `compare`, …).
     Report(Arc<Table>),
-    Objective(Arc<Objective>),
+    Objective(Arc<dyn Problem>),
     Solver(Arc<SolverValue>),
     /// Rows an amortizer learns from (`solve`, `load`, `split`).
-    Dataset(Arc<DataValue>),
+    Dataset(Arc<Data>),
     /// An untrained architecture (`mlp`, `ensemble`).
     Model(Arc<ModelSpec>),
     /// A decision space: `vec(8, lo=-5, hi=5)`.
@@ -113,7 +112,13 @@ impl Value {
                     .collect(),
             ),
             Value::Report(t) => serde_json::to_value(t.as_ref()).unwrap_or(J::Null),
-            Value::Dataset(d) => d.to_json(),
+            Value::Dataset(d) => serde_json::json!({
+                "rows": d.data.len(),
+                "features": d.data.feature_dim,
+                "targets": d.data.target_dim,
+                "kind": d.data.kind.name(),
+                "source": d.data.source,
+            }),
             Value::Model(_)
             | Value::Objective(_)
             | Value::Solver(_)

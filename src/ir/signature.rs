@@ -176,67 +176,11 @@ impl KindConst {
     }
 }
 
-/// The classes of problems an objective belongs to, or a solver can solve:
-/// a set of bits, so that the checker can reject `plan(mcts)` on a
-/// continuous objective before anything runs.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Domains(pub u8);
-
-impl Domains {
-    pub const NONE: Domains = Domains(0);
-    /// Two-player zero-sum games.
-    pub const GAME: Domains = Domains(1);
-    /// Discrete single-agent MDPs (gridworld).
-    pub const MDP: Domains = Domains(2);
-    /// Continuous minimization over a box.
-    pub const CONTINUOUS: Domains = Domains(4);
-    /// Continuous control (closed-loop episodes).
-    pub const CONTROL: Domains = Domains(8);
-    pub const DISCRETE: Domains = Domains(1 | 2);
-    pub const ALL: Domains = Domains(15);
-
-    pub const fn union(self, o: Domains) -> Domains {
-        Domains(self.0 | o.0)
-    }
-
-    pub fn intersects(self, o: Domains) -> bool {
-        self.0 & o.0 != 0
-    }
-
-    pub fn intersect(self, o: Domains) -> Domains {
-        Domains(self.0 & o.0)
-    }
-
-    /// "games and MDPs", for messages.
-    pub fn describe(self) -> String {
-        let names: Vec<&str> = [
-            (Domains::GAME, "games"),
-            (Domains::MDP, "MDPs"),
-            (Domains::CONTINUOUS, "continuous objectives"),
-            (Domains::CONTROL, "control problems"),
-        ]
-        .iter()
-        .filter(|(d, _)| self.intersects(*d))
-        .map(|(_, n)| *n)
-        .collect();
-        match names.as_slice() {
-            [] => "nothing".to_string(),
-            [one] => one.to_string(),
-            [init @ .., last] => format!("{} and {last}", init.join(", ")),
-        }
-    }
-
-    /// "a game", for one objective's class.
-    pub fn article(self) -> &'static str {
-        match self {
-            Domains::GAME => "a game",
-            Domains::MDP => "an MDP",
-            Domains::CONTINUOUS => "a continuous objective",
-            Domains::CONTROL => "a control problem",
-            _ => "a problem",
-        }
-    }
-}
+/// The families of problems an objective belongs to, or a solver can
+/// solve: the native library's [`Families`](crate::compose::Families), so
+/// that the checker can reject `plan(mcts)` on a continuous objective
+/// before anything runs.
+pub use crate::compose::Families as Domains;
 
 /// How a call's result gets its [`Domains`].
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -410,6 +410,33 @@ impl ExprProblem {
         &self.program
     }
 
+    /// The same objective with its instances' spread scaled by `scale`
+    /// (a normal's std, a uniform's width about its middle), for
+    /// out-of-distribution tests; `None` when it has no instances.
+    pub fn with_spread(&self, scale: f64) -> Option<Result<Self, String>> {
+        let x = match self.x.as_ref()? {
+            InstanceDist::Normal { mean, std, dim } => InstanceDist::Normal {
+                mean: *mean,
+                std: std * scale,
+                dim: *dim,
+            },
+            InstanceDist::Uniform { lo, hi, dim } => {
+                let (mid, half) = ((lo + hi) / 2.0, (hi - lo) / 2.0 * scale);
+                InstanceDist::Uniform {
+                    lo: mid - half,
+                    hi: mid + half,
+                    dim: *dim,
+                }
+            }
+        };
+        Some(ExprProblem::new(
+            self.expr.clone(),
+            self.sense,
+            self.theta.clone(),
+            Some(x),
+        ))
+    }
+
     fn sign(&self) -> f64 {
         match self.sense {
             Sense::Minimize => 1.0,

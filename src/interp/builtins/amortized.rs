@@ -11,18 +11,15 @@
 use std::sync::Arc;
 
 use crate::amortized::checksum::Fnv64;
-use crate::amortized::{
-    dataset_io, objective_model, train, train_objective, Activation, Cache, CacheLookup, Head, Mlp,
-    MlpSpec, ObjectiveConfig, Progress, TargetKind, TrainConfig,
-};
-use crate::interp::data::{generate, DataValue};
-use crate::interp::model::{self, domains_of_head, Amortized, ModelSpec};
+use crate::amortized::{dataset_io, Activation, Cache, CacheLookup, Mlp, Progress, TargetKind};
+use crate::compose::fit::{FitError, Fitting, Form, Network};
+use crate::compose::generate::{generate, Data};
+use crate::compose::{Amortized, ModelSpec};
 use crate::interp::registry::{sig, Call, Registry, RuntimeError};
-use crate::interp::solver::{Solver, SolverValue};
+use crate::interp::solver::SolverValue;
 use crate::interp::value::Value;
 use crate::ir::signature::{Const, DomainRule, Domains, KindConst};
 use crate::ir::Kind;
-use crate::rng::derive_seed;
 
 pub fn register(r: &mut Registry) {
     let (int, num, text) = (Kind::Int, Kind::Num, Kind::Str);
@@ -189,15 +186,15 @@ fn file_error(c: &Call, e: String) -> RuntimeError {
 
 fn eval_load(c: &mut Call) -> Result<Value, RuntimeError> {
     let path = path_arg(c, 0)?;
-    let data = dataset_io::load(&path).map_err(|e| file_error(c, e))?;
-    Ok(Value::Dataset(Arc::new(DataValue::from_file(data))))
+    let data = dataset_io::load(&path).map_err(|e| file_error(c, e.to_string()))?;
+    Ok(Value::Dataset(Arc::new(Data::from_file(data))))
 }
 
 fn eval_load_model(c: &mut Call) -> Result<Value, RuntimeError> {
     let path = path_arg(c, 0)?;
-    let model = model::load(&path).map_err(|e| file_error(c, e))?;
+    let model = Amortized::load(&path).map_err(|e| file_error(c, e.to_string()))?;
     Ok(Value::Solver(Arc::new(SolverValue {
-        solver: Solver::Amortized(Arc::new(model)),
+        solver: Arc::new(model),
         label: c.ir.label(c.node),
     })))
 }
@@ -209,7 +206,7 @@ fn eval_split(c: &mut Call) -> Result<Value, RuntimeError> {
     let (train, test) = d
         .data
         .split(c.num(1)?, c.seed)
-        .map_err(|e| RuntimeError::new(e).at(c.arg_spans[1]))?;
+        .map_err(|e| RuntimeError::new(e.to_string()).at(c.arg_spans[1]))?;
     Ok(Value::Record(Arc::new(vec![
         ("train".into(), Value::Dataset(Arc::new(d.with_rows(train)))),
         ("test".into(), Value::Dataset(Arc::new(d.with_rows(test)))),
@@ -287,10 +284,10 @@ fn eval_solve(c: &mut Call) -> Result<Value, RuntimeError> {
                     data.len(),
                     cache.dataset_path(key).display()
                 ));
-                return Ok(Value::Dataset(Arc::new(DataValue {
+                return Ok(Value::Dataset(Arc::new(Data {
                     data,
-                    domains: Some(objective.domains()),
-                    objective: Some(objective.name()),
+                    families: Some(objective.families()),
+                    problem: Some(objective.name()),
                 })));
             }
             CacheLookup::Corrupt(reason) => effort.warn(format!(
@@ -300,8 +297,9 @@ fn eval_solve(c: &mut Call) -> Result<Value, RuntimeError> {
             CacheLookup::Miss => {}
         }
     }
-    let made = generate(objective, solver, n, c.seed).map_err(|e| effort.fail(e))?;
-    let what = match objective.domains() {
+    let made = generate(&**objective, &*solver.solver, &solver.label, n, c.seed)
+        .map_err(|e| effort.fail(e.to_string()))?;
+    let what = match objective.families() {
         Domains::GAME => "self-play games",
         Domains::MDP | Domains::CONTROL => "episodes",
         _ => "instances",
@@ -322,142 +320,74 @@ fn eval_solve(c: &mut Call) -> Result<Value, RuntimeError> {
     Ok(Value::Dataset(Arc::new(made.data)))
 }
 
-/// How `amortize` trains: on a dataset, or on an objective.
-enum Form<'v> {
-    Regression {
-        data: &'v DataValue,
-        target: TargetKind,
-    },
-    Objective {
-        objective: &'v crate::interp::problem::Objective,
-    },
-}
-
 fn eval_amortize(c: &mut Call) -> Result<Value, RuntimeError> {
     let Value::Model(spec) = &c.args[0] else {
         return Err(RuntimeError::new("`amortize` needs a model").at(c.arg_spans[0]));
     };
     let form = amortize_form(c)?;
     let effort = Effort::new(c);
-    let lr = c.num(7)? as f32;
-    let batch = c.int(8)? as usize;
-    let (expected, head, domains, trained_for, data_hash) = match &form {
-        Form::Regression { data, target } => {
-            let d = &data.data;
-            let outputs = match target {
-                TargetKind::Value => 1,
-                _ => d.target_dim,
-            };
-            let spec = MlpSpec::new(d.feature_dim, spec.hidden.clone(), outputs, spec.act);
-            let head = Head::for_kind(*target);
-            let domains = data.domains.unwrap_or_else(|| domains_of_head(&head));
-            (
-                spec,
-                head,
-                domains,
-                data.objective.clone(),
-                d.content_hash(),
-            )
-        }
-        Form::Objective { objective } => {
-            let problem = objective.continuous().ok_or_else(|| {
-                RuntimeError::new(format!(
-                    "objective-based amortization needs a continuous objective, and {} is {}",
-                    objective.name(),
-                    objective.domains().article()
-                ))
-                .at(c.arg_spans[2])
-                .hint("make a dataset with `solve(…)` and amortize it with `data=`")
-            })?;
-            let m = objective_model(problem, spec.hidden.clone(), spec.act, c.seed)
-                .map_err(|e| effort.fail(e))?;
-            let (s, h) = (m.spec().clone(), m.head().clone());
-            (s, h, objective.domains(), Some(objective.name()), 0)
-        }
+    let fitting = Fitting {
+        spec,
+        form,
+        lr: c.num(7)? as f32,
+        batch: c.int(8)? as usize,
+        seed: c.seed,
+        progress: effort.progress(),
     };
+    let network = fitting.network().map_err(|e| fit_error(c, &effort, e))?;
     let k = spec.members;
     let mut members = Vec::with_capacity(k);
     let mut all_cached = true;
     for i in 0..k {
-        // A single network keeps the node's seed; members derive theirs.
-        let seed = if k == 1 {
-            c.seed
-        } else {
-            derive_seed(c.seed, &format!("member {i}"))
-        };
-        let key = effort.key("optimist-amortize/1", &[data_hash, i as u64]);
+        let key = effort.key("optimist-amortize/1", &[fitting.data_hash(), i as u64]);
         let who = if k == 1 {
             String::new()
         } else {
             format!("member {}/{k}: ", i + 1)
         };
-        if let Some(m) = cached_model(&effort, key, &expected, &head) {
+        if let Some(m) = cached_model(&effort, key, &network) {
             effort.note(&format!("{who}weights reused from the cache"));
             members.push(m);
             continue;
         }
         all_cached = false;
-        let model = Mlp::new(expected.clone(), head.clone(), seed).map_err(|e| effort.fail(e))?;
-        let (model, report) = match &form {
-            Form::Regression { data, .. } => {
-                let cfg = TrainConfig {
-                    epochs: c.int(5)? as usize,
-                    lr,
-                    batch,
-                    val: c.num(9)?,
-                    patience: c.int(10)? as usize,
-                    seed,
-                    progress: effort.progress(),
-                    ..TrainConfig::default()
-                };
-                train(model, &data.data, &cfg)
-            }
-            Form::Objective { objective } => {
-                let problem = objective
-                    .continuous()
-                    .ok_or_else(|| effort.fail("the objective is not continuous".into()))?;
-                let cfg = ObjectiveConfig {
-                    steps: c.int(6)? as usize,
-                    batch,
-                    lr,
-                    seed,
-                    progress: effort.progress(),
-                    ..ObjectiveConfig::default()
-                };
-                train_objective(model, problem, &cfg)
-            }
-        }
-        .map_err(|e| effort.fail(e))?;
+        let (model, report) = fitting
+            .train_member(i, &network)
+            .map_err(|e| fit_error(c, &effort, e))?;
         effort.note(&format!("{who}{}", report.summary));
         if let Some(cache) = &effort.cache {
-            if let Err(e) = cache.put_model(key, &model, trained_for.as_deref()) {
+            if let Err(e) = cache.put_model(key, &model, fitting.trained_for().as_deref()) {
                 effort.warn(format!("the trained model could not be cached: {e}"));
             }
         }
         members.push(model);
     }
-    let mut amortized = Amortized::new(members, domains, trained_for);
+    let mut amortized = fitting.finish(&network, members);
     amortized.cached = all_cached && effort.cache.is_some();
-    if let Form::Regression { data, .. } = &form {
-        // An even subsample of the training inputs, for novelty gates.
-        let rows = data.data.examples();
-        let step = rows.len().div_ceil(256).max(1);
-        amortized.reference = Arc::new(
-            rows.iter()
-                .step_by(step)
-                .map(|e| e.features.clone())
-                .collect(),
-        );
-    }
     Ok(Value::Solver(Arc::new(SolverValue {
-        solver: Solver::Amortized(Arc::new(amortized)),
+        solver: Arc::new(amortized),
         label: effort.label.clone(),
     })))
+}
+
+/// A training error at the call: an objective that is not continuous
+/// points at `on=` with a way out; others name the declaration.
+fn fit_error(c: &Call, effort: &Effort, e: FitError) -> RuntimeError {
+    match e {
+        FitError::NotContinuous { .. } => RuntimeError::new(e.to_string())
+            .at(c.arg_spans[2])
+            .hint("make a dataset with `solve(…)` and amortize it with `data=`"),
+        FitError::Training(e) => effort.fail(e),
+    }
 }
 
 /// Reads which form a call of `amortize` is, checking `data`, `on`,
 /// `target` and `loss` against each other.
 fn amortize_form<'v>(c: &'v Call) -> Result<Form<'v>, RuntimeError> {
+    let epochs = c.int(5)? as usize;
+    let steps = c.int(6)? as usize;
+    let val = c.num(9)?;
+    let patience = c.int(10)? as usize;
     let target = match string_arg(c, 3) {
         Some(s) => Some(TargetKind::parse(s).map_err(|e| {
             RuntimeError::new(e)
@@ -487,6 +417,9 @@ fn amortize_form<'v>(c: &'v Call) -> Result<Form<'v>, RuntimeError> {
             Ok(Form::Regression {
                 data,
                 target: target.unwrap_or(data.data.kind),
+                epochs,
+                val,
+                patience,
             })
         }
         (Value::None, Value::Objective(objective)) => {
@@ -503,7 +436,10 @@ fn amortize_form<'v>(c: &'v Call) -> Result<Form<'v>, RuntimeError> {
                 )
                 .at(c.arg_spans[3]));
             }
-            Ok(Form::Objective { objective })
+            Ok(Form::Objective {
+                problem: &**objective,
+                steps,
+            })
         }
         (Value::Dataset(_), Value::Objective(_)) => Err(RuntimeError::new(
             "`amortize` takes `data=` or `on=`, not both",
@@ -520,10 +456,10 @@ fn amortize_form<'v>(c: &'v Call) -> Result<Form<'v>, RuntimeError> {
 
 /// A member's weights from the cache, if there and of the expected shape;
 /// a damaged entry is a warning (and is trained again).
-fn cached_model(effort: &Effort, key: u64, expected: &MlpSpec, head: &Head) -> Option<Mlp> {
+fn cached_model(effort: &Effort, key: u64, expected: &Network) -> Option<Mlp> {
     let cache = effort.cache.as_ref()?;
     match cache.get_model(key) {
-        CacheLookup::Hit(m) if m.spec() == expected && m.head() == head => Some(m),
+        CacheLookup::Hit(m) if *m.spec() == expected.spec && *m.head() == expected.head => Some(m),
         CacheLookup::Hit(_) => {
             effort.warn(format!(
                 "the cached model of `{}` has another shape than expected and is trained again",

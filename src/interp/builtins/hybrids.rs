@@ -1,28 +1,25 @@
 //! Hybrids: `init`, `value`, `gate` and `expert_iteration` compose amortized
-//! models with direct solvers (see `interp/hybrid.rs`).
+//! models with direct solvers. Which planner takes which warm start is its
+//! descriptor's declaration (`WarmStarts`); the compositions themselves are
+//! native (`compose::warm`, `compose::gate`, `compose::expert`).
 
-use crate::amortized::heads::{Head, TargetKind};
-use crate::amortized::mlp::{Mlp, MlpSpec};
-use crate::amortized::train::{train, TrainConfig};
-use crate::amortized::Progress;
-use crate::interp::data::generate;
-use crate::interp::evaluate::evaluate;
-use crate::interp::hybrid::{Criterion, Gate};
-use crate::interp::model::Amortized;
+use crate::amortized::TargetKind;
+use crate::compose::expert::{expert_iteration, ExpertIteration};
+use crate::compose::gate::{Criterion, Gate};
+use crate::compose::warm::WarmStarted;
+use crate::compose::{Amortized, SolveError, Solver, WarmStart, WarmStarts};
 use crate::interp::registry::{sig, Call, Registry, RuntimeError};
-use crate::interp::solver::{Solver, SolverValue};
+use crate::interp::solver::SolverValue;
 use crate::interp::value::Value;
-use crate::ir::signature::{Const, DomainRule, Domains, KindConst};
+use crate::ir::signature::{Const, DomainRule, KindConst};
 use crate::ir::Kind;
 use crate::report::{Cell, Table};
-use crate::rng::derive_seed;
-use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 pub fn register(r: &mut Registry) {
     r.add(
-        sig("init", "hybrids", "The amortized solver's answer starts the planner: a PUCT prior for `mcts`, the initial mean (and a `spread`) for `cem`/`cmaes`/`random_shooting` (at every step, for control), the starting point for `gd`/`adam`. Written `prior |> init(planner)`.")
-            .req("prior", Kind::Solver, "an amortized solver (a policy network for `mcts`)")
+        sig("init", "hybrids", "The amortized solver's answer starts the planner: a policy network is the prior over actions of a planner that takes one (PUCT in tree search); a solution network is the starting point, with a `spread`, of a planner that takes one (the initial mean of a sampling search — at every step, on a control problem — or where a descent starts). Each algorithm's entry below says which it takes. Written `prior |> init(planner)`.")
+            .req("prior", Kind::Solver, "an amortized solver: a policy network, or one trained for solutions")
             .req("planner", Kind::Solver, "a direct solver to start from the prior's answer")
             .named("spread", Kind::Num, Const::Num(0.1), "continuous planners: initial spread as a fraction of the box")
             .range(1e-9, 10.0)
@@ -33,9 +30,9 @@ pub fn register(r: &mut Registry) {
         eval_init,
     );
     r.add(
-        sig("value", "hybrids", "A value network replaces MCTS's random rollouts at the leaves (AlphaZero-style); combine with `init` for priors too.")
+        sig("value", "hybrids", "A value network evaluates the planner's search leaves in place of random rollouts (AlphaZero-style), for planners that take a value function; combine with `init` for priors too.")
             .req("vnet", Kind::Solver, "an amortized solver trained with `target=\"value\"`")
-            .req("planner", Kind::Solver, "`plan(mcts, …)`, possibly already `init`-ed with a policy")
+            .req("planner", Kind::Solver, "a tree search, possibly already `init`-ed with a policy")
             .returns(KindConst::Solver)
             .domains(DomainRule::Arg(1))
             .fits(&[(0, 1)])
@@ -47,7 +44,7 @@ pub fn register(r: &mut Registry) {
             .req("amortized", Kind::Solver, "the amortized solver")
             .req("planner", Kind::Solver, "the direct solver to fall back on")
             .named("when", Kind::Str, Const::Str("confidence".into()), "the criterion")
-            .choices(&["confidence", "entropy", "disagreement", "novelty", "budget"])
+            .choices(&Criterion::NAMES)
             .named("threshold", Kind::Num, Const::Num(0.9), "the criterion's threshold")
             .returns(KindConst::Solver)
             .domains(DomainRule::Arg(1))
@@ -58,7 +55,7 @@ pub fn register(r: &mut Registry) {
     r.add(
         sig("expert_iteration", "hybrids", "Rounds of search → distil → prior on a game: the planner (guided by the current network from round 2 on) plays itself, the network is trained on its visit distributions, and the raw network is evaluated against a fixed opponent after each round. Reports one row per round.")
             .req("net", Kind::Model, "the architecture, e.g. `mlp(hidden=[64, 64])`")
-            .req("planner", Kind::Solver, "`plan(mcts, …)`: the expert")
+            .req("planner", Kind::Solver, "the expert: a search that takes a prior over actions")
             .named_req("on", Kind::Objective, "a game")
             .named("rounds", Kind::Int, Const::Int(3), "search → distil rounds")
             .range(1.0, 100.0)
@@ -88,74 +85,78 @@ fn solver(c: &Call, i: usize) -> Result<Arc<SolverValue>, RuntimeError> {
 }
 
 fn model_of(c: &Call, i: usize, what: &str) -> Result<Arc<Amortized>, RuntimeError> {
-    match &solver(c, i)?.solver {
-        Solver::Amortized(a) => Ok(a.clone()),
-        other => Err(RuntimeError::new(format!(
+    let s = solver(c, i)?;
+    match s.amortized() {
+        Some(a) => Ok(Arc::new(a.clone())),
+        None => Err(RuntimeError::new(format!(
             "{what} must be an amortized solver, and this is `{}`",
-            other.algorithm()
+            s.solver.algorithm()
         ))
         .at(c.arg_spans[i])
         .hint("train one with `amortize(mlp(…), data=…)` or load one with `load_model(…)`")),
     }
 }
 
-fn wrap(c: &Call, s: Solver) -> Value {
+fn wrap(c: &Call, s: Arc<dyn Solver>) -> Value {
     Value::Solver(Arc::new(SolverValue {
         solver: s,
         label: c.ir.label(c.node),
     }))
 }
 
+/// The algorithms that take a warm start of any of the kinds in `kind`,
+/// for hints.
+fn takers(c: &Call, kind: WarmStarts) -> String {
+    let names: Vec<&str> = c
+        .registry
+        .catalog()
+        .algorithms()
+        .iter()
+        .filter(|a| a.warm_starts.intersects(kind))
+        .map(|a| a.name)
+        .collect();
+    names.join(", ")
+}
+
 fn eval_init(c: &mut Call) -> Result<Value, RuntimeError> {
     let prior = model_of(c, 0, "the prior")?;
     let planner = solver(c, 1)?;
     let spread = c.num(2)?;
-    let s = match &planner.solver {
-        Solver::Mcts(params) => {
-            if prior.target() != TargetKind::Policy {
-                return Err(
-                    RuntimeError::new("a prior for `mcts` must be a policy network")
-                        .at(c.arg_spans[0])
-                        .hint("amortize with `target=\"policy\"`"),
-                );
-            }
-            Solver::Guided {
-                params: *params,
-                prior: Some(prior),
-                value: None,
-            }
-        }
-        Solver::Guided {
-            params,
-            prior: None,
-            value,
-        } => Solver::Guided {
-            params: *params,
-            prior: Some(prior),
-            value: value.clone(),
-        },
-        Solver::Cem { .. }
-        | Solver::Cmaes(_)
-        | Solver::Gd(_)
-        | Solver::Adam(_)
-        | Solver::RandomShooting { .. } => {
-            if prior.target() != TargetKind::Solution {
-                return Err(RuntimeError::new("a continuous planner starts from a decision: the prior must be trained with `target=\"solution\"` (or on an objective)")
-                    .at(c.arg_spans[0]));
-            }
-            Solver::Warm {
+    let takes = planner.solver.accepts();
+    let alg = planner.solver.algorithm().to_string();
+    let warm_fail = |e: SolveError| RuntimeError::new(e.to_string()).at(c.arg_spans[1]);
+    let s: Arc<dyn Solver> = match prior.target() {
+        TargetKind::Policy if takes.contains(WarmStarts::ACTION_PRIOR) => planner
+            .solver
+            .warm(&WarmStart::Prior(Some(prior)))
+            .map_err(warm_fail)?,
+        TargetKind::Solution if takes.contains(WarmStarts::START_POINT) => {
+            Arc::new(WarmStarted {
                 prior,
-                planner: Box::new(planner.solver.clone()),
+                planner: planner.solver.clone(),
                 spread,
-            }
+            })
         }
-        other => {
+        _ if takes.contains(WarmStarts::ACTION_PRIOR) => {
             return Err(RuntimeError::new(format!(
-                "`init` cannot start `{}` from a prior",
-                other.algorithm()
+                "a prior for `{alg}` must be a policy network"
+            ))
+            .at(c.arg_spans[0])
+            .hint("amortize with `target=\"policy\"`"))
+        }
+        _ if takes.contains(WarmStarts::START_POINT) => {
+            return Err(RuntimeError::new("a continuous planner starts from a decision: the prior must be trained with `target=\"solution\"` (or on an objective)")
+                .at(c.arg_spans[0]))
+        }
+        _ => {
+            return Err(RuntimeError::new(format!(
+                "`init` cannot start `{alg}` from a prior"
             ))
             .at(c.arg_spans[1])
-            .hint("`init` works with mcts, cem, cmaes, random_shooting, gd and adam"))
+            .hint(format!(
+                "`init` works with {}",
+                takers(c, WarmStarts::ACTION_PRIOR.union(WarmStarts::START_POINT))
+            )));
         }
     };
     Ok(wrap(c, s))
@@ -168,29 +169,22 @@ fn eval_value(c: &mut Call) -> Result<Value, RuntimeError> {
             .at(c.arg_spans[0])
             .hint("amortize with `target=\"value\"`"));
     }
-    let s = match &solver(c, 1)?.solver {
-        Solver::Mcts(params) => Solver::Guided {
-            params: *params,
-            prior: None,
-            value: Some(vnet),
-        },
-        Solver::Guided {
-            params,
-            prior,
-            value: None,
-        } => Solver::Guided {
-            params: *params,
-            prior: prior.clone(),
-            value: Some(vnet),
-        },
-        other => {
-            return Err(RuntimeError::new(format!(
-                "`value` replaces MCTS rollouts; `{}` has none",
-                other.algorithm()
-            ))
-            .at(c.arg_spans[1]))
-        }
-    };
+    let planner = solver(c, 1)?;
+    if !planner.solver.accepts().contains(WarmStarts::VALUE) {
+        return Err(RuntimeError::new(format!(
+            "`value` replaces a search's leaf evaluation; `{}` takes no value function",
+            planner.solver.algorithm()
+        ))
+        .at(c.arg_spans[1])
+        .hint(format!(
+            "`value` works with {}",
+            takers(c, WarmStarts::VALUE)
+        )));
+    }
+    let s = planner
+        .solver
+        .warm(&WarmStart::Value(vnet))
+        .map_err(|e| RuntimeError::new(e.to_string()).at(c.arg_spans[1]))?;
     Ok(wrap(c, s))
 }
 
@@ -204,29 +198,19 @@ fn eval_gate(c: &mut Call) -> Result<Value, RuntimeError> {
         return Err(
             RuntimeError::new(format!("unknown gate criterion \"{when}\""))
                 .at(c.arg_spans[2])
-                .hint("use \"confidence\", \"entropy\", \"disagreement\" or \"budget\""),
+                .hint(
+                    "use \"confidence\", \"entropy\", \"disagreement\", \"novelty\" or \"budget\"",
+                ),
         );
     };
-    if when == Criterion::Novelty && amortized.reference.is_empty() {
-        return Err(RuntimeError::new("a novelty gate needs a model trained on a dataset")
-            .at(c.arg_spans[0])
-            .hint("novelty is the distance to the training inputs; models trained with `on=` or loaded have none"));
-    }
-    if when == Criterion::Disagreement && amortized.members.len() < 2 {
-        return Err(RuntimeError::new("a disagreement gate needs an ensemble")
-            .at(c.arg_spans[0])
-            .hint("train `ensemble(5, mlp(…))`"));
-    }
-    let gate = Gate {
-        amortized,
-        planner: Box::new(planner.solver.clone()),
-        when,
-        threshold: c.num(3)?,
-        by_model: AtomicU64::new(0),
-        by_planner: AtomicU64::new(0),
-        spent: AtomicU64::new(0),
-    };
-    Ok(wrap(c, Solver::Gate(Arc::new(gate))))
+    let gate = Gate::new(amortized, planner.solver.clone(), when, c.num(3)?).map_err(|e| {
+        let hint = match e {
+            crate::compose::gate::GateError::NoReference => "novelty is the distance to the training inputs; models trained with `on=` or loaded have none",
+            crate::compose::gate::GateError::NotAnEnsemble => "train `ensemble(5, mlp(…))`",
+        };
+        RuntimeError::new(e.to_string()).at(c.arg_spans[0]).hint(hint)
+    })?;
+    Ok(wrap(c, Arc::new(gate)))
 }
 
 fn eval_expert_iteration(c: &mut Call) -> Result<Value, RuntimeError> {
@@ -234,29 +218,44 @@ fn eval_expert_iteration(c: &mut Call) -> Result<Value, RuntimeError> {
         return Err(RuntimeError::new("`expert_iteration` needs a model").at(c.arg_spans[0]));
     };
     let planner = solver(c, 1)?;
-    let Solver::Mcts(params) = planner.solver.clone() else {
-        return Err(RuntimeError::new("the expert must be `plan(mcts, …)`").at(c.arg_spans[1]));
-    };
+    if !planner.solver.accepts().contains(WarmStarts::ACTION_PRIOR) {
+        return Err(RuntimeError::new(format!(
+            "the expert must be a search that takes a prior over actions, and `{}` takes none",
+            planner.solver.algorithm()
+        ))
+        .at(c.arg_spans[1])
+        .hint(format!(
+            "plan with one of: {}",
+            takers(c, WarmStarts::ACTION_PRIOR)
+        )));
+    }
     let Value::Objective(objective) = &c.args[2] else {
         return Err(RuntimeError::new("`on` must be an objective").at(c.arg_spans[2]));
     };
-    if objective.domains() != Domains::GAME {
-        return Err(
-            RuntimeError::new("expert iteration here plays a two-player game").at(c.arg_spans[2]),
-        );
-    }
-    let (rounds, positions, epochs, n) = (
-        c.int(3)? as usize,
-        c.int(4)? as usize,
-        c.int(5)? as usize,
-        c.int(6)? as usize,
-    );
-    let pool = matches!(c.args[8], Value::Bool(true));
     let against = match &c.args[7] {
         Value::Solver(s) => Some(s.clone()),
         _ => None,
     };
-    let fail = |e: String| RuntimeError::new(e).at(c.span);
+    let rounds = expert_iteration(&ExpertIteration {
+        net: spec,
+        planner: &*planner.solver,
+        planner_label: &planner.label,
+        problem: &**objective,
+        rounds: c.int(3)? as usize,
+        positions: c.int(4)? as usize,
+        epochs: c.int(5)? as usize,
+        n: c.int(6)? as usize,
+        against: against.as_ref().map(|a| &*a.solver),
+        pool: matches!(c.args[8], Value::Bool(true)),
+        seed: c.seed,
+    })
+    .map_err(|e| {
+        let at = match e {
+            SolveError::Problem(_) => c.arg_spans[2],
+            _ => c.span,
+        };
+        RuntimeError::new(e.to_string()).at(at)
+    })?;
     let mut table = Table::new(format!("expert iteration on {}", objective.name()))
         .column("round", 0)
         .column("positions", 0)
@@ -267,65 +266,19 @@ fn eval_expert_iteration(c: &mut Call) -> Result<Value, RuntimeError> {
         .column("draw", 0)
         .column("loss", 0)
         .volatile_column("train s", 2);
-    let mut prior: Option<Arc<Amortized>> = None;
-    let mut buffer: Option<crate::amortized::Dataset> = None;
-    for round in 1..=rounds {
-        let seed = derive_seed(c.seed, &format!("round {round}"));
-        let expert = SolverValue {
-            solver: Solver::Guided {
-                params: crate::direct::mcts::MctsParams { seed, ..params },
-                prior: prior.clone(),
-                value: None,
-            },
-            label: planner.label.clone(),
-        };
-        let fresh = generate(objective, &expert, positions, seed)
-            .map_err(fail)?
-            .data
-            .data;
-        let d: &crate::amortized::Dataset = match (&mut buffer, pool) {
-            (Some(b), true) => {
-                for e in fresh.examples() {
-                    b.push(e.clone()).map_err(fail)?;
-                }
-                b
-            }
-            _ => buffer.insert(fresh),
-        };
-        let net = MlpSpec::new(d.feature_dim, spec.hidden.clone(), d.target_dim, spec.act);
-        let model = Mlp::new(net, Head::Policy, derive_seed(seed, "init")).map_err(fail)?;
-        let cfg = TrainConfig {
-            epochs,
-            seed,
-            progress: Progress::Silent,
-            ..TrainConfig::default()
-        };
-        let (model, report) = train(model, d, &cfg).map_err(fail)?;
-        let val_loss = report.best_val_loss.unwrap_or(f64::NAN);
-        let wall = report.wall_secs;
-        let amortized = Arc::new(Amortized::new(
-            vec![model],
-            Domains::GAME,
-            Some(objective.name()),
-        ));
-        let raw = SolverValue {
-            solver: Solver::Amortized(amortized.clone()),
-            label: format!("policy after round {round}"),
-        };
-        let row = evaluate(&raw, objective, against.as_deref(), n, c.seed).map_err(fail)?;
-        let [w, dr, l] = row.wdl.unwrap_or([0, 0, 0]);
+    for r in rounds {
+        let [w, dr, l] = r.eval.wdl.unwrap_or([0, 0, 0]);
         table.row(vec![
-            Cell::Int(round as i64),
-            Cell::Int(d.len() as i64),
-            Cell::Num(val_loss),
-            Cell::Num(row.mean()),
-            Cell::Num(row.ci95()),
+            Cell::Int(r.round as i64),
+            Cell::Int(r.positions as i64),
+            Cell::Num(r.val_loss),
+            Cell::Num(r.eval.mean()),
+            Cell::Num(r.eval.ci95()),
             Cell::Int(w as i64),
             Cell::Int(dr as i64),
             Cell::Int(l as i64),
-            Cell::Num(wall),
+            Cell::Num(r.train_secs),
         ]);
-        prior = Some(amortized);
     }
     Ok(Value::Report(Arc::new(table)))
 }

@@ -2,10 +2,10 @@
 //! score and cost; `compare` does it for several solvers (and objectives)
 //! on the same instances; `sweep` varies one parameter of a solver.
 
-use crate::interp::evaluate::evaluate;
-use crate::interp::registry::{sig, Call, Registry, RuntimeError};
+use crate::compose::evaluate::{evaluate, Evaluation};
+use crate::compose::{Problem, SolveError};
+use crate::interp::registry::{param_value, sig, Call, Registry, RuntimeError};
 use crate::interp::solver::SolverValue;
-use crate::interp::tweak::with_param;
 use crate::interp::value::Value;
 use crate::ir::signature::{Const, KindConst};
 use crate::ir::Kind;
@@ -73,10 +73,30 @@ fn solver_arg(c: &Call, i: usize) -> Result<Arc<SolverValue>, RuntimeError> {
     }
 }
 
-fn objectives(
+/// Evaluates `solver` on `n` instances of `problem`, the row named by the
+/// solver's label.
+fn run(
     c: &Call,
-    i: usize,
-) -> Result<Vec<Arc<crate::interp::problem::Objective>>, RuntimeError> {
+    solver: &SolverValue,
+    problem: &dyn Problem,
+    n: usize,
+) -> Result<EvalRow, RuntimeError> {
+    evaluate(&Evaluation {
+        label: solver.report_name(),
+        solver: &*solver.solver,
+        problem,
+        against: against(c, 3).map(|a| &*a.solver),
+        n,
+        seed: c.seed,
+    })
+    .map_err(|e| fail(c, e))
+}
+
+fn fail(c: &Call, e: SolveError) -> RuntimeError {
+    RuntimeError::new(e.to_string()).at(c.span)
+}
+
+fn objectives(c: &Call, i: usize) -> Result<Vec<Arc<dyn Problem>>, RuntimeError> {
     let one = |v: &Value| match v {
         Value::Objective(o) => Ok(o.clone()),
         other => Err(
@@ -106,8 +126,7 @@ fn eval_evaluate(c: &mut Call) -> Result<Value, RuntimeError> {
     let solver = solver_arg(c, 0)?;
     let objective = objectives(c, 1)?.remove(0);
     let n = c.int(2)? as usize;
-    let row = evaluate(&solver, &objective, against(c, 3), n, c.seed)
-        .map_err(|e| RuntimeError::new(e).at(c.span))?;
+    let row = run(c, &solver, &*objective, n)?;
     let title = match against(c, 3) {
         Some(a) => format!(
             "evaluate on {} against {} ({n} games)",
@@ -138,10 +157,7 @@ fn eval_compare(c: &mut Call) -> Result<Value, RuntimeError> {
     for s in &solvers {
         for o in &objectives {
             // Every solver sees the same instances of an objective.
-            rows.push(
-                evaluate(s, o, against(c, 3), n, c.seed)
-                    .map_err(|e| RuntimeError::new(e).at(c.span))?,
-            );
+            rows.push(run(c, s, &**o, n)?);
         }
     }
     fill_break_even(&mut rows);
@@ -174,14 +190,15 @@ fn eval_sweep(c: &mut Call) -> Result<Value, RuntimeError> {
     }
     let mut rows = Vec::new();
     for v in values.iter() {
-        let tweaked =
-            with_param(&solver.solver, &name, v).map_err(|e| RuntimeError::new(e).at(c.span))?;
+        let tweaked = solver
+            .solver
+            .with_param(&name, &param_value(v))
+            .map_err(|e| fail(c, e))?;
         let sv = SolverValue {
             solver: tweaked,
             label: solver.label.clone(),
         };
-        let mut row = evaluate(&sv, &objective, against(c, 3), n, c.seed)
-            .map_err(|e| RuntimeError::new(e).at(c.span))?;
+        let mut row = run(c, &sv, &*objective, n)?;
         row.param = Some((name.clone(), v.as_f64().unwrap_or(f64::NAN)));
         rows.push(row);
     }

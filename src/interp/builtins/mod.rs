@@ -1,4 +1,5 @@
-//! Every builtin of the language, registered group by group.
+//! Every builtin of the language, registered group by group; algorithms
+//! and problem constructors come from the native catalog.
 
 mod amortized;
 mod core;
@@ -7,12 +8,15 @@ mod measure;
 mod objectives;
 mod solvers;
 
-use super::registry::Registry;
+pub use objectives::eval_problem;
 
-pub fn register_all(r: &mut Registry) {
+use super::registry::Registry;
+use crate::compose::Catalog;
+
+pub fn register_all(r: &mut Registry, catalog: Catalog) {
     core::register(r);
-    objectives::register(r);
-    solvers::register(r);
+    objectives::register(r, &catalog);
+    solvers::register(r, &catalog);
     measure::register(r);
     hybrids::register(r);
     amortized::register(r);

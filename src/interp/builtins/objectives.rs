@@ -1,126 +1,28 @@
-//! Objectives: the games, MDPs, test functions and control problems of the
-//! native library, objectives written in the language (`minimize`,
-//! `maximize`), and `shift` for out-of-distribution variants.
+//! Objectives: the problem constructors of the native catalog (games,
+//! MDPs, test functions, control problems), objectives written in the
+//! language (`minimize`, `maximize`), and `shift` for out-of-distribution
+//! variants.
 
+use crate::compose::problem::shift;
+use crate::compose::Catalog;
 use crate::domains::expr::{BinOp as EBin, Expr, ExprProblem, InstanceDist, ThetaSpec};
-use crate::domains::gaussian_vi::{GaussianVi, GaussianViParams};
-use crate::domains::gridworld::{GridParams, GridWorld};
-use crate::domains::pendulum::pendulum;
-use crate::domains::tictactoe::{TicTacToe, TicTacToeParams};
-use crate::domains::{connect4, functions};
-use crate::interp::problem::{Objective, Shift, UserObjective};
-use crate::interp::registry::{sig, Call, Registry, RuntimeError};
+use crate::interp::registry::{param_sig, param_value, sig, Call, Registry, RuntimeError};
 use crate::interp::value::Value;
 use crate::ir::graph::{Ir, NodeId, Op};
 use crate::ir::signature::{Const, DomainRule, Domains, KindConst};
 use crate::ir::Kind;
+use crate::params::Params;
 use crate::syntax::ast::BinOp;
 use std::sync::Arc;
 
-pub fn register(r: &mut Registry) {
-    let game = DomainRule::Fixed(Domains::GAME);
-    r.add(
-        sig("tictactoe", "objectives", "Tic-tac-toe: a two-player game; instances are positions after `opening_moves` random moves.")
-            .named("opening_moves", Kind::Int, Const::Int(0), "random moves played from the empty board")
-            .range(0.0, 8.0)
-            .returns(KindConst::Objective)
-            .domains(game)
-            .example("tictactoe()"),
-        |c| {
-            let g = TicTacToe::new(TicTacToeParams { opening_moves: c.int(0)? as usize }).map_err(err(c))?;
-            Ok(objective(Objective::TicTacToe(g)))
-        },
-    );
-    r.add(
-        sig("connect4", "objectives", "Connect four on a `rows` × `cols` board (at most 64 cells plus a row); instances after `opening_moves` random moves.")
-            .opt("rows", Kind::Int, Const::Int(6), "board height")
-            .range(4.0, 12.0)
-            .opt("cols", Kind::Int, Const::Int(7), "board width")
-            .range(4.0, 12.0)
-            .named("opening_moves", Kind::Int, Const::Int(0), "random moves played from the empty board")
-            .range(0.0, 40.0)
-            .returns(KindConst::Objective)
-            .domains(game)
-            .example("connect4(rows=6, cols=7)"),
-        |c| {
-            let params = connect4::Connect4Params {
-                rows: c.int(0)? as usize,
-                cols: c.int(1)? as usize,
-                opening_moves: c.int(2)? as usize,
-            };
-            Ok(objective(Objective::Connect4(connect4::Connect4::new(params).map_err(err(c))?)))
-        },
-    );
-    r.add(
-        sig("gridworld", "objectives", "A maze MDP: a random solvable wall layout per instance, a start and a goal; +1 at the goal, 0.01 lost per step.")
-            .opt("size", Kind::Int, Const::Int(8), "side of the square board")
-            .range(2.0, 16.0)
-            .opt("walls", Kind::Num, Const::Num(0.2), "probability that a cell is a wall")
-            .range(0.0, 0.9)
-            .returns(KindConst::Objective)
-            .domains(DomainRule::Fixed(Domains::MDP))
-            .example("gridworld(size=6, walls=0.2)"),
-        |c| {
-            let params = GridParams { size: c.int(0)? as usize, walls: c.num(1)?, ..GridParams::default() };
-            Ok(objective(Objective::Gridworld(GridWorld::new(params).map_err(err(c))?)))
-        },
-    );
-    r.add(
-        sig("pendulum", "objectives", "Pendulum swing-up: continuous torque control over 200 steps; the score is the episode return.")
-            .returns(KindConst::Objective)
-            .domains(DomainRule::Fixed(Domains::CONTROL))
-            .example("pendulum()"),
-        |_| Ok(objective(Objective::Pendulum(pendulum()))),
-    );
-    let test_functions: [(&'static str, &'static str, &'static str); 3] = [
-        (
-            "sphere",
-            "Σ(θ − x)²: the shifted sphere; optimum 0 at θ = x, x ~ normal(0, scale).",
-            "sphere(10)",
-        ),
-        (
-            "rosenbrock",
-            "The shifted Rosenbrock valley; optimum 0 at θ = x, x ~ normal(0, scale).",
-            "rosenbrock(10)",
-        ),
-        (
-            "rastrigin",
-            "The shifted Rastrigin function (many local minima); optimum 0 at θ = x.",
-            "rastrigin(4)",
-        ),
-    ];
-    for (name, doc, example) in test_functions {
-        r.add(
-            sig(name, "objectives", doc)
-                .opt("dim", Kind::Int, Const::Int(10), "dimension of θ and x")
-                .range(1.0, 10_000.0)
-                .named(
-                    "scale",
-                    Kind::Num,
-                    Const::Num(1.0),
-                    "spread of the instance shift x",
-                )
-                .range(0.0, 1e6)
-                .returns(KindConst::Objective)
-                .domains(DomainRule::Fixed(Domains::CONTINUOUS))
-                .example(example),
-            eval_test_function,
-        );
+pub fn register(r: &mut Registry, catalog: &Catalog) {
+    for p in catalog.problems() {
+        let p = (**p).clone();
+        // The catalog's own names are distinct; a clash with a builtin is a
+        // bug in the lists.
+        r.add_problem(p)
+            .expect("a problem constructor's name is free");
     }
-    r.add(
-        sig("gaussian_vi", "objectives", "Variational inference in a linear-Gaussian latent model: θ = (mean, log-std) of q(z | y); the score is the negative ELBO; the exact posterior is known.")
-            .opt("dim", Kind::Int, Const::Int(2), "latent dimension")
-            .range(1.0, 256.0)
-            .opt("obs", Kind::Int, Const::Int(4), "observation dimension (≥ dim)")
-            .range(1.0, 1024.0)
-            .returns(KindConst::Objective)
-            .domains(DomainRule::Fixed(Domains::CONTINUOUS))
-            .example("gaussian_vi(dim=2, obs=4)"),
-        |c| {
-            let params = GaussianViParams { dim: c.int(0)? as usize, obs: c.int(1)? as usize, ..GaussianViParams::default() };
-            Ok(objective(Objective::GaussianVi(GaussianVi::new(params).map_err(err(c))?)))
-        },
-    );
     for (name, doc, maximize) in [
         ("minimize", "An objective written in the language: minimize an expression of the decision `theta` and the instance `x`.", false),
         ("maximize", "Like `minimize`, for an expression to maximize.", true),
@@ -229,59 +131,52 @@ pub fn register(r: &mut Registry) {
             })))
         },
     );
+    let mut b = sig("shift", "objectives", "The same objective with a changed instance distribution, for out-of-distribution tests. Each problem shifts its own parameters (listed below by what they apply to); a parameter the objective cannot shift is an error that lists those it can.")
+        .req("objective", Kind::Objective, "the objective to shift");
+    for spec in r.shift_params() {
+        b.0.params.push(param_sig(spec));
+    }
     r.add(
-        sig("shift", "objectives", "The same objective with a changed instance distribution, for out-of-distribution tests. Games shift `opening_moves`; gridworld `size` and `walls`; continuous objectives `scale`; pendulum `amount`.")
-            .req("objective", Kind::Objective, "the objective to shift")
-            .named("opening_moves", Kind::Int, Const::None, "games: random opening moves")
-            .range(0.0, 40.0)
-            .named("size", Kind::Int, Const::None, "gridworld: board side")
-            .range(2.0, 16.0)
-            .named("walls", Kind::Num, Const::None, "gridworld: wall probability")
-            .range(0.0, 0.9)
-            .named("scale", Kind::Num, Const::None, "continuous: spread of the instances")
-            .range(0.0, 1e6)
-            .named("amount", Kind::Num, Const::None, "pendulum: heavier, faster-starting (mass and speed × 1 + amount)")
-            .range(0.0, 100.0)
-            .returns(KindConst::Objective)
+        b.returns(KindConst::Objective)
             .domains(DomainRule::Arg(0))
             .example("shift(gridworld(size=6), size=12)"),
-        |c| {
-            let Value::Objective(o) = &c.args[0] else {
-                return Err(RuntimeError::new("`shift` needs an objective").at(c.arg_spans[0]));
-            };
-            let opt_int = |v: &Value| v.as_i64().map(|i| i as usize);
-            let s = Shift {
-                opening_moves: opt_int(&c.args[1]),
-                size: opt_int(&c.args[2]),
-                walls: c.args[3].as_f64(),
-                scale: c.args[4].as_f64(),
-                amount: c.args[5].as_f64(),
-            };
-            Ok(objective(o.shift(&s).map_err(err(c))?))
-        },
+        eval_shift,
     );
 }
 
-fn objective(o: Objective) -> Value {
-    Value::Objective(Arc::new(o))
+/// A problem constructor of the catalog: its arguments, in its declared
+/// order, become its parameters.
+pub fn eval_problem(c: &mut Call) -> Result<Value, RuntimeError> {
+    let Some(desc) = c.registry.catalog().problem(c.builtin) else {
+        return Err(RuntimeError::new(format!("no native code for `{}`", c.builtin)).at(c.span));
+    };
+    let given = desc
+        .params
+        .iter()
+        .zip(&c.args)
+        .map(|(spec, v)| (spec.name, param_value(v)));
+    let problem = desc
+        .build(given)
+        .map_err(|e| RuntimeError::new(e.to_string()).at(c.span))?;
+    Ok(Value::Objective(problem))
 }
 
-/// Turns a native library error into a runtime error at the call.
-fn err<'c>(c: &'c Call) -> impl Fn(String) -> RuntimeError + 'c {
-    move |e| RuntimeError::new(e).at(c.span)
-}
-
-fn eval_test_function(c: &mut Call) -> Result<Value, RuntimeError> {
-    let dim = c.int(0)? as usize;
-    let scale = c.num(1)?;
-    let f = match c.builtin {
-        "sphere" => functions::sphere(dim),
-        "rosenbrock" => functions::rosenbrock(dim),
-        _ => functions::rastrigin(dim),
-    }
-    .and_then(|f| f.with_scale(scale))
-    .map_err(err(c))?;
-    Ok(objective(Objective::Function(f)))
+fn eval_shift(c: &mut Call) -> Result<Value, RuntimeError> {
+    let Value::Objective(o) = &c.args[0] else {
+        return Err(RuntimeError::new("`shift` needs an objective").at(c.arg_spans[0]));
+    };
+    let specs = c.registry.shift_params();
+    let by = Params::build(
+        "shift",
+        specs,
+        specs
+            .iter()
+            .zip(&c.args[1..])
+            .map(|(spec, v)| (spec.name, param_value(v))),
+    )
+    .map_err(|e| RuntimeError::new(e.to_string()).at(c.span))?;
+    let shifted = shift(&**o, &by).map_err(|e| RuntimeError::new(e.to_string()).at(c.span))?;
+    Ok(Value::Objective(shifted))
 }
 
 fn eval_minimize(c: &mut Call) -> Result<Value, RuntimeError> {
@@ -315,13 +210,7 @@ fn user_objective(c: &mut Call, maximize: bool) -> Result<Value, RuntimeError> {
         ExprProblem::minimize(expr.clone(), theta.clone(), x.clone())
     }
     .map_err(|e| RuntimeError::new(e).at(c.arg_spans[0]))?;
-    Ok(objective(Objective::User(Box::new(UserObjective {
-        problem,
-        expr,
-        theta,
-        x,
-        maximize,
-    }))))
+    Ok(Value::Objective(Arc::new(problem)))
 }
 
 /// Translates the checked IR of an objective expression into the native tree.

@@ -1,0 +1,292 @@
+//! `plan(mcts, …)`: Monte Carlo tree search as a solver — its descriptor,
+//! its agent, and network-guided search (PUCT with a policy prior and a
+//! value network in place of rollouts), which is MCTS's own warm start.
+
+use std::sync::Arc;
+
+use crate::compose::discrete::{Kernels, Plays};
+use crate::compose::model::Amortized;
+use crate::compose::play::{Agent, Decision};
+use crate::compose::{
+    AlgorithmDescriptor, Context, Families, SolveError, Solver, WarmStart, WarmStarts,
+};
+use crate::direct::mcts::{Evaluator, Mcts, MctsParams, Rollouts, SearchResult};
+use crate::domains::game::Game;
+use crate::params::{ParamKind, ParamSpec, Params};
+use crate::rng::Rng;
+
+pub fn descriptor() -> AlgorithmDescriptor {
+    AlgorithmDescriptor {
+        name: "mcts",
+        doc: "Monte Carlo tree search: UCT with random rollouts (PUCT when given a prior), tree reuse between moves, root-parallel threads.",
+        params: vec![
+            ParamSpec::int("sims", 400, "simulations per move").range(1.0, 1e9),
+            ParamSpec::num("c", std::f64::consts::SQRT_2, "exploration constant")
+                .range(0.0, 100.0),
+            ParamSpec::optional(
+                "depth",
+                ParamKind::Int,
+                "longest rollout (then the heuristic scores it); none: to the end",
+            )
+            .range(1.0, 10_000.0),
+            ParamSpec::int("rollouts", 1, "random rollouts per evaluated leaf").range(1.0, 1000.0),
+            ParamSpec::optional(
+                "threads",
+                ParamKind::Int,
+                "root-parallel trees; none: the run's --threads",
+            )
+            .range(1.0, 256.0),
+            ParamSpec::boolean("reuse", true, "keep the subtree of the played move"),
+        ],
+        families: Families::DISCRETE,
+        warm_starts: WarmStarts::ACTION_PRIOR.union(WarmStarts::VALUE),
+        build,
+    }
+}
+
+pub fn kernels<G: Game + 'static>(k: &mut Kernels<G>) {
+    k.add::<MctsSolver>();
+}
+
+fn build(p: &Params, cx: &Context) -> Result<Arc<dyn Solver>, SolveError> {
+    let params = MctsParams {
+        sims: p.int("sims") as u32,
+        c: p.num("c") as f32,
+        depth: p.opt_int("depth").map(|d| d as u32),
+        rollouts: p.int("rollouts") as u32,
+        threads: p.opt_usize("threads").unwrap_or(cx.threads),
+        seed: cx.seed,
+        reuse: p.bool("reuse"),
+    };
+    params.validate()?;
+    Ok(Arc::new(MctsSolver {
+        params,
+        guide: None,
+    }))
+}
+
+/// The networks guiding a search: a policy prior (uniform when `None`) and
+/// a value network in place of rollouts (rollouts when `None`).
+#[derive(Clone, Debug, Default)]
+struct Guide {
+    prior: Option<Arc<Amortized>>,
+    value: Option<Arc<Amortized>>,
+}
+
+/// MCTS with its parameters; with a guide, PUCT.
+#[derive(Clone, Debug)]
+pub struct MctsSolver {
+    params: MctsParams,
+    guide: Option<Guide>,
+}
+
+impl Solver for MctsSolver {
+    fn algorithm(&self) -> &str {
+        "mcts"
+    }
+
+    fn families(&self) -> Families {
+        Families::DISCRETE
+    }
+
+    fn accepts(&self) -> WarmStarts {
+        WarmStarts::ACTION_PRIOR.union(WarmStarts::VALUE)
+    }
+
+    fn warm(&self, with: &WarmStart) -> Result<Arc<dyn Solver>, SolveError> {
+        let mut guide = self.guide.clone().unwrap_or_default();
+        match with {
+            WarmStart::Prior(prior) => guide.prior = prior.clone(),
+            WarmStart::Value(value) => guide.value = Some(value.clone()),
+        }
+        Ok(Arc::new(MctsSolver {
+            params: self.params,
+            guide: Some(guide),
+        }))
+    }
+
+    fn model(&self) -> Option<&Amortized> {
+        let g = self.guide.as_ref()?;
+        g.prior.as_deref().or(g.value.as_deref())
+    }
+}
+
+impl Plays for MctsSolver {
+    fn agent<G: Game + 'static>(
+        &self,
+        _game: &Arc<G>,
+        _kernels: &Kernels<G>,
+    ) -> Result<Box<dyn Agent<G>>, SolveError> {
+        Ok(match &self.guide {
+            None => Box::new(MctsAgent::<G>::new(self.params)?),
+            Some(g) => {
+                let eval = NetEvaluator::new(g.prior.clone(), g.value.clone());
+                Box::new(GuidedAgent {
+                    inner: MctsAgent::<G, NetEvaluator>::with_evaluator(self.params, eval.clone())?,
+                    eval,
+                })
+            }
+        })
+    }
+}
+
+/// MCTS as an agent (UCT by default, PUCT with an evaluator); the tree is
+/// reused across the moves of a game when `params.reuse` is on. Its
+/// decisions carry the root's visit distribution.
+pub struct MctsAgent<G: Game, E = Rollouts> {
+    searcher: Mcts<G>,
+    evaluator: E,
+    last: Option<SearchResult>,
+}
+
+impl<G: Game> MctsAgent<G, Rollouts> {
+    pub fn new(params: MctsParams) -> Result<Self, SolveError> {
+        MctsAgent::with_evaluator(params, Rollouts)
+    }
+}
+
+impl<G: Game, E: Evaluator<G> + Clone + Send> MctsAgent<G, E> {
+    pub fn with_evaluator(params: MctsParams, evaluator: E) -> Result<Self, SolveError> {
+        Ok(MctsAgent {
+            searcher: Mcts::new(params)?,
+            evaluator,
+            last: None,
+        })
+    }
+
+    /// The full answer of the last search (visit distribution, values).
+    pub fn last_search(&self) -> Option<&SearchResult> {
+        self.last.as_ref()
+    }
+}
+
+impl<G: Game, E: Evaluator<G> + Clone + Send> Agent<G> for MctsAgent<G, E> {
+    fn name(&self) -> String {
+        let p = self.searcher.params();
+        let kind = if E::PRIOR { "puct" } else { "mcts" };
+        format!("{kind}(sims={})", p.sims)
+    }
+
+    fn act(&mut self, game: &G, state: &G::State, _rng: &mut Rng) -> Result<Decision, SolveError> {
+        let result = self
+            .searcher
+            .search_with(game, state, &mut self.evaluator)?;
+        let decision = Decision {
+            action: result.action,
+            cost: result.cost,
+            policy: Some(result.policy.clone()),
+        };
+        self.last = Some(result);
+        Ok(decision)
+    }
+
+    fn reset(&mut self) {
+        self.searcher.reset();
+        self.last = None;
+    }
+}
+
+/// Networks evaluating MCTS leaves: priors from a policy network, values
+/// from a value network (rollouts where there is none).
+#[derive(Clone)]
+pub struct NetEvaluator {
+    prior: Option<Arc<Amortized>>,
+    value: Option<Arc<Amortized>>,
+    features: Vec<f32>,
+    mask: Vec<bool>,
+}
+
+impl NetEvaluator {
+    pub fn new(prior: Option<Arc<Amortized>>, value: Option<Arc<Amortized>>) -> Self {
+        NetEvaluator {
+            prior,
+            value,
+            features: Vec::new(),
+            mask: Vec::new(),
+        }
+    }
+
+    /// Checks the networks against the game before any search runs (a
+    /// mismatch inside the search could only be ignored).
+    pub fn check<G: Game>(&self, game: &G) -> Result<(), SolveError> {
+        let family = crate::compose::model::game_family(game);
+        if let Some(p) = &self.prior {
+            if p.target() != crate::amortized::TargetKind::Policy {
+                return Err(SolveError::Native(format!(
+                    "the prior must be a policy network; this is {}",
+                    p.describe()
+                )));
+            }
+            p.check_widths(
+                &game.name(),
+                family,
+                game.feature_dim(),
+                game.num_actions(),
+                "actions",
+            )?;
+        }
+        if let Some(v) = &self.value {
+            if v.target() != crate::amortized::TargetKind::Value {
+                return Err(SolveError::Native(format!(
+                    "`value` needs a value network; this is {}",
+                    v.describe()
+                )));
+            }
+            v.check_widths(&game.name(), family, game.feature_dim(), 1, "value")?;
+        }
+        Ok(())
+    }
+}
+
+impl<G: Game> Evaluator<G> for NetEvaluator {
+    fn evaluate(&mut self, game: &G, state: &G::State, priors: &mut [f32]) -> Option<f32> {
+        self.features.resize(game.feature_dim(), 0.0);
+        if game.encode(state, &mut self.features).is_err() {
+            return None;
+        }
+        let legal = game.legal(state);
+        match &self.prior {
+            Some(p) => {
+                self.mask.clear();
+                self.mask
+                    .extend((0..game.num_actions()).map(|a| legal.contains(a)));
+                match p.policy(&self.features, &self.mask) {
+                    Ok((probs, _)) => priors.copy_from_slice(&probs[..priors.len()]),
+                    Err(_) => priors.fill(1.0),
+                }
+            }
+            None => priors.fill(1.0),
+        }
+        let v = self.value.as_ref()?;
+        v.predict(&self.features)
+            .ok()
+            .map(|(y, _)| y[0].clamp(-1.0, 1.0))
+    }
+
+    fn flops_per_eval(&self) -> u64 {
+        let flops = |m: &Option<Arc<Amortized>>| m.as_ref().map_or(0, |m| m.forward_flops());
+        flops(&self.prior) + flops(&self.value)
+    }
+}
+
+/// Network-guided MCTS as an agent: the networks are checked against the
+/// game before every search.
+struct GuidedAgent<G: Game> {
+    inner: MctsAgent<G, NetEvaluator>,
+    eval: NetEvaluator,
+}
+
+impl<G: Game> Agent<G> for GuidedAgent<G> {
+    fn name(&self) -> String {
+        "mcts (guided)".into()
+    }
+
+    fn act(&mut self, game: &G, state: &G::State, rng: &mut Rng) -> Result<Decision, SolveError> {
+        self.eval.check(game)?;
+        self.inner.act(game, state, rng)
+    }
+
+    fn reset(&mut self) {
+        self.inner.reset();
+    }
+}

@@ -1,0 +1,543 @@
+//! Discrete problems — two-player games and MDPs — as the library composes
+//! them: the game wrapped with the table of agent kernels that plays it,
+//! and the loops that evaluate solvers on it and make datasets from it.
+//!
+//! A [`Game`] is generic over its state type so that searches run
+//! monomorphized. A solver reaches a game through [`Kernels`]: a table,
+//! made once per game type, from each solver type the crate knows to the
+//! function that builds its agent for that game — so `plan(mcts)` on
+//! tic-tac-toe runs `Mcts<TicTacToe>`, with no dynamic dispatch inside the
+//! search. A solver registered from outside the crate is not in the table
+//! and plays through [`Solver::erased_agent`] on an [`ErasedGame`] instead.
+
+use std::any::{Any, TypeId};
+use std::sync::Arc;
+
+use super::erased::Unerased;
+use super::play::{checked_move, play_game, run_episode, Agent, Decision};
+use super::problem::{Families, Problem, ProblemError};
+use super::solver::{poll_stop, SolveError, Solver};
+use crate::amortized::{Example, TargetKind};
+use crate::cost::Cost;
+use crate::domains::game::{Actions, Game};
+use crate::params::Params;
+use crate::report::evaluation::EvalRow;
+use crate::rng::{derive_seed, Rng};
+
+/// A solver type that plays discrete problems, written once for every
+/// game. Registering it in [`Kernels`] monomorphizes it per game.
+pub trait Plays: Solver + Sized {
+    /// An agent for `game`; `kernels` gives the agents of solvers inside
+    /// this one (a gate's planner).
+    fn agent<G: Game + 'static>(
+        &self,
+        game: &Arc<G>,
+        kernels: &Kernels<G>,
+    ) -> Result<Box<dyn Agent<G>>, SolveError>;
+}
+
+type AgentFn<G> = fn(&dyn Solver, &Arc<G>, &Kernels<G>) -> Result<Box<dyn Agent<G>>, SolveError>;
+
+/// The agent kernels of one game type (see the module docs).
+pub struct Kernels<G: Game + 'static> {
+    table: Vec<(TypeId, AgentFn<G>)>,
+}
+
+impl<G: Game + 'static> Clone for Kernels<G> {
+    fn clone(&self) -> Self {
+        Kernels {
+            table: self.table.clone(),
+        }
+    }
+}
+
+impl<G: Game + 'static> Default for Kernels<G> {
+    /// The kernels of the compositions this module set provides (trained
+    /// models, gates, random play); algorithms add theirs.
+    fn default() -> Self {
+        let mut k = Kernels { table: Vec::new() };
+        k.add::<super::play::RandomPlay>();
+        k.add::<super::model::Amortized>();
+        k.add::<super::gate::Gate>();
+        k
+    }
+}
+
+impl<G: Game + 'static> Kernels<G> {
+    /// Registers the solver type `S`.
+    pub fn add<S: Plays>(&mut self) {
+        let f: AgentFn<G> = |solver, game, kernels| {
+            let any: &dyn Any = solver;
+            match any.downcast_ref::<S>() {
+                Some(s) => s.agent(game, kernels),
+                None => Err(SolveError::Native(format!(
+                    "internal: a kernel met the wrong solver type ({})",
+                    solver.algorithm()
+                ))),
+            }
+        };
+        self.table.push((TypeId::of::<S>(), f));
+    }
+
+    /// The agent of `solver` on `game`: its kernel, the kernel of what it
+    /// delegates to, or its erased agent.
+    pub fn agent(
+        &self,
+        solver: &dyn Solver,
+        game: &Arc<G>,
+    ) -> Result<Box<dyn Agent<G>>, SolveError> {
+        let mut s = solver;
+        loop {
+            let any: &dyn Any = s;
+            let id = any.type_id();
+            if let Some((_, f)) = self.table.iter().find(|(t, _)| *t == id) {
+                return f(s, game, self);
+            }
+            match s.delegate() {
+                Some(inner) => s = inner,
+                None => break,
+            }
+        }
+        let erased = Unerased::new(game.clone());
+        match solver.erased_agent(erased.view()) {
+            Some(agent) => Ok(Box::new(erased.with(agent?))),
+            None => Err(SolveError::Unsupported {
+                solver: solver.algorithm().to_string(),
+                verb: "play",
+                what: "this problem",
+            }),
+        }
+    }
+}
+
+/// A game or MDP with the kernels that play it: what the library's
+/// evaluation and data generation need of a discrete problem, behind an
+/// object-safe trait.
+pub trait DiscreteProblem: Send + Sync {
+    /// 2 for a game, 1 for an MDP.
+    fn num_players(&self) -> usize;
+    fn num_actions(&self) -> usize;
+    fn feature_dim(&self) -> usize;
+    /// Plays `n` games against `opponent` (two players) or runs `n`
+    /// episodes (one), and records them in `row`.
+    fn evaluate(
+        &self,
+        solver: &dyn Solver,
+        opponent: &dyn Solver,
+        n: usize,
+        seed: u64,
+        row: &mut EvalRow,
+    ) -> Result<(), SolveError>;
+    /// `n` rows for an amortizer made by `solver` (see [`generate`]).
+    fn generate(&self, solver: &dyn Solver, n: usize, seed: u64) -> Result<Rows, SolveError>;
+}
+
+/// Rows, what they teach, and the games or episodes played to make them.
+pub type Rows = (Vec<Example>, TargetKind, usize);
+
+/// Changes a game's parameters for `shift`.
+pub type ShiftFn<G> = fn(&G, &Params) -> Result<G, ProblemError>;
+
+/// A game type made a [`Problem`]: the game, its kernels, and how it shifts.
+pub struct GameProblem<G: Game + 'static> {
+    game: Arc<G>,
+    kernels: Kernels<G>,
+    shift: Option<(&'static [&'static str], ShiftFn<G>)>,
+}
+
+impl<G: Game + 'static> GameProblem<G> {
+    /// `game` played by the solvers `kernels` knows (and by erased agents).
+    pub fn new(game: G, kernels: Kernels<G>) -> Self {
+        GameProblem {
+            game: Arc::new(game),
+            kernels,
+            shift: None,
+        }
+    }
+
+    /// Lets `shift` change the parameters `names` by `f`.
+    pub fn with_shift(mut self, names: &'static [&'static str], f: ShiftFn<G>) -> Self {
+        self.shift = Some((names, f));
+        self
+    }
+
+    pub fn game(&self) -> &G {
+        &self.game
+    }
+}
+
+impl<G: Game + 'static> std::fmt::Debug for GameProblem<G> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "GameProblem({})", self.game.name())
+    }
+}
+
+impl<G: Game + 'static> Problem for GameProblem<G> {
+    fn name(&self) -> String {
+        self.game.name()
+    }
+
+    fn families(&self) -> Families {
+        if self.game.num_players() == 2 {
+            Families::GAME
+        } else {
+            Families::MDP
+        }
+    }
+
+    fn discrete(&self) -> Option<&dyn DiscreteProblem> {
+        Some(self)
+    }
+
+    fn shift_params(&self) -> &[&'static str] {
+        self.shift.map_or(&[], |(names, _)| names)
+    }
+
+    fn shifted(&self, by: &Params) -> Result<Arc<dyn Problem>, ProblemError> {
+        let Some((names, f)) = self.shift else {
+            return Err(ProblemError::NothingToShift {
+                problem: self.name(),
+                allowed: Vec::new(),
+            });
+        };
+        Ok(Arc::new(GameProblem {
+            game: Arc::new(f(&self.game, by)?),
+            kernels: self.kernels.clone(),
+            shift: Some((names, f)),
+        }))
+    }
+}
+
+impl<G: Game + 'static> DiscreteProblem for GameProblem<G> {
+    fn num_players(&self) -> usize {
+        self.game.num_players()
+    }
+
+    fn num_actions(&self) -> usize {
+        self.game.num_actions()
+    }
+
+    fn feature_dim(&self) -> usize {
+        self.game.feature_dim()
+    }
+
+    fn evaluate(
+        &self,
+        solver: &dyn Solver,
+        opponent: &dyn Solver,
+        n: usize,
+        seed: u64,
+        row: &mut EvalRow,
+    ) -> Result<(), SolveError> {
+        if self.game.num_players() == 2 {
+            play(&self.game, &self.kernels, solver, opponent, n, seed, row)
+        } else {
+            episodes(&self.game, &self.kernels, solver, n, seed, row)
+        }
+    }
+
+    fn generate(&self, solver: &dyn Solver, n: usize, seed: u64) -> Result<Rows, SolveError> {
+        if self.game.num_players() == 2 {
+            self_play(&self.game, &self.kernels, solver, n, seed)
+        } else {
+            walk(&self.game, &self.kernels, solver, n, seed)
+        }
+    }
+}
+
+/// Plays `n` games, the solver taking the first move in even games.
+/// Instance `i` comes from `Rng::stream(seed, i)`, so every solver
+/// evaluated with one seed meets the same openings.
+fn play<G: Game + 'static>(
+    game: &Arc<G>,
+    kernels: &Kernels<G>,
+    solver: &dyn Solver,
+    opponent: &dyn Solver,
+    n: usize,
+    seed: u64,
+    row: &mut EvalRow,
+) -> Result<(), SolveError> {
+    row.score_name = "score".into();
+    let mut me = Counting {
+        inner: kernels.agent(solver, game)?,
+        moves: 0,
+    };
+    let mut them = kernels.agent(opponent, game)?;
+    let move_seed = derive_seed(seed, "moves");
+    let mut wdl = [0usize; 3];
+    let mut cost = Cost::default();
+    for i in 0..n {
+        poll_stop()?;
+        let start = game.sample_instance(&mut Rng::stream(seed, i as u64));
+        let mut rng = Rng::stream(move_seed, i as u64);
+        me.reset();
+        them.reset();
+        let first = i % 2 == 0;
+        let (record, mine) = if first {
+            let r = play_game(&**game, &start, [&mut me, &mut *them], &mut rng)?;
+            (r.outcome, r.costs[0])
+        } else {
+            let r = play_game(&**game, &start, [&mut *them, &mut me], &mut rng)?;
+            (-r.outcome, r.costs[1])
+        };
+        cost += mine;
+        // Win +1, draw 0, loss −1 (`signum` would make a draw ±1).
+        let (slot, score) = match f64::from(record) {
+            o if o > 0.0 => (0, 1.0),
+            o if o < 0.0 => (2, -1.0),
+            _ => (1, 0.0),
+        };
+        wdl[slot] += 1;
+        row.scores.push(score);
+    }
+    row.wdl = Some(wdl);
+    row.queries = me.moves;
+    row.cost = cost;
+    Ok(())
+}
+
+/// Runs `n` episodes of a single-agent problem; the gap is measured
+/// against the problem's exact optimal value where it knows one.
+fn episodes<G: Game + 'static>(
+    game: &Arc<G>,
+    kernels: &Kernels<G>,
+    solver: &dyn Solver,
+    n: usize,
+    seed: u64,
+    row: &mut EvalRow,
+) -> Result<(), SolveError> {
+    row.score_name = "return".into();
+    let move_seed = derive_seed(seed, "moves");
+    let mut agent = kernels.agent(solver, game)?;
+    let (mut reached, mut gaps) = (0usize, Some(0.0));
+    for i in 0..n {
+        poll_stop()?;
+        let start = game.sample_instance(&mut Rng::stream(seed, i as u64));
+        agent.reset();
+        let ep = run_episode(
+            &**game,
+            &start,
+            &mut *agent,
+            &mut Rng::stream(move_seed, i as u64),
+        )?;
+        row.scores.push(f64::from(ep.ret));
+        reached += usize::from(ep.reached_goal);
+        gaps = match (gaps, game.optimal_value(&start)) {
+            (Some(g), Some(optimal)) => Some(g + f64::from(optimal - ep.ret)),
+            _ => None,
+        };
+        row.queries += ep.steps as u64;
+        row.cost += ep.cost;
+    }
+    row.success = Some(reached as f64 / n.max(1) as f64);
+    row.gap = gaps.map(|g| g / n.max(1) as f64);
+    Ok(())
+}
+
+/// Counts the decisions an agent is asked for.
+struct Counting<G: Game> {
+    inner: Box<dyn Agent<G>>,
+    moves: u64,
+}
+
+impl<G: Game> Agent<G> for Counting<G> {
+    fn name(&self) -> String {
+        self.inner.name()
+    }
+    fn act(&mut self, game: &G, state: &G::State, rng: &mut Rng) -> Result<Decision, SolveError> {
+        self.moves += 1;
+        self.inner.act(game, state, rng)
+    }
+    fn reset(&mut self) {
+        self.inner.reset();
+    }
+}
+
+fn features<G: Game>(game: &G, state: &G::State) -> Result<Vec<f32>, SolveError> {
+    let mut x = vec![0.0f32; game.feature_dim()];
+    game.encode(state, &mut x)?;
+    Ok(x)
+}
+
+fn one_hot(n: usize, a: usize) -> Vec<f32> {
+    let mut t = vec![0.0; n];
+    if let Some(x) = t.get_mut(a) {
+        *x = 1.0;
+    }
+    t
+}
+
+fn mask(legal: Actions, actions: usize) -> Vec<bool> {
+    (0..actions).map(|a| legal.contains(a)).collect()
+}
+
+/// Self-play games until `n` positions are collected (the last game is
+/// played out for its outcome, then cut). Each position gets the mover's
+/// features, the legal mask, the policy target, the move played and the
+/// final outcome for the mover. An agent that searches gives its visit
+/// distribution as the target, and the move played is *sampled* from it so
+/// that self-play explores; any other agent's move is the target, one-hot.
+fn self_play<G: Game + 'static>(
+    game: &Arc<G>,
+    kernels: &Kernels<G>,
+    solver: &dyn Solver,
+    n: usize,
+    seed: u64,
+) -> Result<Rows, SolveError> {
+    let actions = game.num_actions();
+    let mut agent = kernels.agent(solver, game)?;
+    let move_seed = derive_seed(seed, "moves");
+    let mut rows: Vec<Example> = Vec::with_capacity(n);
+    let mut games = 0usize;
+    while rows.len() < n {
+        let i = games as u64;
+        games += 1;
+        let mut state = game.sample_instance(&mut Rng::stream(seed, i));
+        let mut rng = Rng::stream(move_seed, i);
+        agent.reset();
+        // (features, target, mask, action, mover); outcomes are filled in
+        // at the end.
+        let mut positions = Vec::new();
+        let mut outcome0 = 0.0f32;
+        while !game.is_terminal(&state) {
+            let legal = game.legal(&state);
+            let mover = game.to_move(&state);
+            let d = agent.act(game, &state, &mut rng)?;
+            let (target, action) = match d.policy {
+                Some(policy) => {
+                    let action = sample(&policy, legal, &mut rng);
+                    (policy, action)
+                }
+                None => (one_hot(actions, d.action), d.action),
+            };
+            if !legal.contains(action) {
+                return Err(SolveError::IllegalMove {
+                    agent: agent.name(),
+                    action,
+                    position: None,
+                });
+            }
+            positions.push((
+                features(&**game, &state)?,
+                target,
+                mask(legal, actions),
+                action,
+                mover,
+            ));
+            let (next, reward) = game.apply(&state, action);
+            outcome0 += if mover == 0 { reward } else { -reward };
+            state = next;
+        }
+        for (x, target, mask, action, mover) in positions {
+            let value = if mover == 0 { outcome0 } else { -outcome0 };
+            rows.push(
+                Example::new(x, target)
+                    .with_mask(mask)
+                    .with_value(value.clamp(-1.0, 1.0))
+                    .with_action(action as u32),
+            );
+        }
+    }
+    rows.truncate(n);
+    Ok((rows, TargetKind::Policy, games))
+}
+
+/// An action drawn in proportion to `weights` among `legal` (the first
+/// legal action if they carry no weight there).
+fn sample(weights: &[f32], legal: Actions, rng: &mut Rng) -> usize {
+    let weight = |a: usize| weights.get(a).map_or(0.0, |w| w.max(0.0));
+    let total: f32 = legal.iter().map(weight).sum();
+    if total.is_nan() || total <= 0.0 {
+        return legal.iter().next().unwrap_or(0);
+    }
+    let mut u = rng.uniform() as f32 * total;
+    let mut last = 0;
+    for a in legal.iter().filter(|&a| weight(a) > 0.0) {
+        if u < weight(a) {
+            return a;
+        }
+        u -= weight(a);
+        last = a;
+    }
+    // Rounding can leave `u` just past the last weight.
+    last
+}
+
+/// Episodes of the solver until `n` states are collected, each with the
+/// solver's action (one-hot as the target) and the return still to come,
+/// clamped to `[-1, 1]`, as the value.
+fn walk<G: Game + 'static>(
+    game: &Arc<G>,
+    kernels: &Kernels<G>,
+    solver: &dyn Solver,
+    n: usize,
+    seed: u64,
+) -> Result<Rows, SolveError> {
+    let actions = game.num_actions();
+    let mut agent = kernels.agent(solver, game)?;
+    let move_seed = derive_seed(seed, "moves");
+    let mut rows = Vec::with_capacity(n);
+    let mut episodes = 0usize;
+    while rows.len() < n {
+        let i = episodes as u64;
+        episodes += 1;
+        let mut state = game.sample_instance(&mut Rng::stream(seed, i));
+        let mut rng = Rng::stream(move_seed, i);
+        agent.reset();
+        let mut steps = Vec::new();
+        while !game.is_terminal(&state) {
+            let legal = game.legal(&state);
+            let d = checked_move(&**game, &state, &mut *agent, &mut rng).map_err(|e| match e {
+                SolveError::IllegalMove { agent, action, .. } => SolveError::IllegalMove {
+                    agent,
+                    action,
+                    position: None,
+                },
+                other => other,
+            })?;
+            let (next, reward) = game.apply(&state, d.action);
+            steps.push((
+                features(&**game, &state)?,
+                d.action,
+                mask(legal, actions),
+                reward,
+            ));
+            state = next;
+        }
+        let mut to_go = 0.0f32;
+        let mut episode = Vec::with_capacity(steps.len());
+        for (x, action, mask, reward) in steps.into_iter().rev() {
+            to_go += reward;
+            episode.push(
+                Example::new(x, one_hot(actions, action))
+                    .with_mask(mask)
+                    .with_value(to_go.clamp(-1.0, 1.0))
+                    .with_action(action as u32),
+            );
+        }
+        episode.reverse();
+        rows.extend(episode);
+    }
+    rows.truncate(n);
+    Ok((rows, TargetKind::Policy, episodes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sampling_follows_the_weights_and_stays_legal() {
+        let mut rng = Rng::new(3);
+        let weights = [0.0, 0.75, 0.0, 0.25];
+        let legal = Actions(0b1110);
+        let mut counts = [0usize; 4];
+        for _ in 0..4000 {
+            counts[sample(&weights, legal, &mut rng)] += 1;
+        }
+        assert_eq!((counts[0], counts[2]), (0, 0));
+        assert!((2800..3200).contains(&counts[1]), "{counts:?}");
+        assert_eq!(sample(&[0.0; 4], legal, &mut rng), 1);
+        assert_eq!(sample(&[1.0, 0.0, 0.0, 0.0], legal, &mut rng), 1);
+    }
+}

@@ -1,0 +1,120 @@
+//! Expert iteration on a game: rounds of search → distil → prior. The
+//! planner plays itself, guided by the current network (a uniform prior in
+//! the first round); a fresh policy network is trained on the visit
+//! distributions of its games; the raw network is evaluated against a fixed
+//! opponent; and it becomes the planner's prior for the next round.
+
+use std::sync::Arc;
+
+use super::evaluate::{evaluate, Evaluation};
+use super::generate::generate;
+use super::model::{Amortized, ModelSpec};
+use super::problem::{Families, Problem};
+use super::solver::{SolveError, Solver, WarmStart, WarmStarts};
+use crate::amortized::{train, Dataset, Head, Mlp, MlpSpec, Progress, TrainConfig};
+use crate::report::evaluation::EvalRow;
+use crate::rng::derive_seed;
+
+/// What to iterate.
+pub struct ExpertIteration<'a> {
+    pub net: &'a ModelSpec,
+    /// A planner that takes a prior over actions.
+    pub planner: &'a dyn Solver,
+    /// Its name, for the datasets' provenance.
+    pub planner_label: &'a str,
+    pub problem: &'a dyn Problem,
+    pub rounds: usize,
+    /// Self-play positions per round.
+    pub positions: usize,
+    /// Training epochs per round.
+    pub epochs: usize,
+    /// Evaluation games per round.
+    pub n: usize,
+    /// The fixed opponent of the evaluations (random play when `None`).
+    pub against: Option<&'a dyn Solver>,
+    /// Train on every round's positions so far (a replay buffer), or on the
+    /// latest round's only.
+    pub pool: bool,
+    pub seed: u64,
+}
+
+/// One round's outcome.
+pub struct Round {
+    pub round: usize,
+    /// Positions trained on (the pool's size when pooling).
+    pub positions: usize,
+    pub val_loss: f64,
+    /// The raw network's evaluation.
+    pub eval: EvalRow,
+    pub train_secs: f64,
+}
+
+/// Runs the rounds (see the module docs).
+pub fn expert_iteration(e: &ExpertIteration<'_>) -> Result<Vec<Round>, SolveError> {
+    if !e.planner.accepts().contains(WarmStarts::ACTION_PRIOR) {
+        return Err(SolveError::Warm {
+            solver: e.planner.algorithm().to_string(),
+            wanted: WarmStarts::ACTION_PRIOR,
+        });
+    }
+    if e.problem.families() != Families::GAME {
+        return Err(SolveError::Problem(
+            "expert iteration here plays a two-player game".into(),
+        ));
+    }
+    let fail = |e: String| SolveError::Native(e);
+    let mut prior: Option<Arc<Amortized>> = None;
+    let mut buffer: Option<Dataset> = None;
+    let mut rounds = Vec::with_capacity(e.rounds);
+    for round in 1..=e.rounds {
+        let seed = derive_seed(e.seed, &format!("round {round}"));
+        let expert = e
+            .planner
+            .with_seed(seed)?
+            .warm(&WarmStart::Prior(prior.clone()))?;
+        let fresh = generate(e.problem, &*expert, e.planner_label, e.positions, seed)?
+            .data
+            .data;
+        let d: &Dataset = match (&mut buffer, e.pool) {
+            (Some(b), true) => {
+                for x in fresh.examples() {
+                    b.push(x.clone()).map_err(|x| fail(x.to_string()))?;
+                }
+                b
+            }
+            _ => buffer.insert(fresh),
+        };
+        let net = MlpSpec::new(d.feature_dim, e.net.hidden.clone(), d.target_dim, e.net.act);
+        let model = Mlp::new(net, Head::Policy, derive_seed(seed, "init"))
+            .map_err(|x| fail(x.to_string()))?;
+        let cfg = TrainConfig {
+            epochs: e.epochs,
+            seed,
+            progress: Progress::Silent,
+            ..TrainConfig::default()
+        };
+        let (model, report) = train(model, d, &cfg).map_err(|x| fail(x.to_string()))?;
+        let amortized = Arc::new(Amortized::new(
+            vec![model],
+            Families::GAME,
+            Some(e.problem.name()),
+        ));
+        let eval = evaluate(&Evaluation {
+            label: format!("policy after round {round}"),
+            solver: &*amortized,
+            problem: e.problem,
+            against: e.against,
+            n: e.n,
+            seed: e.seed,
+        })?;
+        rounds.push(Round {
+            round,
+            positions: d.len(),
+            val_loss: report.best_val_loss.unwrap_or(f64::NAN),
+            eval,
+            train_secs: report.wall_secs,
+        });
+        prior = Some(amortized);
+    }
+    Ok(rounds)
+}

@@ -1,0 +1,61 @@
+//! `gaussian_vi(dim=2, obs=4)`: variational inference with a known exact
+//! posterior, as a continuous objective.
+
+use std::sync::Arc;
+
+use crate::compose::{Families, Problem, ProblemDescriptor, ProblemError};
+use crate::domains::continuous::ContinuousProblem;
+use crate::domains::gaussian_vi::{GaussianVi, GaussianViParams};
+use crate::params::{ParamSpec, Params};
+
+pub fn descriptors() -> Vec<ProblemDescriptor> {
+    vec![ProblemDescriptor {
+        name: "gaussian_vi",
+        doc: "Variational inference in a linear-Gaussian latent model: θ = (mean, log-std) of q(z | y); the score is the negative ELBO; the exact posterior is known.",
+        params: vec![
+            ParamSpec::int("dim", 2, "latent dimension").range(1.0, 256.0),
+            ParamSpec::int("obs", 4, "observation dimension (≥ dim)").range(1.0, 1024.0),
+        ],
+        shift: vec![super::functions::scale()],
+        families: Families::CONTINUOUS,
+        example: "gaussian_vi(dim=2, obs=4)",
+        build,
+    }]
+}
+
+fn build(p: &Params) -> Result<Arc<dyn Problem>, ProblemError> {
+    let g = GaussianVi::new(GaussianViParams {
+        dim: p.usize("dim"),
+        obs: p.usize("obs"),
+        ..GaussianViParams::default()
+    })
+    .map_err(ProblemError::Invalid)?;
+    Ok(Arc::new(g))
+}
+
+impl Problem for GaussianVi {
+    fn name(&self) -> String {
+        ContinuousProblem::name(self)
+    }
+
+    fn families(&self) -> Families {
+        Families::CONTINUOUS
+    }
+
+    fn continuous(&self) -> Option<&dyn ContinuousProblem> {
+        Some(self)
+    }
+
+    fn shift_params(&self) -> &[&'static str] {
+        &["scale"]
+    }
+
+    fn shifted(&self, by: &Params) -> Result<Arc<dyn Problem>, ProblemError> {
+        let g = GaussianVi::new(GaussianViParams {
+            scale: by.opt_num("scale").unwrap_or(1.0),
+            ..self.params.clone()
+        })
+        .map_err(ProblemError::Invalid)?;
+        Ok(Arc::new(g))
+    }
+}

@@ -1,0 +1,36 @@
+//! The crate's problem constructors: one file per problem beside its
+//! native code in `domains/`, holding its descriptor (parameters, what
+//! `shift` may change, families, how it is built) and, where the problem is
+//! not a game, its `Problem` implementation.
+//!
+//! Adding a problem is its native file, its file here, and one name in the
+//! list below. A game becomes a problem through `compose::GameProblem` with
+//! the crate's kernels (`crate::algorithms::kernels`), so every algorithm
+//! plays it monomorphized.
+
+use crate::compose::ProblemDescriptor;
+
+mod expr;
+
+/// Declares the problem modules, and from the same list every descriptor.
+macro_rules! problems {
+    ($($name:ident),* $(,)?) => {
+        $(pub mod $name;)*
+
+        /// Every problem constructor's descriptor, in the order of the list.
+        pub fn descriptors() -> Vec<ProblemDescriptor> {
+            let mut all = Vec::new();
+            $(all.extend($name::descriptors());)*
+            all
+        }
+    };
+}
+
+problems!(
+    tictactoe,
+    connect4,
+    gridworld,
+    pendulum,
+    functions,
+    gaussian_vi,
+);
