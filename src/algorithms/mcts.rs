@@ -212,7 +212,7 @@ impl NetEvaluator {
         let family = crate::compose::model::game_family(game);
         if let Some(p) = &self.prior {
             if p.target() != crate::amortized::TargetKind::Policy {
-                return Err(SolveError::Native(format!(
+                return Err(SolveError::Problem(format!(
                     "the prior must be a policy network; this is {}",
                     p.describe()
                 )));
@@ -227,7 +227,7 @@ impl NetEvaluator {
         }
         if let Some(v) = &self.value {
             if v.target() != crate::amortized::TargetKind::Value {
-                return Err(SolveError::Native(format!(
+                return Err(SolveError::Problem(format!(
                     "`value` needs a value network; this is {}",
                     v.describe()
                 )));

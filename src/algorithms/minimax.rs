@@ -105,7 +105,7 @@ impl<G: Game> Agent<G> for MinimaxAgent<G> {
             .filter(|&a| values[a].is_some_and(|v| v >= best - 1e-6))
             .collect();
         match ties.len() {
-            0 => Err(SolveError::Native("minimax agent: no legal move".into())),
+            0 => Err(SolveError::Problem("minimax agent: no legal move".into())),
             n => Ok(Decision::new(ties[rng.below(n)], cost)),
         }
     }

@@ -81,7 +81,7 @@ impl<G: Game> Agent<G> for ValueIterationAgent<G> {
 
     fn act(&mut self, game: &G, state: &G::State, _rng: &mut Rng) -> Result<Decision, SolveError> {
         let Some(states) = game.finite_states() else {
-            return Err(SolveError::Native(format!(
+            return Err(SolveError::Problem(format!(
                 "value_iteration needs a problem that lists its states, and {} does not",
                 game.name()
             )));
@@ -97,7 +97,7 @@ impl<G: Game> Agent<G> for ValueIterationAgent<G> {
         };
         match table.action(states, state) {
             Some(a) => Ok(Decision::new(a, cost)),
-            None => Err(SolveError::Native(
+            None => Err(SolveError::Problem(
                 "value_iteration agent: the goal cannot be reached from here".into(),
             )),
         }

@@ -65,7 +65,7 @@ impl Solver for BestOf {
                 n: n as usize,
                 sampler: self.sampler.clone(),
             })),
-            ("n", _) => Err(SolveError::Native(format!(
+            ("n", _) => Err(SolveError::Problem(format!(
                 "`n` takes whole numbers ≥ 1, found {value}"
             ))),
             _ => Err(SolveError::NoParam {

@@ -70,7 +70,7 @@ impl<G: Game + 'static> Kernels<G> {
             let any: &dyn Any = solver;
             match any.downcast_ref::<S>() {
                 Some(s) => s.agent(game, kernels),
-                None => Err(SolveError::Native(format!(
+                None => Err(SolveError::Problem(format!(
                     "internal: a kernel met the wrong solver type ({})",
                     solver.algorithm()
                 ))),

@@ -235,7 +235,7 @@ impl<G: Game + 'static> Agent<G> for Unerased<G> {
         let id = self.interned.intern(*state);
         match self.inner.as_mut() {
             Some(agent) => agent.act(&self.view, &id, rng),
-            None => Err(SolveError::Native("no agent attached".into())),
+            None => Err(SolveError::Problem("no agent attached".into())),
         }
     }
 

@@ -62,7 +62,7 @@ pub fn expert_iteration(e: &ExpertIteration<'_>) -> Result<Vec<Round>, SolveErro
             "expert iteration here plays a two-player game".into(),
         ));
     }
-    let fail = |e: String| SolveError::Native(e);
+    let fail = SolveError::from;
     let mut prior: Option<Arc<Amortized>> = None;
     let mut buffer: Option<Dataset> = None;
     let mut rounds = Vec::with_capacity(e.rounds);

@@ -112,8 +112,7 @@ pub fn generate(
             problem.name()
         )));
     };
-    let data = Dataset::from_examples(examples, kind, source)
-        .map_err(|e| SolveError::Native(e.to_string()))?;
+    let data = Dataset::from_examples(examples, kind, source).map_err(|e| SolveError::from(e))?;
     Ok(Generated {
         data: Data {
             data,

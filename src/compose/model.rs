@@ -125,12 +125,6 @@ impl fmt::Display for ModelError {
 
 impl std::error::Error for ModelError {}
 
-impl From<ModelError> for SolveError {
-    fn from(e: ModelError) -> Self {
-        SolveError::Native(e.to_string())
-    }
-}
-
 /// A trained network (or ensemble) that answers in forward passes.
 #[derive(Clone, Debug)]
 pub struct Amortized {
@@ -559,7 +553,7 @@ impl AmortizedAgent {
             })
             .map(|(a, _)| a)
             .ok_or_else(|| {
-                SolveError::Native("the state is terminal: there is no move to choose".into())
+                SolveError::Problem("the state is terminal: there is no move to choose".into())
             })?;
         Ok((best, cost))
     }
@@ -603,7 +597,7 @@ impl AmortizedAgent {
             }
         }
         best.map(|(a, _)| (a, cost)).ok_or_else(|| {
-            SolveError::Native("the state is terminal: there is no move to choose".into())
+            SolveError::Problem("the state is terminal: there is no move to choose".into())
         })
     }
 }

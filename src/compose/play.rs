@@ -58,7 +58,7 @@ impl<G: Game> Agent<G> for RandomAgent {
     fn act(&mut self, game: &G, state: &G::State, rng: &mut Rng) -> Result<Decision, SolveError> {
         let legal = game.legal(state);
         if legal.is_empty() {
-            return Err(SolveError::Native(
+            return Err(SolveError::Problem(
                 "random agent: the state is terminal".into(),
             ));
         }

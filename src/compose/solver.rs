@@ -231,11 +231,44 @@ pub enum SolveError {
     },
     /// The run was asked to stop (Ctrl-C in the REPL).
     Cancelled,
-    /// The problem is not one this operation handles.
+    /// The operation does not apply to this problem or state.
     Problem(String),
-    /// An error of a native algorithm or model, with its message.
-    Native(String),
+    /// A trained model cannot answer.
+    Model(super::model::ModelError),
+    /// An error of a native algorithm, problem or network, kept whole.
+    Native(NativeError),
 }
+
+impl SolveError {
+    /// Wraps an error of the native library.
+    pub fn native(e: impl std::error::Error + Send + Sync + 'static) -> SolveError {
+        SolveError::Native(NativeError(Arc::new(e)))
+    }
+}
+
+/// An error of the native library below `compose`, shared so that
+/// `SolveError` stays cheap to clone; `source()` reaches it.
+#[derive(Clone, Debug)]
+pub struct NativeError(pub Arc<dyn std::error::Error + Send + Sync>);
+
+impl PartialEq for NativeError {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.to_string() == other.0.to_string()
+    }
+}
+
+/// A library error that is still a message (the modules that do not have
+/// an error type of their own yet).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Message(pub String);
+
+impl fmt::Display for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl std::error::Error for Message {}
 
 impl From<ParamError> for SolveError {
     fn from(e: ParamError) -> Self {
@@ -243,9 +276,15 @@ impl From<ParamError> for SolveError {
     }
 }
 
+impl From<super::model::ModelError> for SolveError {
+    fn from(e: super::model::ModelError) -> Self {
+        SolveError::Model(e)
+    }
+}
+
 impl From<String> for SolveError {
     fn from(e: String) -> Self {
-        SolveError::Native(e)
+        SolveError::native(Message(e))
     }
 }
 
@@ -292,7 +331,9 @@ impl fmt::Display for SolveError {
                 position: None,
             } => write!(f, "the solver chose the illegal action {action}"),
             SolveError::Cancelled => write!(f, "cancelled (Ctrl-C)"),
-            SolveError::Problem(e) | SolveError::Native(e) => write!(f, "{e}"),
+            SolveError::Problem(e) => write!(f, "{e}"),
+            SolveError::Model(e) => write!(f, "{e}"),
+            SolveError::Native(e) => write!(f, "{}", e.0),
         }
     }
 }
@@ -301,6 +342,8 @@ impl std::error::Error for SolveError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             SolveError::Param(e) => Some(e),
+            SolveError::Model(e) => Some(e),
+            SolveError::Native(e) => Some(&*e.0),
             _ => None,
         }
     }
