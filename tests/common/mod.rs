@@ -8,13 +8,18 @@ use optimist::report::{Cell, Table};
 
 /// Checks and runs a script; panics with the rendered diagnostics on failure.
 pub fn run_script(text: &str, seed: u64, threads: usize) -> Vec<Output> {
+    run_script_with(&Registry::standard(), text, seed, threads)
+}
+
+/// Like [`run_script`], with a registry of the caller's (one that has
+/// algorithms or problems registered from outside the crate).
+pub fn run_script_with(registry: &Registry, text: &str, seed: u64, threads: usize) -> Vec<Output> {
     driver::with_big_stack(|| {
-        let registry = Registry::standard();
         let settings = Settings {
             seed,
             ..Settings::default()
         };
-        let checked = driver::check_text("test.opt", text, &registry, &settings);
+        let checked = driver::check_text("test.opt", text, registry, &settings);
         assert!(
             checked.ok(),
             "script does not check:\n{}",
@@ -25,7 +30,7 @@ pub fn run_script(text: &str, seed: u64, threads: usize) -> Vec<Output> {
             threads,
             ..RunSettings::default()
         };
-        let mut interp = Interpreter::new(&registry, run);
+        let mut interp = Interpreter::new(registry, run);
         let outcome = driver::run(checked.ir.as_ref().unwrap(), &mut interp, &mut |_| {});
         assert!(
             outcome.ok(),
