@@ -118,12 +118,13 @@ pub trait DiscreteProblem: Send + Sync {
     fn num_players(&self) -> usize;
     fn num_actions(&self) -> usize;
     fn feature_dim(&self) -> usize;
-    /// Plays `n` games against `opponent` (two players) or runs `n`
-    /// episodes (one), and records them in `row`.
+    /// Plays `n` games against `opponent` (the problem's default opponent
+    /// when `None`: random play unless it says otherwise) for two players,
+    /// or runs `n` episodes for one, and records them in `row`.
     fn evaluate(
         &self,
         solver: &dyn Solver,
-        opponent: &dyn Solver,
+        opponent: Option<&dyn Solver>,
         n: usize,
         seed: u64,
         row: &mut EvalRow,
@@ -138,11 +139,13 @@ pub type Rows = (Vec<Example>, TargetKind, usize);
 /// Changes a game's parameters for `shift`.
 pub type ShiftFn<G> = fn(&G, &Params) -> Result<G, ProblemError>;
 
-/// A game type made a [`Problem`]: the game, its kernels, and how it shifts.
+/// A game type made a [`Problem`]: the game, its kernels, how it shifts,
+/// and whom it is played against by default.
 pub struct GameProblem<G: Game + 'static> {
     game: Arc<G>,
     kernels: Kernels<G>,
     shift: Option<(&'static [&'static str], ShiftFn<G>)>,
+    opponent: Arc<dyn Solver>,
 }
 
 impl<G: Game + 'static> GameProblem<G> {
@@ -152,7 +155,14 @@ impl<G: Game + 'static> GameProblem<G> {
             game: Arc::new(game),
             kernels,
             shift: None,
+            opponent: Arc::new(super::play::RandomPlay),
         }
+    }
+
+    /// Plays evaluations against `opponent` unless they name another.
+    pub fn with_opponent(mut self, opponent: Arc<dyn Solver>) -> Self {
+        self.opponent = opponent;
+        self
     }
 
     /// Lets `shift` change the parameters `names` by `f`.
@@ -204,6 +214,7 @@ impl<G: Game + 'static> Problem for GameProblem<G> {
             game: Arc::new(f(&self.game, by)?),
             kernels: self.kernels.clone(),
             shift: Some((names, f)),
+            opponent: self.opponent.clone(),
         }))
     }
 }
@@ -224,11 +235,12 @@ impl<G: Game + 'static> DiscreteProblem for GameProblem<G> {
     fn evaluate(
         &self,
         solver: &dyn Solver,
-        opponent: &dyn Solver,
+        opponent: Option<&dyn Solver>,
         n: usize,
         seed: u64,
         row: &mut EvalRow,
     ) -> Result<(), SolveError> {
+        let opponent = opponent.unwrap_or(&*self.opponent);
         if self.game.num_players() == 2 {
             play(&self.game, &self.kernels, solver, opponent, n, seed, row)
         } else {

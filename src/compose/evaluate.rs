@@ -8,7 +8,6 @@
 use std::any::Any;
 
 use super::gate::Gate;
-use super::play::RandomPlay;
 use super::problem::{Families, Problem};
 use super::solver::{poll_stop, SolveError, Solver};
 use crate::domains::continuous::Sense;
@@ -21,7 +20,7 @@ pub struct Evaluation<'a> {
     pub label: String,
     pub solver: &'a dyn Solver,
     pub problem: &'a dyn Problem,
-    /// Games: the opponent (random play when `None`).
+    /// Games: the opponent (the game's default, random play, when `None`).
     pub against: Option<&'a dyn Solver>,
     pub n: usize,
     pub seed: u64,
@@ -47,8 +46,7 @@ pub fn evaluate(e: &Evaluation<'_>) -> Result<EvalRow, SolveError> {
     });
     row.training_secs = solver.model().map(|m| m.training_secs());
     if let Some(d) = problem.discrete() {
-        let opponent: &dyn Solver = e.against.unwrap_or(&RandomPlay);
-        d.evaluate(solver, opponent, n, seed, &mut row)?;
+        d.evaluate(solver, e.against, n, seed, &mut row)?;
     } else if let Some(c) = problem.control() {
         row.score_name = "return".into();
         let move_seed = derive_seed(seed, "moves");

@@ -274,7 +274,8 @@ fn eval_solve(c: &mut Call) -> Result<Value, RuntimeError> {
     };
     let n = c.int(2)? as usize;
     let effort = Effort::new(c);
-    // MCTS without its own `threads` uses the run's, which changes its answers.
+    // A parallel planner without its own `threads` uses the run's, which
+    // changes its answers.
     let key = effort.key("optimist-solve/1", &[c.settings.threads as u64]);
     if let Some(cache) = &effort.cache {
         match cache.get_dataset(key) {

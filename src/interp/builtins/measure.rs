@@ -48,7 +48,7 @@ pub fn register(r: &mut Registry) {
             .named("n", Kind::Int, Const::Int(100), "instances (or games) per value")
             .range(1.0, 1e6)
             .named("against", Kind::Solver, Const::None, "games: the opponent; none: random play")
-            .rest_named(Kind::list(Kind::Num), 0)
+            .rest_named(Kind::list(Kind::Any), 0)
             .returns(KindConst::Report)
             .fits(&[(0, 1), (3, 1)])
             .random()

@@ -474,19 +474,37 @@ impl<'a> Lowerer<'a> {
                 failed = true;
                 continue;
             }
-            if let Some(alg) = algorithm {
-                if !alg.params.iter().any(|p| p.name == ident.name) {
-                    self.unknown_named(alg.name, ident, &alg.params, alg.usage());
-                    failed = true;
-                    continue;
-                }
-            }
+            // With the algorithm known, each list holds values of its
+            // parameter, in its range: whatever is accepted here runs.
+            let param = match algorithm {
+                Some(alg) => match alg.params.iter().find(|p| p.name == ident.name) {
+                    Some(p) => Some(ParamSig {
+                        kind: Kind::list(p.kind.clone()),
+                        default: None,
+                        ..p.clone()
+                    }),
+                    None => {
+                        self.unknown_named(alg.name, ident, &alg.params, alg.usage());
+                        failed = true;
+                        continue;
+                    }
+                },
+                None => None,
+            };
             let Some(node) = self.lower_expr(value, locals) else {
                 failed = true;
                 continue;
             };
             let got = self.ir.node(node).kind.clone();
-            if !got.fits(kind) {
+            let kind = param.as_ref().map_or(kind, |p| &p.kind);
+            if got.fits(kind) {
+                if let Some(p) = &param {
+                    if self.check_param(sig.name, p, node, value.span).is_none() {
+                        failed = true;
+                        continue;
+                    }
+                }
+            } else {
                 self.error(
                     Diagnostic::error(
                         "E0202",
