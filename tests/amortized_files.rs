@@ -91,9 +91,25 @@ fn every_format_round_trips_exactly() {
             let back = load(&path).unwrap();
             assert_eq!(back.examples(), data.examples(), "{tag}.{ext}");
             assert_eq!(back.content_hash(), data.content_hash(), "{tag}.{ext}");
-            assert!(!dir.join(format!("{tag}.{ext}.tmp")).exists());
         }
     }
+    // Atomic writes leave no temporary file behind.
+    let mut names: Vec<String> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "moves.csv",
+            "moves.jsonl",
+            "moves.yaml",
+            "plain.csv",
+            "plain.jsonl",
+            "plain.yaml"
+        ]
+    );
     // The action column or key is written only when some row has one.
     let header = |tag: &str| {
         fs::read_to_string(dir.join(format!("{tag}.csv")))

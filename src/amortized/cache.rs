@@ -12,11 +12,11 @@
 
 use std::path::{Path, PathBuf};
 
-use super::atomic::{read_file, write_atomic};
 use super::checkpoint;
 use super::checksum::{fnv64, hex};
 use super::dataset::Dataset;
 use super::mlp::Mlp;
+use crate::files::{read_file, write_atomic};
 
 const DATASET_MAGIC: &str = "optimist-dataset/1";
 
@@ -97,7 +97,10 @@ impl Cache {
         if !path.exists() {
             return CacheLookup::Miss;
         }
-        match read_file(&path).and_then(|b| decode_dataset(&b)) {
+        match read_file(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|b| decode_dataset(&b))
+        {
             Ok(d) => CacheLookup::Hit(d),
             Err(e) => CacheLookup::Corrupt(format!("cached dataset {}: {e}", hex(key))),
         }
@@ -113,7 +116,7 @@ impl Cache {
         )
         .into_bytes();
         file.extend_from_slice(&body);
-        write_atomic(&self.dataset_path(key), &file)
+        write_atomic(&self.dataset_path(key), &file).map_err(|e| e.to_string())
     }
 }
 

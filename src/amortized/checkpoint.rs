@@ -17,11 +17,11 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::atomic::{read_file, write_atomic};
 use super::checksum::{fnv64, hex};
 use super::heads::{Head, TargetKind};
 use super::mlp::{Mlp, MlpSpec};
 use super::train::TrainingReport;
+use crate::files::{read_file, write_atomic};
 
 const FORMAT: &str = "optimist-mlp/1";
 
@@ -122,15 +122,15 @@ pub fn save(
     };
     let yaml =
         serde_yaml::to_string(&meta).map_err(|e| format!("cannot encode the sidecar: {e}"))?;
-    write_atomic(path, &file)?;
-    write_atomic(&sidecar_path(path), yaml.as_bytes())?;
+    write_atomic(path, &file).map_err(|e| e.to_string())?;
+    write_atomic(&sidecar_path(path), yaml.as_bytes()).map_err(|e| e.to_string())?;
     Ok(meta)
 }
 
 /// Reads only the sidecar of the checkpoint at `path`.
 pub fn load_meta(path: impl AsRef<Path>) -> Result<CheckpointMeta, String> {
     let side = sidecar_path(path.as_ref());
-    let text = read_file(&side)?;
+    let text = read_file(&side).map_err(|e| e.to_string())?;
     let meta: CheckpointMeta = serde_yaml::from_slice(&text).map_err(|e| match e.location() {
         Some(l) => format!(
             "{}:{}:{}: not a checkpoint sidecar: {e}",
@@ -156,7 +156,7 @@ pub fn load(path: impl AsRef<Path>) -> Result<Mlp, String> {
     let path = path.as_ref();
     let meta = load_meta(path)?;
     let name = path.display().to_string();
-    let bytes = read_file(path)?;
+    let bytes = read_file(path).map_err(|e| e.to_string())?;
     if bytes.len() < 8 {
         return Err(format!(
             "`{name}` is truncated: {} bytes, too short for a safetensors header",

@@ -30,9 +30,9 @@ use std::path::Path;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
-use super::atomic::{read_file, write_atomic};
 use super::dataset::{Dataset, Example};
 use super::heads::TargetKind;
+use crate::files::{read_file, write_atomic};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Format {
@@ -62,7 +62,7 @@ fn format_of(path: &Path) -> Result<Format, String> {
 pub fn load(path: impl AsRef<Path>) -> Result<Dataset, String> {
     let path = path.as_ref();
     let format = format_of(path)?;
-    let bytes = read_file(path)?;
+    let bytes = read_file(path).map_err(|e| e.to_string())?;
     let name = path.display().to_string();
     let text = std::str::from_utf8(&bytes).map_err(|e| {
         let line = bytes[..e.valid_up_to()]
@@ -116,7 +116,7 @@ pub fn save(data: &Dataset, path: impl AsRef<Path>) -> Result<(), String> {
         Format::Yaml => serde_yaml::to_string(&records(data))
             .map_err(|e| format!("cannot encode the dataset as YAML: {e}"))?,
     };
-    write_atomic(path, text.as_bytes())
+    write_atomic(path, text.as_bytes()).map_err(|e| e.to_string())
 }
 
 /// The on-disk shape of one example in JSONL and YAML.

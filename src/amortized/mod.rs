@@ -8,7 +8,6 @@
 //! `checkpoint::save`/`load`, `dataset_io::load`/`save`, and `Cache`.
 
 pub mod adam;
-pub mod atomic;
 pub mod cache;
 pub mod checkpoint;
 pub mod checksum;
