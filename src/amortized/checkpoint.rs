@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use super::checksum::{fnv64, hex};
 use super::heads::{Head, TargetKind};
 use super::mlp::{Mlp, MlpSpec};
-use super::train::TrainingReport;
+use super::training_report::TrainingReport;
 use crate::files::{read_file, write_atomic};
 
 const FORMAT: &str = "optimist-mlp/1";

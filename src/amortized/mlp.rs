@@ -13,7 +13,7 @@ use dfdx::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::heads::Head;
-use super::train::TrainingReport;
+use super::training_report::TrainingReport;
 use crate::cost::Cost;
 
 /// The hidden-layer nonlinearity.

@@ -18,6 +18,7 @@ pub mod mlp;
 pub mod objective;
 pub mod progress;
 pub mod train;
+pub mod training_report;
 
 pub use adam::AdamConfig;
 pub use cache::{Cache, CacheLookup};
@@ -27,4 +28,5 @@ pub use heads::{Head, SolutionBounds, TargetKind};
 pub use mlp::{Activation, Mlp, MlpSpec};
 pub use objective::{objective_head, objective_model, train_objective, ObjectiveConfig};
 pub use progress::Progress;
-pub use train::{train, EpochStats, TrainConfig, TrainingReport};
+pub use train::{train, TrainConfig};
+pub use training_report::{EpochStats, TrainingReport};

@@ -17,7 +17,8 @@ use super::adam::AdamConfig;
 use super::heads::{Head, SolutionBounds};
 use super::mlp::{Activation, Mlp, MlpSpec};
 use super::progress::{Progress, Tracker};
-use super::train::{divergence, EpochStats, Stepper, TrainingReport};
+use super::train::{divergence, Stepper};
+use super::training_report::{EpochStats, TrainingReport};
 use crate::domains::continuous::ContinuousProblem;
 use crate::rng::{derive_seed, Rng};
 
