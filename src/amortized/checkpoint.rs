@@ -236,7 +236,7 @@ pub fn load(path: impl AsRef<Path>) -> Result<Mlp, String> {
             meta.weights_fnv64
         ));
     }
-    model.restore(&snapshot)?;
+    model.restore(&snapshot).map_err(|e| e.to_string())?;
     model.report = meta.training;
     Ok(model)
 }

@@ -20,13 +20,13 @@ pub mod progress;
 pub mod train;
 pub mod training_report;
 
-pub use adam::AdamConfig;
+pub use adam::{AdamConfig, AdamError};
 pub use cache::{Cache, CacheLookup};
 pub use checkpoint::CheckpointMeta;
 pub use dataset::{Dataset, Example};
-pub use heads::{Head, SolutionBounds, TargetKind};
-pub use mlp::{Activation, Mlp, MlpSpec};
+pub use heads::{Head, HeadError, SolutionBounds, TargetKind};
+pub use mlp::{Activation, Layer, Mlp, MlpError, MlpSpec};
 pub use objective::{objective_head, objective_model, train_objective, ObjectiveConfig};
 pub use progress::Progress;
-pub use train::{train, TrainConfig};
+pub use train::{train, TrainConfig, TrainError};
 pub use training_report::{EpochStats, TrainingReport};

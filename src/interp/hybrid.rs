@@ -408,7 +408,7 @@ impl Gate {
         let mut outputs = Vec::with_capacity(self.amortized.members.len());
         let mut cost = Cost::default();
         for m in &self.amortized.members {
-            let (y, c) = m.predict(&xf)?;
+            let (y, c) = m.predict(&xf).map_err(|e| e.to_string())?;
             cost += c;
             outputs.push(y);
         }
@@ -471,8 +471,8 @@ impl<G: Game + 'static> crate::direct::play::Agent<G> for GateAgent<G> {
         let mut cost = Cost::default();
         for m in &self.gate.amortized.members {
             let (p, c) = match self.gate.amortized.target() {
-                TargetKind::Policy => m.policy(&x, &mask)?,
-                _ => m.predict(&x)?,
+                TargetKind::Policy => m.policy(&x, &mask).map_err(|e| e.to_string())?,
+                _ => m.predict(&x).map_err(|e| e.to_string())?,
             };
             cost += c;
             outputs.push(p);

@@ -165,7 +165,7 @@ impl Amortized {
         let mut sum: Option<Vec<f32>> = None;
         let mut cost = Cost::default();
         for m in &self.members {
-            let (y, c) = m.predict(x)?;
+            let (y, c) = m.predict(x).map_err(|e| e.to_string())?;
             cost += c;
             match sum.as_mut() {
                 None => sum = Some(y),
@@ -183,7 +183,7 @@ impl Amortized {
         let mut sum = vec![0.0f32; mask.len()];
         let mut cost = Cost::default();
         for m in &self.members {
-            let (p, c) = m.policy(x, mask)?;
+            let (p, c) = m.policy(x, mask).map_err(|e| e.to_string())?;
             cost += c;
             sum.iter_mut().zip(&p).for_each(|(a, b)| *a += b);
         }
@@ -197,7 +197,7 @@ impl Amortized {
         let mut sum: Option<Vec<Vec<f32>>> = None;
         let mut cost = Cost::default();
         for m in &self.members {
-            let (ys, c) = m.predict_batch(xs)?;
+            let (ys, c) = m.predict_batch(xs).map_err(|e| e.to_string())?;
             cost += c;
             match sum.as_mut() {
                 None => sum = Some(ys),

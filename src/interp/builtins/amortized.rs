@@ -125,7 +125,7 @@ fn eval_mlp(c: &mut Call) -> Result<Value, RuntimeError> {
         .collect::<Result<Vec<_>, _>>()?;
     let act = match &c.args[1] {
         Value::Str(s) => Activation::parse(s).map_err(|e| {
-            RuntimeError::new(e)
+            RuntimeError::new(e.to_string())
                 .at(c.arg_spans[1])
                 .hint("write act=\"relu\", act=\"tanh\" or act=\"gelu\"")
         })?,
@@ -370,7 +370,7 @@ fn eval_amortize(c: &mut Call) -> Result<Value, RuntimeError> {
                 .hint("make a dataset with `solve(…)` and amortize it with `data=`")
             })?;
             let m = objective_model(problem, spec.hidden.clone(), spec.act, c.seed)
-                .map_err(|e| effort.fail(e))?;
+                .map_err(|e| effort.fail(e.to_string()))?;
             let (s, h) = (m.spec().clone(), m.head().clone());
             (s, h, objective.domains(), Some(objective.name()), 0)
         }
@@ -397,7 +397,8 @@ fn eval_amortize(c: &mut Call) -> Result<Value, RuntimeError> {
             continue;
         }
         all_cached = false;
-        let model = Mlp::new(expected.clone(), head.clone(), seed).map_err(|e| effort.fail(e))?;
+        let model = Mlp::new(expected.clone(), head.clone(), seed)
+            .map_err(|e| effort.fail(e.to_string()))?;
         let (model, report) = match &form {
             Form::Regression { data, .. } => {
                 let cfg = TrainConfig {
@@ -427,7 +428,7 @@ fn eval_amortize(c: &mut Call) -> Result<Value, RuntimeError> {
                 train_objective(model, problem, &cfg)
             }
         }
-        .map_err(|e| effort.fail(e))?;
+        .map_err(|e| effort.fail(e.to_string()))?;
         effort.note(&format!("{who}{}", report.summary));
         if let Some(cache) = &effort.cache {
             if let Err(e) = cache.put_model(key, &model, trained_for.as_deref()) {
@@ -460,7 +461,7 @@ fn eval_amortize(c: &mut Call) -> Result<Value, RuntimeError> {
 fn amortize_form<'v>(c: &'v Call) -> Result<Form<'v>, RuntimeError> {
     let target = match string_arg(c, 3) {
         Some(s) => Some(TargetKind::parse(s).map_err(|e| {
-            RuntimeError::new(e)
+            RuntimeError::new(e.to_string())
                 .at(c.arg_spans[3])
                 .hint("write target=\"policy\", target=\"value\" or target=\"solution\"")
         })?),

@@ -293,14 +293,15 @@ fn eval_expert_iteration(c: &mut Call) -> Result<Value, RuntimeError> {
             _ => buffer.insert(fresh),
         };
         let net = MlpSpec::new(d.feature_dim, spec.hidden.clone(), d.target_dim, spec.act);
-        let model = Mlp::new(net, Head::Policy, derive_seed(seed, "init")).map_err(fail)?;
+        let model = Mlp::new(net, Head::Policy, derive_seed(seed, "init"))
+            .map_err(|e| fail(e.to_string()))?;
         let cfg = TrainConfig {
             epochs,
             seed,
             progress: Progress::Silent,
             ..TrainConfig::default()
         };
-        let (model, report) = train(model, d, &cfg).map_err(fail)?;
+        let (model, report) = train(model, d, &cfg).map_err(|e| fail(e.to_string()))?;
         let val_loss = report.best_val_loss.unwrap_or(f64::NAN);
         let wall = report.wall_secs;
         let amortized = Arc::new(Amortized::new(
