@@ -7,9 +7,10 @@ use std::path::PathBuf;
 use optimist::amortized::checkpoint;
 use optimist::amortized::dataset_io::{load, save};
 use optimist::amortized::{
-    train, Activation, Cache, CacheLookup, Dataset, Example, Head, Mlp, MlpSpec, Progress,
-    TargetKind, TrainConfig,
+    train, Activation, Cache, CacheLookup, Dataset, DatasetFileError, Example, Head, Mlp, MlpSpec,
+    Progress, TargetKind, TrainConfig,
 };
+use optimist::files::FileError;
 
 const DATA: &str = "tests/data/amortized";
 
@@ -219,7 +220,7 @@ fn bad_actions_say_what_was_expected() {
         let path = dir.join(file);
         fs::write(&path, text).unwrap();
         assert_eq!(
-            load(&path).unwrap_err(),
+            load(&path).unwrap_err().to_string(),
             format!("{}:{expected}", path.display()),
             "{file}"
         );
@@ -243,14 +244,22 @@ fn bad_dataset_files_name_file_line_and_what_was_expected() {
     ];
     for (file, expected) in cases {
         let err = load(fixture(file)).unwrap_err();
-        assert_eq!(err, format!("{DATA}/{expected}"));
+        assert_eq!(err.to_string(), format!("{DATA}/{expected}"));
     }
-    assert_eq!(
-        load(fixture("absent.csv")).unwrap_err(),
-        format!("`{DATA}/absent.csv` not found")
+    let err = load(fixture("absent.csv")).unwrap_err();
+    assert!(
+        matches!(&err, DatasetFileError::File(FileError::NotFound { path })
+            if path.ends_with("absent.csv")),
+        "{err:?}"
+    );
+    assert_eq!(err.to_string(), format!("`{DATA}/absent.csv` not found"));
+    let err = load("data.txt").unwrap_err();
+    assert!(
+        matches!(&err, DatasetFileError::UnknownFormat { .. }),
+        "{err:?}"
     );
     assert_eq!(
-        load("data.txt").unwrap_err(),
+        err.to_string(),
         "cannot tell the format of `data.txt`: expected a .csv, .jsonl, .yaml or .yml file"
     );
 }

@@ -92,7 +92,7 @@ impl DataValue {
 
 /// `save D to "f.jsonl"`: the rows, as CSV, JSONL or YAML by extension.
 pub fn save(d: &DataValue, path: &std::path::Path) -> Result<(), String> {
-    crate::amortized::dataset_io::save(&d.data, path)
+    crate::amortized::dataset_io::save(&d.data, path).map_err(|e| e.to_string())
 }
 
 /// What `solve` produced, with the games or episodes it took.
@@ -137,7 +137,7 @@ pub fn generate(
             continuous_rows(problem, &solver.solver, n, seed)?
         }
     };
-    let data = Dataset::from_examples(examples, kind, source)?;
+    let data = Dataset::from_examples(examples, kind, source).map_err(|e| e.to_string())?;
     Ok(Generated {
         data: DataValue {
             data,

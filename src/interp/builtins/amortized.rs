@@ -189,7 +189,7 @@ fn file_error(c: &Call, e: String) -> RuntimeError {
 
 fn eval_load(c: &mut Call) -> Result<Value, RuntimeError> {
     let path = path_arg(c, 0)?;
-    let data = dataset_io::load(&path).map_err(|e| file_error(c, e))?;
+    let data = dataset_io::load(&path).map_err(|e| file_error(c, e.to_string()))?;
     Ok(Value::Dataset(Arc::new(DataValue::from_file(data))))
 }
 
@@ -209,7 +209,7 @@ fn eval_split(c: &mut Call) -> Result<Value, RuntimeError> {
     let (train, test) = d
         .data
         .split(c.num(1)?, c.seed)
-        .map_err(|e| RuntimeError::new(e).at(c.arg_spans[1]))?;
+        .map_err(|e| RuntimeError::new(e.to_string()).at(c.arg_spans[1]))?;
     Ok(Value::Record(Arc::new(vec![
         ("train".into(), Value::Dataset(Arc::new(d.with_rows(train)))),
         ("test".into(), Value::Dataset(Arc::new(d.with_rows(test)))),

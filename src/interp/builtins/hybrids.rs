@@ -286,7 +286,7 @@ fn eval_expert_iteration(c: &mut Call) -> Result<Value, RuntimeError> {
         let d: &crate::amortized::Dataset = match (&mut buffer, pool) {
             (Some(b), true) => {
                 for e in fresh.examples() {
-                    b.push(e.clone()).map_err(fail)?;
+                    b.push(e.clone()).map_err(|e| fail(e.to_string()))?;
                 }
                 b
             }
