@@ -21,8 +21,8 @@ pub mod train;
 pub mod training_report;
 
 pub use adam::{AdamConfig, AdamError};
-pub use cache::{Cache, CacheLookup};
-pub use checkpoint::CheckpointMeta;
+pub use cache::{Cache, CacheError, CacheLookup, Damage, DatasetEntryError};
+pub use checkpoint::{CheckpointError, CheckpointMeta};
 pub use dataset::{Dataset, DatasetError, Example, RowProblem};
 pub use dataset_io::DatasetFileError;
 pub use heads::{Head, HeadError, SolutionBounds, TargetKind};

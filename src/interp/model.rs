@@ -312,7 +312,9 @@ pub fn save(solver: &SolverValue, path: &Path) -> Result<(), String> {
         ));
     };
     match a.members.as_slice() {
-        [m] => checkpoint::save(m, path, a.trained_for.as_deref()).map(|_| ()),
+        [m] => checkpoint::save(m, path, a.trained_for.as_deref())
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
         ms => Err(format!(
             "`{}` is an ensemble of {} networks, and a checkpoint holds one network",
             solver.label,
@@ -325,8 +327,8 @@ pub fn save(solver: &SolverValue, path: &Path) -> Result<(), String> {
 /// can answer is judged from its head; its widths are checked against the
 /// objective when it is used.
 pub fn load(path: &Path) -> Result<Amortized, String> {
-    let meta = checkpoint::load_meta(path)?;
-    let model = checkpoint::load(path)?;
+    let meta = checkpoint::load_meta(path).map_err(|e| e.to_string())?;
+    let model = checkpoint::load(path).map_err(|e| e.to_string())?;
     Ok(Amortized::new(
         vec![model],
         domains_of_head(&meta.head),
