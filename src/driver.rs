@@ -201,7 +201,7 @@ pub fn run(ir: &Ir, interp: &mut Interpreter, on_output: &mut dyn FnMut(&Output)
                         .at(ir.node(*path).span));
                     }
                     let svg = crate::report::plot::render_svg(figure)
-                        .map_err(|e| RuntimeError::new(e).at(cmd.span))?;
+                        .map_err(|e| RuntimeError::new(e.to_string()).at(cmd.span))?;
                     crate::files::write_atomic(&target, svg.as_bytes())
                         .map_err(|e| RuntimeError::new(e.to_string()).at(ir.node(*path).span))?;
                     outcome.files.push(target);
