@@ -201,9 +201,9 @@ pub fn run(ir: &Ir, interp: &mut Interpreter, on_output: &mut dyn FnMut(&Output)
                         .at(ir.node(*path).span));
                     }
                     let svg = crate::report::plot::render_svg(figure)
-                        .map_err(|e| RuntimeError::new(e).at(cmd.span))?;
-                    crate::report::write::write_atomic(&target, svg.as_bytes())
-                        .map_err(|e| RuntimeError::new(e).at(ir.node(*path).span))?;
+                        .map_err(|e| RuntimeError::new(e.to_string()).at(cmd.span))?;
+                    crate::files::write_atomic(&target, svg.as_bytes())
+                        .map_err(|e| RuntimeError::new(e.to_string()).at(ir.node(*path).span))?;
                     outcome.files.push(target);
                     Ok(())
                 }
@@ -319,7 +319,7 @@ pub fn save_value(value: &Value, path: &Path) -> Result<(), String> {
             ))
         }
     };
-    crate::report::write::write_atomic(path, &bytes)
+    crate::files::write_atomic(path, &bytes).map_err(|e| e.to_string())
 }
 
 /// Runs `f` on a thread with a large stack: deeply nested input recurses

@@ -13,6 +13,7 @@ pub mod diagnostics;
 pub mod direct;
 pub mod domains;
 pub mod driver;
+pub mod files;
 pub mod fmt;
 pub mod interp;
 pub mod ir;

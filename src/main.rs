@@ -310,9 +310,7 @@ fn run(registry: &Registry, script: ScriptArgs, options: RunOptions) -> u8 {
     }
     if let Some(dir) = out {
         let doc = render_document(&outcome.outputs, Format::Yaml);
-        if let Err(e) =
-            optimist::report::write::write_atomic(&dir.join("report.yaml"), doc.as_bytes())
-        {
+        if let Err(e) = optimist::files::write_atomic(&dir.join("report.yaml"), doc.as_bytes()) {
             eprintln!("error: {e}");
             return 1;
         }
@@ -386,7 +384,7 @@ fn format_files(files: &[PathBuf], check: bool, quiet: bool, color: bool) -> u8 
         if check {
             println!("{} is not formatted", path.display());
             status = status.max(1);
-        } else if let Err(e) = optimist::report::write::write_atomic(path, formatted.as_bytes()) {
+        } else if let Err(e) = optimist::files::write_atomic(path, formatted.as_bytes()) {
             eprintln!("error: {e}");
             status = status.max(1);
         } else if !quiet {

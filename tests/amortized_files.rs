@@ -4,12 +4,13 @@
 use std::fs;
 use std::path::PathBuf;
 
-use optimist::amortized::checkpoint;
+use optimist::amortized::checkpoint::{self, CheckpointError};
 use optimist::amortized::dataset_io::{load, save};
 use optimist::amortized::{
-    train, Activation, Cache, CacheLookup, Dataset, Example, Head, Mlp, MlpSpec, Progress,
-    TargetKind, TrainConfig,
+    train, Activation, Cache, CacheLookup, Damage, Dataset, DatasetEntryError, DatasetFileError,
+    Example, Head, Mlp, MlpSpec, Progress, TargetKind, TrainConfig,
 };
+use optimist::files::FileError;
 
 const DATA: &str = "tests/data/amortized";
 
@@ -91,9 +92,25 @@ fn every_format_round_trips_exactly() {
             let back = load(&path).unwrap();
             assert_eq!(back.examples(), data.examples(), "{tag}.{ext}");
             assert_eq!(back.content_hash(), data.content_hash(), "{tag}.{ext}");
-            assert!(!dir.join(format!("{tag}.{ext}.tmp")).exists());
         }
     }
+    // Atomic writes leave no temporary file behind.
+    let mut names: Vec<String> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "moves.csv",
+            "moves.jsonl",
+            "moves.yaml",
+            "plain.csv",
+            "plain.jsonl",
+            "plain.yaml"
+        ]
+    );
     // The action column or key is written only when some row has one.
     let header = |tag: &str| {
         fs::read_to_string(dir.join(format!("{tag}.csv")))
@@ -203,7 +220,7 @@ fn bad_actions_say_what_was_expected() {
         let path = dir.join(file);
         fs::write(&path, text).unwrap();
         assert_eq!(
-            load(&path).unwrap_err(),
+            load(&path).unwrap_err().to_string(),
             format!("{}:{expected}", path.display()),
             "{file}"
         );
@@ -227,14 +244,22 @@ fn bad_dataset_files_name_file_line_and_what_was_expected() {
     ];
     for (file, expected) in cases {
         let err = load(fixture(file)).unwrap_err();
-        assert_eq!(err, format!("{DATA}/{expected}"));
+        assert_eq!(err.to_string(), format!("{DATA}/{expected}"));
     }
-    assert_eq!(
-        load(fixture("absent.csv")).unwrap_err(),
-        format!("`{DATA}/absent.csv` not found")
+    let err = load(fixture("absent.csv")).unwrap_err();
+    assert!(
+        matches!(&err, DatasetFileError::File(FileError::NotFound { path })
+            if path.ends_with("absent.csv")),
+        "{err:?}"
+    );
+    assert_eq!(err.to_string(), format!("`{DATA}/absent.csv` not found"));
+    let err = load("data.txt").unwrap_err();
+    assert!(
+        matches!(&err, DatasetFileError::UnknownFormat { .. }),
+        "{err:?}"
     );
     assert_eq!(
-        load("data.txt").unwrap_err(),
+        err.to_string(),
         "cannot tell the format of `data.txt`: expected a .csv, .jsonl, .yaml or .yml file"
     );
 }
@@ -293,6 +318,11 @@ fn damaged_checkpoints_are_clear_errors() {
     fs::write(&path, &good[..good.len() - 10]).unwrap();
     let err = checkpoint::load(&path).unwrap_err();
     assert!(
+        matches!(&err, CheckpointError::TruncatedTensor { tensor, .. } if tensor == "layer2.bias"),
+        "{err:?}"
+    );
+    let err = err.to_string();
+    assert!(
         err.starts_with(&format!(
             "`{name}` is truncated: tensor `layer2.bias` ends at byte"
         )),
@@ -301,8 +331,12 @@ fn damaged_checkpoints_are_clear_errors() {
 
     fs::write(&path, &good[..4]).unwrap();
     let err = checkpoint::load(&path).unwrap_err();
+    assert!(
+        matches!(&err, CheckpointError::TooShort { bytes: 4, .. }),
+        "{err:?}"
+    );
     assert_eq!(
-        err,
+        err.to_string(),
         format!("`{name}` is truncated: 4 bytes, too short for a safetensors header")
     );
 
@@ -311,6 +345,8 @@ fn damaged_checkpoints_are_clear_errors() {
     flipped[last] ^= 0x40;
     fs::write(&path, &flipped).unwrap();
     let err = checkpoint::load(&path).unwrap_err();
+    assert!(matches!(&err, CheckpointError::Checksum { .. }), "{err:?}");
+    let err = err.to_string();
     assert!(
         err.starts_with(&format!("`{name}` is corrupted: its weights hash to")),
         "{err}"
@@ -320,6 +356,11 @@ fn damaged_checkpoints_are_clear_errors() {
     garbage[9] = b'#';
     fs::write(&path, &garbage).unwrap();
     let err = checkpoint::load(&path).unwrap_err();
+    assert!(
+        matches!(&err, CheckpointError::HeaderJson { .. }),
+        "{err:?}"
+    );
+    let err = err.to_string();
     assert!(
         err.starts_with(&format!(
             "`{name}` is corrupted: its header is not valid JSON"
@@ -338,14 +379,24 @@ fn damaged_checkpoints_are_clear_errors() {
     checkpoint::save(&other, &other_path, None).unwrap();
     fs::copy(&other_path, &path).unwrap();
     let err = checkpoint::load(&path).unwrap_err();
+    assert!(
+        matches!(&err, CheckpointError::Shape { tensor, found, expected, .. }
+            if tensor == "layer0.weight" && found == &[2, 5] && expected == &[2, 8]),
+        "{err:?}"
+    );
     assert_eq!(
-        err,
+        err.to_string(),
         format!("`{name}`: tensor `layer0.weight` has shape [2, 5], but the sidecar's architecture needs [2, 8]")
     );
 
     fs::remove_file(dir.join("m.yaml")).unwrap();
+    let err = checkpoint::load(&path).unwrap_err();
+    assert!(
+        matches!(&err, CheckpointError::File(FileError::NotFound { .. })),
+        "{err:?}"
+    );
     assert_eq!(
-        checkpoint::load(&path).unwrap_err(),
+        err.to_string(),
         format!("`{}` not found", dir.join("m.yaml").display())
     );
 }
@@ -379,19 +430,35 @@ fn cache_round_trips_and_reports_corruption() {
     match cache.get_dataset(key) {
         CacheLookup::Corrupt(reason) => {
             assert!(
-                reason.starts_with("cached dataset 0123456789abcdef: checksum mismatch"),
+                matches!(
+                    &reason,
+                    Damage::Dataset {
+                        key: 0x0123_4567_89ab_cdef,
+                        source: DatasetEntryError::Checksum { .. }
+                    }
+                ),
+                "{reason:?}"
+            );
+            assert!(
+                reason
+                    .to_string()
+                    .starts_with("cached dataset 0123456789abcdef: checksum mismatch"),
                 "{reason}"
             )
         }
         other => panic!("expected Corrupt, got {other:?}"),
     }
     fs::write(&dpath, &bytes[..n / 2]).unwrap();
-    assert!(matches!(cache.get_dataset(key), CacheLookup::Corrupt(r) if r.contains("truncated")));
+    assert!(
+        matches!(cache.get_dataset(key), CacheLookup::Corrupt(r) if r.to_string().contains("truncated"))
+    );
 
     let mpath = cache.model_path(key);
     let mut weights = fs::read(&mpath).unwrap();
     let m = weights.len();
     weights[m - 1] ^= 1;
     fs::write(&mpath, &weights).unwrap();
-    assert!(matches!(cache.get_model(key), CacheLookup::Corrupt(r) if r.contains("is corrupted")));
+    assert!(
+        matches!(cache.get_model(key), CacheLookup::Corrupt(r) if r.to_string().contains("is corrupted"))
+    );
 }

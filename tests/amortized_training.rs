@@ -4,7 +4,7 @@
 
 use optimist::amortized::{
     objective_model, train, train_objective, Activation, Dataset, Example, Head, Mlp, MlpSpec,
-    ObjectiveConfig, Progress, TargetKind, TrainConfig,
+    ObjectiveConfig, Progress, TargetKind, TrainConfig, TrainError,
 };
 use optimist::domains::continuous::{Bounds, ContinuousProblem, Optimum};
 use optimist::rng::Rng;
@@ -108,6 +108,11 @@ fn divergence_names_the_step_and_suggests_a_lower_lr() {
         },
     )
     .unwrap_err();
+    assert!(
+        matches!(err, TrainError::Diverged { epoch: 1, lr, .. } if lr == 10.0),
+        "{err:?}"
+    );
+    let err = err.to_string();
     assert!(err.starts_with("training diverged at step "), "{err}");
     assert!(err.ends_with("try a lower lr than 10"), "{err}");
 }
@@ -117,22 +122,32 @@ fn mismatched_dataset_is_an_error() {
     let data = regression_data(10, 4);
     let spec = MlpSpec::new(3, vec![4], 2, Activation::Relu);
     let model = Mlp::new(spec, Head::Solution { bounds: None }, 0).unwrap();
+    let err = train(model, &data, &quiet(1)).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            TrainError::FeatureWidth {
+                features: 2,
+                inputs: 3
+            }
+        ),
+        "{err:?}"
+    );
     assert_eq!(
-        train(model, &data, &quiet(1)).unwrap_err(),
+        err.to_string(),
         "the dataset has 2 features per row, the model takes 3 inputs"
     );
-    assert_eq!(
-        train(
-            regressor(0),
-            &data,
-            &TrainConfig {
-                batch: 0,
-                ..quiet(1)
-            }
-        )
-        .unwrap_err(),
-        "batch must be at least 1"
-    );
+    let err = train(
+        regressor(0),
+        &data,
+        &TrainConfig {
+            batch: 0,
+            ..quiet(1)
+        },
+    )
+    .unwrap_err();
+    assert!(matches!(err, TrainError::Batch), "{err:?}");
+    assert_eq!(err.to_string(), "batch must be at least 1");
 }
 
 /// sphere(4) shifted by the instance: value Σ(θ − x)², x ~ N(0, 1), θ* = x.
@@ -283,8 +298,13 @@ fn value_head_fits_outcomes_in_range() {
         0,
     )
     .unwrap();
+    let err = train(model, &bad, &quiet(1)).unwrap_err();
+    assert!(
+        matches!(err, TrainError::OutcomeRange { row: 0, outcome } if outcome == 2.0),
+        "{err:?}"
+    );
     assert_eq!(
-        train(model, &bad, &quiet(1)).unwrap_err(),
+        err.to_string(),
         "row 0 has outcome 2; a value head learns outcomes in [-1, 1]"
     );
 }

@@ -11,10 +11,64 @@
 //! since the parameters' values are not otherwise visible here without a
 //! copy.
 
+use std::fmt;
+
 use dfdx::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::mlp::Mlp;
+
+/// A hyperparameter that would silently break training, or a buffer dfdx
+/// could not provide.
+#[derive(Clone, Copy, Debug)]
+pub enum AdamError {
+    /// `lr` is not a positive finite number.
+    Lr { value: f32 },
+    /// `beta1` or `beta2` (named by `name`) is outside `[0, 1)`.
+    Beta { name: &'static str, value: f32 },
+    /// `eps` is not positive.
+    Eps { value: f32 },
+    /// `weight_decay` is negative or not finite.
+    WeightDecay { value: f32 },
+    /// The clipping threshold is not positive.
+    Clip { value: f32 },
+    /// The moments' scratch buffer could not be allocated.
+    StateAllocation(CpuError),
+    /// A gradient buffer could not be allocated.
+    GradientAllocation(CpuError),
+    /// dfdx's in-place parameter update failed.
+    Update(CpuError),
+}
+
+impl fmt::Display for AdamError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            AdamError::Lr { value } => write!(f, "lr must be a positive number, found {value}"),
+            AdamError::Beta { name, value } => {
+                write!(f, "{name} must be in [0, 1), found {value}")
+            }
+            AdamError::Eps { value } => write!(f, "eps must be positive, found {value}"),
+            AdamError::WeightDecay { value } => {
+                write!(f, "weight_decay must be ≥ 0, found {value}")
+            }
+            AdamError::Clip { value } => write!(f, "clip must be positive, found {value}"),
+            AdamError::StateAllocation(e) => write!(f, "cannot allocate optimizer state: {e}"),
+            AdamError::GradientAllocation(e) => write!(f, "cannot allocate a gradient: {e}"),
+            AdamError::Update(e) => write!(f, "parameter update failed: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for AdamError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            AdamError::StateAllocation(e)
+            | AdamError::GradientAllocation(e)
+            | AdamError::Update(e) => Some(e),
+            _ => None,
+        }
+    }
+}
 
 /// Adam's hyperparameters.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -44,27 +98,26 @@ impl Default for AdamConfig {
 
 impl AdamConfig {
     /// Rejects values that would silently break training.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), AdamError> {
         if !(self.lr > 0.0 && self.lr.is_finite()) {
-            return Err(format!("lr must be a positive number, found {}", self.lr));
+            return Err(AdamError::Lr { value: self.lr });
         }
-        for (name, b) in [("beta1", self.beta1), ("beta2", self.beta2)] {
-            if !(0.0..1.0).contains(&b) {
-                return Err(format!("{name} must be in [0, 1), found {b}"));
+        for (name, value) in [("beta1", self.beta1), ("beta2", self.beta2)] {
+            if !(0.0..1.0).contains(&value) {
+                return Err(AdamError::Beta { name, value });
             }
         }
         if self.eps.is_nan() || self.eps <= 0.0 {
-            return Err(format!("eps must be positive, found {}", self.eps));
+            return Err(AdamError::Eps { value: self.eps });
         }
         if !(self.weight_decay >= 0.0 && self.weight_decay.is_finite()) {
-            return Err(format!(
-                "weight_decay must be ≥ 0, found {}",
-                self.weight_decay
-            ));
+            return Err(AdamError::WeightDecay {
+                value: self.weight_decay,
+            });
         }
-        if let Some(c) = self.clip {
-            if c.is_nan() || c <= 0.0 {
-                return Err(format!("clip must be positive, found {c}"));
+        if let Some(value) = self.clip {
+            if value.is_nan() || value <= 0.0 {
+                return Err(AdamError::Clip { value });
             }
         }
         Ok(())
@@ -84,7 +137,7 @@ pub struct Adam {
 }
 
 impl Adam {
-    pub fn new(model: &Mlp, cfg: AdamConfig) -> Result<Adam, String> {
+    pub fn new(model: &Mlp, cfg: AdamConfig) -> Result<Adam, AdamError> {
         cfg.check()?;
         let lens: Vec<usize> = model
             .layers
@@ -98,7 +151,7 @@ impl Adam {
         let velocity = model
             .dev
             .try_alloc_len(longest)
-            .map_err(|e| format!("cannot allocate optimizer state: {e}"))?;
+            .map_err(AdamError::StateAllocation)?;
         Ok(Adam {
             cfg,
             t: 0,
@@ -113,8 +166,12 @@ impl Adam {
     }
 
     /// Applies one update from `grads` (as returned by `backward`).
-    pub fn step(&mut self, model: &mut Mlp, grads: &mut Gradients<f32, Cpu>) -> Result<(), String> {
-        let alloc = |e: CpuError| format!("cannot allocate a gradient: {e}");
+    pub fn step(
+        &mut self,
+        model: &mut Mlp,
+        grads: &mut Gradients<f32, Cpu>,
+    ) -> Result<(), AdamError> {
+        let alloc = AdamError::GradientAllocation;
         // The global norm costs a pass over every gradient: only clipping needs it.
         let scale = match self.cfg.clip {
             Some(c) => {
@@ -156,14 +213,14 @@ impl Adam {
             adam_delta(&mut self.m[slot], &mut self.v[slot], g, scale, c, step, eps);
             apply
                 .try_update(&mut l.w, &mut self.velocity, g)
-                .map_err(|e| format!("parameter update failed: {e}"))?;
+                .map_err(AdamError::Update)?;
             slot += 1;
             if let Some(b) = &mut l.b {
                 let g = grads.get_or_alloc_mut(b).map_err(alloc)?;
                 adam_delta(&mut self.m[slot], &mut self.v[slot], g, scale, c, step, eps);
                 apply
                     .try_update(b, &mut self.velocity, g)
-                    .map_err(|e| format!("parameter update failed: {e}"))?;
+                    .map_err(AdamError::Update)?;
                 slot += 1;
             }
         }
@@ -227,14 +284,21 @@ mod tests {
             lr: -1.0,
             ..AdamConfig::default()
         };
-        assert_eq!(
-            bad.check().unwrap_err(),
-            "lr must be a positive number, found -1"
+        let err = bad.check().unwrap_err();
+        assert!(
+            matches!(err, AdamError::Lr { value } if value == -1.0),
+            "{err:?}"
         );
+        assert_eq!(err.to_string(), "lr must be a positive number, found -1");
         let bad = AdamConfig {
             beta2: 1.0,
             ..AdamConfig::default()
         };
-        assert_eq!(bad.check().unwrap_err(), "beta2 must be in [0, 1), found 1");
+        let err = bad.check().unwrap_err();
+        assert!(
+            matches!(err, AdamError::Beta { name: "beta2", value } if value == 1.0),
+            "{err:?}"
+        );
+        assert_eq!(err.to_string(), "beta2 must be in [0, 1), found 1");
     }
 }

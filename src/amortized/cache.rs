@@ -7,18 +7,134 @@
 //! sidecar carries the weights' checksum) and `datasets/<key>.json` (one
 //! line `optimist-dataset/1 fnv64=<hash> bytes=<n>`, then the dataset as
 //! JSON). Keys are 16 hex digits. A damaged or unreadable entry is never
-//! an error: it comes back as `CacheLookup::Corrupt(reason)` so the caller
+//! an error: it comes back as `CacheLookup::Corrupt(damage)` so the caller
 //! warns and recomputes. Writes are atomic.
 
+use std::fmt;
 use std::path::{Path, PathBuf};
 
-use super::atomic::{read_file, write_atomic};
-use super::checkpoint;
+use super::checkpoint::{self, CheckpointError};
 use super::checksum::{fnv64, hex};
 use super::dataset::Dataset;
 use super::mlp::Mlp;
+use crate::files::{read_file, write_atomic, FileError};
 
 const DATASET_MAGIC: &str = "optimist-dataset/1";
+
+/// Why an entry could not be stored.
+#[derive(Debug)]
+pub enum CacheError {
+    /// The model's checkpoint could not be written.
+    Model(CheckpointError),
+    EncodeDataset(serde_json::Error),
+    File(FileError),
+}
+
+impl fmt::Display for CacheError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            CacheError::Model(e) => e.fmt(f),
+            CacheError::EncodeDataset(e) => write!(f, "cannot encode the dataset: {e}"),
+            CacheError::File(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for CacheError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CacheError::Model(e) => Some(e),
+            CacheError::EncodeDataset(e) => Some(e),
+            CacheError::File(e) => Some(e),
+        }
+    }
+}
+
+/// Why an entry that exists cannot be trusted.
+#[derive(Debug)]
+pub enum Damage {
+    Model { key: u64, source: CheckpointError },
+    Dataset { key: u64, source: DatasetEntryError },
+}
+
+impl fmt::Display for Damage {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Damage::Model { key, source } => write!(f, "cached model {}: {source}", hex(*key)),
+            Damage::Dataset { key, source } => {
+                write!(f, "cached dataset {}: {source}", hex(*key))
+            }
+        }
+    }
+}
+
+impl std::error::Error for Damage {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Damage::Model { source, .. } => Some(source),
+            Damage::Dataset { source, .. } => Some(source),
+        }
+    }
+}
+
+/// What is wrong with a dataset entry (the header line
+/// `optimist-dataset/1 fnv64=<hash> bytes=<n>`, then JSON).
+#[derive(Debug)]
+pub enum DatasetEntryError {
+    File(FileError),
+    /// No newline: no header line.
+    NoHeader,
+    HeaderNotText,
+    /// The header does not start with the format's magic.
+    Magic {
+        header: String,
+    },
+    /// The header has no `key` field (`fnv64=` or `bytes=`) where expected.
+    MissingField {
+        key: &'static str,
+    },
+    /// Fewer or more bytes than the header recorded (as written there).
+    Truncated {
+        recorded: String,
+        found: usize,
+    },
+    Checksum {
+        recorded: String,
+        actual: String,
+    },
+    Decode(serde_json::Error),
+}
+
+impl fmt::Display for DatasetEntryError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            DatasetEntryError::File(e) => e.fmt(f),
+            DatasetEntryError::NoHeader => f.write_str("no header line"),
+            DatasetEntryError::HeaderNotText => f.write_str("the header is not text"),
+            DatasetEntryError::Magic { header } => {
+                write!(f, "expected a `{DATASET_MAGIC}` header, found `{header}`")
+            }
+            DatasetEntryError::MissingField { key } => write!(f, "the header lacks `{key}`"),
+            DatasetEntryError::Truncated { recorded, found } => {
+                write!(f, "truncated: expected {recorded} bytes, found {found}")
+            }
+            DatasetEntryError::Checksum { recorded, actual } => {
+                write!(f, "checksum mismatch: recorded {recorded}, found {actual}")
+            }
+            DatasetEntryError::Decode(e) => write!(f, "undecodable dataset: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for DatasetEntryError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            DatasetEntryError::File(e) => Some(e),
+            DatasetEntryError::Decode(e) => Some(e),
+            _ => None,
+        }
+    }
+}
 
 /// The outcome of a cache lookup.
 #[derive(Debug)]
@@ -26,7 +142,7 @@ pub enum CacheLookup<T> {
     Hit(T),
     Miss,
     /// The entry exists but cannot be trusted; recompute (and overwrite).
-    Corrupt(String),
+    Corrupt(Damage),
 }
 
 impl<T> CacheLookup<T> {
@@ -84,12 +200,14 @@ impl Cache {
         }
         match checkpoint::load(&path) {
             Ok(m) => CacheLookup::Hit(m),
-            Err(e) => CacheLookup::Corrupt(format!("cached model {}: {e}", hex(key))),
+            Err(source) => CacheLookup::Corrupt(Damage::Model { key, source }),
         }
     }
 
-    pub fn put_model(&self, key: u64, model: &Mlp, domain: Option<&str>) -> Result<(), String> {
-        checkpoint::save(model, self.model_path(key), domain).map(|_| ())
+    pub fn put_model(&self, key: u64, model: &Mlp, domain: Option<&str>) -> Result<(), CacheError> {
+        checkpoint::save(model, self.model_path(key), domain)
+            .map(|_| ())
+            .map_err(CacheError::Model)
     }
 
     pub fn get_dataset(&self, key: u64) -> CacheLookup<Dataset> {
@@ -97,15 +215,17 @@ impl Cache {
         if !path.exists() {
             return CacheLookup::Miss;
         }
-        match read_file(&path).and_then(|b| decode_dataset(&b)) {
+        match read_file(&path)
+            .map_err(DatasetEntryError::File)
+            .and_then(|b| decode_dataset(&b))
+        {
             Ok(d) => CacheLookup::Hit(d),
-            Err(e) => CacheLookup::Corrupt(format!("cached dataset {}: {e}", hex(key))),
+            Err(source) => CacheLookup::Corrupt(Damage::Dataset { key, source }),
         }
     }
 
-    pub fn put_dataset(&self, key: u64, data: &Dataset) -> Result<(), String> {
-        let body =
-            serde_json::to_vec(data).map_err(|e| format!("cannot encode the dataset: {e}"))?;
+    pub fn put_dataset(&self, key: u64, data: &Dataset) -> Result<(), CacheError> {
+        let body = serde_json::to_vec(data).map_err(CacheError::EncodeDataset)?;
         let mut file = format!(
             "{DATASET_MAGIC} fnv64={} bytes={}\n",
             hex(fnv64(&body)),
@@ -113,39 +233,42 @@ impl Cache {
         )
         .into_bytes();
         file.extend_from_slice(&body);
-        write_atomic(&self.dataset_path(key), &file)
+        write_atomic(&self.dataset_path(key), &file).map_err(CacheError::File)
     }
 }
 
-fn decode_dataset(bytes: &[u8]) -> Result<Dataset, String> {
+fn decode_dataset(bytes: &[u8]) -> Result<Dataset, DatasetEntryError> {
     let nl = bytes
         .iter()
         .position(|&b| b == b'\n')
-        .ok_or("no header line")?;
-    let header = std::str::from_utf8(&bytes[..nl]).map_err(|_| "the header is not text")?;
+        .ok_or(DatasetEntryError::NoHeader)?;
+    let header = std::str::from_utf8(&bytes[..nl]).map_err(|_| DatasetEntryError::HeaderNotText)?;
     let body = &bytes[nl + 1..];
     let mut parts = header.split(' ');
     if parts.next() != Some(DATASET_MAGIC) {
-        return Err(format!(
-            "expected a `{DATASET_MAGIC}` header, found `{header}`"
-        ));
+        return Err(DatasetEntryError::Magic {
+            header: header.to_string(),
+        });
     }
-    let field = |p: Option<&str>, key: &str| -> Result<String, String> {
+    let field = |p: Option<&str>, key: &'static str| -> Result<String, DatasetEntryError> {
         p.and_then(|s| s.strip_prefix(key))
             .map(str::to_string)
-            .ok_or_else(|| format!("the header lacks `{key}`"))
+            .ok_or(DatasetEntryError::MissingField { key })
     };
     let sum = field(parts.next(), "fnv64=")?;
     let len = field(parts.next(), "bytes=")?;
     if len != body.len().to_string() {
-        return Err(format!(
-            "truncated: expected {len} bytes, found {}",
-            body.len()
-        ));
+        return Err(DatasetEntryError::Truncated {
+            recorded: len,
+            found: body.len(),
+        });
     }
     let actual = hex(fnv64(body));
     if actual != sum {
-        return Err(format!("checksum mismatch: recorded {sum}, found {actual}"));
+        return Err(DatasetEntryError::Checksum {
+            recorded: sum,
+            actual,
+        });
     }
-    serde_json::from_slice(body).map_err(|e| format!("undecodable dataset: {e}"))
+    serde_json::from_slice(body).map_err(DatasetEntryError::Decode)
 }

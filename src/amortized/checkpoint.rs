@@ -13,17 +13,253 @@
 //! or a silently different model. Both files are written atomically.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::atomic::{read_file, write_atomic};
 use super::checksum::{fnv64, hex};
 use super::heads::{Head, TargetKind};
-use super::mlp::{Mlp, MlpSpec};
-use super::train::TrainingReport;
+use super::mlp::{Mlp, MlpError, MlpSpec};
+use super::training_report::TrainingReport;
+use crate::files::{read_file, write_atomic, FileError};
 
 const FORMAT: &str = "optimist-mlp/1";
+
+/// Why a checkpoint could not be written or read back. `path` is the
+/// weights file unless a field says otherwise; `tensor` names a tensor
+/// (`layer0.weight`, …).
+#[derive(Debug)]
+pub enum CheckpointError {
+    EncodeHeader(serde_json::Error),
+    EncodeSidecar(serde_yaml::Error),
+    File(FileError),
+    /// The sidecar at `path` is not YAML of a checkpoint's shape.
+    Sidecar {
+        path: PathBuf,
+        source: serde_yaml::Error,
+    },
+    /// The sidecar at `path` names another format than this reader's.
+    Format {
+        path: PathBuf,
+        found: String,
+    },
+    /// Fewer than the 8 bytes of the header's length.
+    TooShort {
+        path: PathBuf,
+        bytes: usize,
+    },
+    /// The header claims more bytes than follow it.
+    HeaderLength {
+        path: PathBuf,
+        claimed: u64,
+        available: u64,
+    },
+    HeaderJson {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    /// The sidecar (at `sidecar`) describes a network that cannot be built.
+    Architecture {
+        sidecar: PathBuf,
+        source: MlpError,
+    },
+    /// The weights hold another number of tensors than the sidecar describes.
+    TensorCount {
+        path: PathBuf,
+        found: usize,
+        expected: usize,
+    },
+    MissingTensor {
+        path: PathBuf,
+        tensor: String,
+    },
+    /// A tensor's header entry is not of the safetensors shape.
+    TensorEntry {
+        path: PathBuf,
+        tensor: String,
+        source: serde_json::Error,
+    },
+    Dtype {
+        path: PathBuf,
+        tensor: String,
+        dtype: String,
+    },
+    Shape {
+        path: PathBuf,
+        tensor: String,
+        found: Vec<usize>,
+        expected: Vec<usize>,
+    },
+    /// A tensor's byte range is not as long as its shape needs.
+    Span {
+        path: PathBuf,
+        tensor: String,
+        begin: usize,
+        end: usize,
+        expected: usize,
+    },
+    /// A tensor ends past the end of the data.
+    TruncatedTensor {
+        path: PathBuf,
+        tensor: String,
+        end: usize,
+        available: usize,
+    },
+    /// The weights' FNV-1a hash is not the one the sidecar recorded.
+    Checksum {
+        path: PathBuf,
+        actual: String,
+        recorded: String,
+    },
+    /// The weights do not fit the network.
+    Weights(MlpError),
+}
+
+impl fmt::Display for CheckpointError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            CheckpointError::EncodeHeader(e) => write!(f, "cannot encode the header: {e}"),
+            CheckpointError::EncodeSidecar(e) => write!(f, "cannot encode the sidecar: {e}"),
+            CheckpointError::File(e) => e.fmt(f),
+            CheckpointError::Sidecar { path, source } => match source.location() {
+                Some(l) => write!(
+                    f,
+                    "{}:{}:{}: not a checkpoint sidecar: {source}",
+                    path.display(),
+                    l.line(),
+                    l.column()
+                ),
+                None => write!(f, "{}: not a checkpoint sidecar: {source}", path.display()),
+            },
+            CheckpointError::Format { path, found } => write!(
+                f,
+                "{}: expected format `{FORMAT}`, found `{found}`",
+                path.display()
+            ),
+            CheckpointError::TooShort { path, bytes } => write!(
+                f,
+                "`{}` is truncated: {bytes} bytes, too short for a safetensors header",
+                path.display()
+            ),
+            CheckpointError::HeaderLength {
+                path,
+                claimed,
+                available,
+            } => write!(
+                f,
+                "`{}` is truncated or corrupted: its header claims {claimed} bytes, only {available} follow",
+                path.display()
+            ),
+            CheckpointError::HeaderJson { path, source } => write!(
+                f,
+                "`{}` is corrupted: its header is not valid JSON ({source})",
+                path.display()
+            ),
+            CheckpointError::Architecture { sidecar, source } => {
+                write!(f, "{}: {source}", sidecar.display())
+            }
+            CheckpointError::TensorCount {
+                path,
+                found,
+                expected,
+            } => write!(
+                f,
+                "`{}` holds {found} tensors, but its sidecar describes {expected} ({} layers)",
+                path.display(),
+                expected / 2
+            ),
+            CheckpointError::MissingTensor { path, tensor } => write!(
+                f,
+                "`{}` has no tensor `{tensor}`, which its sidecar describes",
+                path.display()
+            ),
+            CheckpointError::TensorEntry {
+                path,
+                tensor,
+                source,
+            } => write!(
+                f,
+                "`{}` is corrupted: the entry for `{tensor}` is malformed ({source})",
+                path.display()
+            ),
+            CheckpointError::Dtype {
+                path,
+                tensor,
+                dtype,
+            } => write!(
+                f,
+                "`{}`: tensor `{tensor}` is {dtype}, expected F32",
+                path.display()
+            ),
+            CheckpointError::Shape {
+                path,
+                tensor,
+                found,
+                expected,
+            } => write!(
+                f,
+                "`{}`: tensor `{tensor}` has shape {found:?}, but the sidecar's architecture needs {expected:?}",
+                path.display()
+            ),
+            CheckpointError::Span {
+                path,
+                tensor,
+                begin,
+                end,
+                expected,
+            } => write!(
+                f,
+                "`{}` is corrupted: tensor `{tensor}` spans bytes {begin}..{end}, expected {expected} bytes",
+                path.display()
+            ),
+            CheckpointError::TruncatedTensor {
+                path,
+                tensor,
+                end,
+                available,
+            } => write!(
+                f,
+                "`{}` is truncated: tensor `{tensor}` ends at byte {end} of the data, which has only {available} bytes",
+                path.display()
+            ),
+            CheckpointError::Checksum {
+                path,
+                actual,
+                recorded,
+            } => write!(
+                f,
+                "`{}` is corrupted: its weights hash to {actual}, the sidecar recorded {recorded}",
+                path.display()
+            ),
+            CheckpointError::Weights(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for CheckpointError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CheckpointError::EncodeHeader(e)
+            | CheckpointError::HeaderJson { source: e, .. }
+            | CheckpointError::TensorEntry { source: e, .. } => Some(e),
+            CheckpointError::EncodeSidecar(e) | CheckpointError::Sidecar { source: e, .. } => {
+                Some(e)
+            }
+            CheckpointError::File(e) => Some(e),
+            CheckpointError::Architecture { source: e, .. } | CheckpointError::Weights(e) => {
+                Some(e)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl From<FileError> for CheckpointError {
+    fn from(e: FileError) -> Self {
+        CheckpointError::File(e)
+    }
+}
 
 /// Input and output widths, repeated for readers of the sidecar.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -66,7 +302,7 @@ pub fn save(
     model: &Mlp,
     path: impl AsRef<Path>,
     domain: Option<&str>,
-) -> Result<CheckpointMeta, String> {
+) -> Result<CheckpointMeta, CheckpointError> {
     let path = path.as_ref();
     let mut header: BTreeMap<String, serde_json::Value> = BTreeMap::new();
     let mut data = Vec::new();
@@ -80,8 +316,7 @@ pub fn save(
             shape,
             data_offsets: [begin, data.len()],
         };
-        let json =
-            serde_json::to_value(info).map_err(|e| format!("cannot encode the header: {e}"))?;
+        let json = serde_json::to_value(info).map_err(CheckpointError::EncodeHeader)?;
         header.insert(name, json);
     }
     let checksum = hex(fnv64(&data));
@@ -90,10 +325,9 @@ pub fn save(
     meta.insert("weights_fnv64".to_string(), checksum.clone());
     header.insert(
         "__metadata__".into(),
-        serde_json::to_value(meta).map_err(|e| format!("cannot encode the header: {e}"))?,
+        serde_json::to_value(meta).map_err(CheckpointError::EncodeHeader)?,
     );
-    let mut head_bytes =
-        serde_json::to_vec(&header).map_err(|e| format!("cannot encode the header: {e}"))?;
+    let mut head_bytes = serde_json::to_vec(&header).map_err(CheckpointError::EncodeHeader)?;
     // Pad so the data starts 8-byte aligned, as the format recommends.
     while (8 + head_bytes.len()) % 8 != 0 {
         head_bytes.push(b' ');
@@ -120,107 +354,123 @@ pub fn save(
         weights_fnv64: checksum,
         training: report,
     };
-    let yaml =
-        serde_yaml::to_string(&meta).map_err(|e| format!("cannot encode the sidecar: {e}"))?;
+    let yaml = serde_yaml::to_string(&meta).map_err(CheckpointError::EncodeSidecar)?;
     write_atomic(path, &file)?;
     write_atomic(&sidecar_path(path), yaml.as_bytes())?;
     Ok(meta)
 }
 
 /// Reads only the sidecar of the checkpoint at `path`.
-pub fn load_meta(path: impl AsRef<Path>) -> Result<CheckpointMeta, String> {
+pub fn load_meta(path: impl AsRef<Path>) -> Result<CheckpointMeta, CheckpointError> {
     let side = sidecar_path(path.as_ref());
     let text = read_file(&side)?;
-    let meta: CheckpointMeta = serde_yaml::from_slice(&text).map_err(|e| match e.location() {
-        Some(l) => format!(
-            "{}:{}:{}: not a checkpoint sidecar: {e}",
-            side.display(),
-            l.line(),
-            l.column()
-        ),
-        None => format!("{}: not a checkpoint sidecar: {e}", side.display()),
-    })?;
+    let meta: CheckpointMeta = match serde_yaml::from_slice(&text) {
+        Ok(meta) => meta,
+        Err(source) => return Err(CheckpointError::Sidecar { path: side, source }),
+    };
     if meta.format != FORMAT {
-        return Err(format!(
-            "{}: expected format `{FORMAT}`, found `{}`",
-            side.display(),
-            meta.format
-        ));
+        return Err(CheckpointError::Format {
+            path: side,
+            found: meta.format,
+        });
     }
     Ok(meta)
 }
 
 /// Loads the checkpoint at `path` (and its sidecar), checking shapes and
 /// the checksum.
-pub fn load(path: impl AsRef<Path>) -> Result<Mlp, String> {
+pub fn load(path: impl AsRef<Path>) -> Result<Mlp, CheckpointError> {
     let path = path.as_ref();
     let meta = load_meta(path)?;
-    let name = path.display().to_string();
+    let at = || path.to_path_buf();
     let bytes = read_file(path)?;
     if bytes.len() < 8 {
-        return Err(format!(
-            "`{name}` is truncated: {} bytes, too short for a safetensors header",
-            bytes.len()
-        ));
+        return Err(CheckpointError::TooShort {
+            path: at(),
+            bytes: bytes.len(),
+        });
     }
     let mut len8 = [0u8; 8];
     len8.copy_from_slice(&bytes[..8]);
     let header_len = u64::from_le_bytes(len8);
     let rest = (bytes.len() - 8) as u64;
     if header_len > rest {
-        return Err(format!(
-            "`{name}` is truncated or corrupted: its header claims {header_len} bytes, only {rest} follow"
-        ));
+        return Err(CheckpointError::HeaderLength {
+            path: at(),
+            claimed: header_len,
+            available: rest,
+        });
     }
     let header_end = 8 + header_len as usize;
     let header: BTreeMap<String, serde_json::Value> = serde_json::from_slice(&bytes[8..header_end])
-        .map_err(|e| format!("`{name}` is corrupted: its header is not valid JSON ({e})"))?;
+        .map_err(|source| CheckpointError::HeaderJson { path: at(), source })?;
     let data = &bytes[header_end..];
 
-    let mut model = Mlp::new(meta.architecture.clone(), meta.head.clone(), meta.seed)
-        .map_err(|e| format!("{}: {e}", sidecar_path(path).display()))?;
+    let mut model =
+        Mlp::new(meta.architecture.clone(), meta.head.clone(), meta.seed).map_err(|source| {
+            CheckpointError::Architecture {
+                sidecar: sidecar_path(path),
+                source,
+            }
+        })?;
     let expected = model.weights();
     let tensors = header.keys().filter(|k| *k != "__metadata__").count();
     if tensors != expected.len() {
-        return Err(format!(
-            "`{name}` holds {tensors} tensors, but its sidecar describes {} ({} layers)",
-            expected.len(),
-            expected.len() / 2
-        ));
+        return Err(CheckpointError::TensorCount {
+            path: at(),
+            found: tensors,
+            expected: expected.len(),
+        });
     }
     let mut snapshot = Vec::with_capacity(expected.len());
     for (tname, shape, _) in &expected {
-        let info = header.get(tname).ok_or_else(|| {
-            format!("`{name}` has no tensor `{tname}`, which its sidecar describes")
-        })?;
-        let info: TensorInfo = serde_json::from_value(info.clone()).map_err(|e| {
-            format!("`{name}` is corrupted: the entry for `{tname}` is malformed ({e})")
+        let tensor = || tname.clone();
+        let info = header
+            .get(tname)
+            .ok_or_else(|| CheckpointError::MissingTensor {
+                path: at(),
+                tensor: tensor(),
+            })?;
+        let info: TensorInfo = serde_json::from_value(info.clone()).map_err(|source| {
+            CheckpointError::TensorEntry {
+                path: at(),
+                tensor: tensor(),
+                source,
+            }
         })?;
         if info.dtype != "F32" {
-            return Err(format!(
-                "`{name}`: tensor `{tname}` is {}, expected F32",
-                info.dtype
-            ));
+            return Err(CheckpointError::Dtype {
+                path: at(),
+                tensor: tensor(),
+                dtype: info.dtype,
+            });
         }
         if &info.shape != shape {
-            return Err(format!(
-                "`{name}`: tensor `{tname}` has shape {:?}, but the sidecar's architecture needs {shape:?}",
-                info.shape
-            ));
+            return Err(CheckpointError::Shape {
+                path: at(),
+                tensor: tensor(),
+                found: info.shape,
+                expected: shape.clone(),
+            });
         }
         let [begin, end] = info.data_offsets;
         let numel: usize = shape.iter().product();
         if end < begin || end - begin != 4 * numel {
-            return Err(format!(
-                "`{name}` is corrupted: tensor `{tname}` spans bytes {begin}..{end}, expected {} bytes",
-                4 * numel
-            ));
+            return Err(CheckpointError::Span {
+                path: at(),
+                tensor: tensor(),
+                begin,
+                end,
+                expected: 4 * numel,
+            });
         }
         if end > data.len() {
-            return Err(format!(
-                "`{name}` is truncated: tensor `{tname}` ends at byte {end} of the data, which has only {} bytes",
-                data.len()
-            ));
+            return Err(CheckpointError::TruncatedTensor {
+                path: at(),
+                tensor: tensor(),
+                end,
+                available: data.len(),
+            });
         }
         snapshot.push(
             data[begin..end]
@@ -231,12 +481,13 @@ pub fn load(path: impl AsRef<Path>) -> Result<Mlp, String> {
     }
     let actual = hex(fnv64(data));
     if actual != meta.weights_fnv64 {
-        return Err(format!(
-            "`{name}` is corrupted: its weights hash to {actual}, the sidecar recorded {}",
-            meta.weights_fnv64
-        ));
+        return Err(CheckpointError::Checksum {
+            path: at(),
+            actual,
+            recorded: meta.weights_fnv64,
+        });
     }
-    model.restore(&snapshot)?;
+    model.restore(&snapshot).map_err(CheckpointError::Weights)?;
     model.report = meta.training;
     Ok(model)
 }

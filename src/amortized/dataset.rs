@@ -10,10 +10,93 @@
 //! Every row of one dataset has the same widths; `Dataset::push` enforces
 //! it, and that an action indexes the target and is legal under the mask.
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 
 use super::heads::TargetKind;
 use crate::rng::{derive_seed, Rng};
+
+/// Why a row cannot join a dataset, or a dataset cannot be split.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DatasetError {
+    /// Row `row` (0-based: the rows before it were accepted) does not fit.
+    Row { row: usize, problem: RowProblem },
+    /// A test fraction outside `[0, 1]`.
+    TestFraction { value: f64 },
+}
+
+/// What is wrong with one row, whatever its number; it reads after "row N"
+/// or "the example".
+#[derive(Clone, Debug, PartialEq)]
+pub enum RowProblem {
+    Features {
+        found: usize,
+        expected: usize,
+    },
+    Targets {
+        found: usize,
+        expected: usize,
+    },
+    /// The mask does not have one entry per target entry.
+    Mask {
+        found: usize,
+        expected: usize,
+    },
+    /// The action is no index into the target.
+    ActionRange {
+        action: u32,
+        targets: usize,
+    },
+    /// The action is one the row's mask marks illegal.
+    IllegalAction {
+        action: u32,
+    },
+    /// A NaN or infinity at `position` of the features followed by the target.
+    NonFinite {
+        position: usize,
+    },
+}
+
+impl fmt::Display for RowProblem {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            RowProblem::Features { found, expected } => {
+                write!(f, "has {found} features, expected {expected}")
+            }
+            RowProblem::Targets { found, expected } => {
+                write!(f, "has {found} target values, expected {expected}")
+            }
+            RowProblem::Mask { found, expected } => write!(
+                f,
+                "has a mask of {found} entries, expected {expected} (one per target entry)"
+            ),
+            RowProblem::ActionRange { action, targets } => write!(
+                f,
+                "has action {action}, expected an index below {targets} (one per target entry)"
+            ),
+            RowProblem::IllegalAction { action } => {
+                write!(f, "has action {action}, which its mask marks illegal")
+            }
+            RowProblem::NonFinite { position } => {
+                write!(f, "has a non-finite number at position {position}")
+            }
+        }
+    }
+}
+
+impl fmt::Display for DatasetError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            DatasetError::Row { row, problem } => write!(f, "row {row} {problem}"),
+            DatasetError::TestFraction { value } => {
+                write!(f, "test fraction must be in [0, 1], found {value}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for DatasetError {}
 
 /// One training example.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -88,7 +171,7 @@ impl Dataset {
         examples: Vec<Example>,
         kind: TargetKind,
         source: impl Into<String>,
-    ) -> Result<Dataset, String> {
+    ) -> Result<Dataset, DatasetError> {
         let (fd, td) = examples
             .first()
             .map_or((0, 0), |e| (e.features.len(), e.target.len()));
@@ -101,53 +184,55 @@ impl Dataset {
     }
 
     /// Appends a row after checking its widths (row numbers in errors are 0-based).
-    pub fn push(&mut self, e: Example) -> Result<(), String> {
-        let row = self.examples.len();
+    pub fn push(&mut self, e: Example) -> Result<(), DatasetError> {
+        self.check_row(&e).map_err(|problem| DatasetError::Row {
+            row: self.examples.len(),
+            problem,
+        })?;
+        self.examples.push(e);
+        Ok(())
+    }
+
+    fn check_row(&self, e: &Example) -> Result<(), RowProblem> {
         if e.features.len() != self.feature_dim {
-            return Err(format!(
-                "row {row} has {} features, expected {}",
-                e.features.len(),
-                self.feature_dim
-            ));
+            return Err(RowProblem::Features {
+                found: e.features.len(),
+                expected: self.feature_dim,
+            });
         }
         if e.target.len() != self.target_dim {
-            return Err(format!(
-                "row {row} has {} target values, expected {}",
-                e.target.len(),
-                self.target_dim
-            ));
+            return Err(RowProblem::Targets {
+                found: e.target.len(),
+                expected: self.target_dim,
+            });
         }
         if let Some(m) = &e.mask {
             if m.len() != self.target_dim {
-                return Err(format!(
-                    "row {row} has a mask of {} entries, expected {} (one per target entry)",
-                    m.len(),
-                    self.target_dim
-                ));
+                return Err(RowProblem::Mask {
+                    found: m.len(),
+                    expected: self.target_dim,
+                });
             }
         }
-        if let Some(a) = e.action {
-            if a as usize >= self.target_dim {
-                return Err(format!(
-                    "row {row} has action {a}, expected an index below {} (one per target entry)",
-                    self.target_dim
-                ));
+        if let Some(action) = e.action {
+            if action as usize >= self.target_dim {
+                return Err(RowProblem::ActionRange {
+                    action,
+                    targets: self.target_dim,
+                });
             }
-            if e.mask.as_ref().is_some_and(|m| !m[a as usize]) {
-                return Err(format!(
-                    "row {row} has action {a}, which its mask marks illegal"
-                ));
+            if e.mask.as_ref().is_some_and(|m| !m[action as usize]) {
+                return Err(RowProblem::IllegalAction { action });
             }
         }
-        if let Some(i) = e
+        if let Some(position) = e
             .features
             .iter()
             .chain(&e.target)
             .position(|x| !x.is_finite())
         {
-            return Err(format!("row {row} has a non-finite number at position {i}"));
+            return Err(RowProblem::NonFinite { position });
         }
-        self.examples.push(e);
         Ok(())
     }
 
@@ -180,9 +265,9 @@ impl Dataset {
 
     /// A seeded shuffle cut into `(train, test)` with `round(test·len)` rows
     /// in the test part.
-    pub fn split(&self, test: f64, seed: u64) -> Result<(Dataset, Dataset), String> {
+    pub fn split(&self, test: f64, seed: u64) -> Result<(Dataset, Dataset), DatasetError> {
         if !(0.0..=1.0).contains(&test) {
-            return Err(format!("test fraction must be in [0, 1], found {test}"));
+            return Err(DatasetError::TestFraction { value: test });
         }
         let mut order: Vec<usize> = (0..self.len()).collect();
         Rng::new(derive_seed(seed, "dataset.split")).shuffle(&mut order);
@@ -261,10 +346,18 @@ mod tests {
     #[test]
     fn push_rejects_ragged_rows() {
         let mut d = toy(2);
+        let err = d.push(Example::new(vec![1.0, 2.0], vec![0.0])).unwrap_err();
         assert_eq!(
-            d.push(Example::new(vec![1.0, 2.0], vec![0.0])).unwrap_err(),
-            "row 2 has 2 features, expected 1"
+            err,
+            DatasetError::Row {
+                row: 2,
+                problem: RowProblem::Features {
+                    found: 2,
+                    expected: 1
+                }
+            }
         );
+        assert_eq!(err.to_string(), "row 2 has 2 features, expected 1");
         assert_eq!(d.len(), 2);
     }
 
@@ -286,12 +379,21 @@ mod tests {
         let row = || Example::new(vec![0.0], vec![0.0, 1.0, 0.0]);
         d.push(row().with_action(1)).unwrap();
         assert_eq!(
-            d.push(row().with_action(3)).unwrap_err(),
+            d.push(row().with_action(3)).unwrap_err().to_string(),
             "row 1 has action 3, expected an index below 3 (one per target entry)"
         );
+        let err = d
+            .push(row().with_mask(vec![true, false, true]).with_action(1))
+            .unwrap_err();
         assert_eq!(
-            d.push(row().with_mask(vec![true, false, true]).with_action(1))
-                .unwrap_err(),
+            err,
+            DatasetError::Row {
+                row: 1,
+                problem: RowProblem::IllegalAction { action: 1 }
+            }
+        );
+        assert_eq!(
+            err.to_string(),
             "row 1 has action 1, which its mask marks illegal"
         );
         d.push(row().with_mask(vec![true, true, false]).with_action(1))

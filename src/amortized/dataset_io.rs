@@ -30,9 +30,13 @@ use std::path::Path;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
-use super::atomic::{read_file, write_atomic};
-use super::dataset::{Dataset, Example};
+use super::dataset::{Dataset, DatasetError, Example};
 use super::heads::TargetKind;
+use crate::files::{read_file, write_atomic};
+
+mod error;
+
+pub use error::{DatasetFileError, FieldKind};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Format {
@@ -41,7 +45,7 @@ enum Format {
     Yaml,
 }
 
-fn format_of(path: &Path) -> Result<Format, String> {
+fn format_of(path: &Path) -> Result<Format, DatasetFileError> {
     match path
         .extension()
         .and_then(|e| e.to_str())
@@ -51,15 +55,14 @@ fn format_of(path: &Path) -> Result<Format, String> {
         Some("csv") => Ok(Format::Csv),
         Some("jsonl") => Ok(Format::Jsonl),
         Some("yaml" | "yml") => Ok(Format::Yaml),
-        _ => Err(format!(
-            "cannot tell the format of `{}`: expected a .csv, .jsonl, .yaml or .yml file",
-            path.display()
-        )),
+        _ => Err(DatasetFileError::UnknownFormat {
+            path: path.to_path_buf(),
+        }),
     }
 }
 
 /// Loads a dataset; its `source` is the path.
-pub fn load(path: impl AsRef<Path>) -> Result<Dataset, String> {
+pub fn load(path: impl AsRef<Path>) -> Result<Dataset, DatasetFileError> {
     let path = path.as_ref();
     let format = format_of(path)?;
     let bytes = read_file(path)?;
@@ -70,15 +73,20 @@ pub fn load(path: impl AsRef<Path>) -> Result<Dataset, String> {
             .filter(|&&b| b == b'\n')
             .count()
             + 1;
-        format!("{name}:{line}: expected UTF-8 text, found invalid bytes")
+        DatasetFileError::NotUtf8 {
+            file: path.to_path_buf(),
+            line,
+        }
     })?;
     let rows = match format {
-        Format::Csv => parse_csv(&name, text)?,
-        Format::Jsonl => parse_jsonl(&name, text)?,
-        Format::Yaml => parse_yaml(&name, text)?,
+        Format::Csv => parse_csv(path, text)?,
+        Format::Jsonl => parse_jsonl(path, text)?,
+        Format::Yaml => parse_yaml(path, text)?,
     };
     if rows.is_empty() {
-        return Err(format!("{name}: expected at least one example, found none"));
+        return Err(DatasetFileError::Empty {
+            file: path.to_path_buf(),
+        });
     }
     let kind = if rows.iter().any(|(_, e)| e.mask.is_some()) {
         TargetKind::Policy
@@ -86,37 +94,40 @@ pub fn load(path: impl AsRef<Path>) -> Result<Dataset, String> {
         TargetKind::Solution
     };
     let first = &rows[0].1;
-    let mut data = Dataset::new(first.features.len(), first.target.len(), kind, name.clone());
+    let mut data = Dataset::new(first.features.len(), first.target.len(), kind, name);
     let first_mask = first.mask.is_some();
     for (line, e) in rows {
         if e.mask.is_some() != first_mask {
-            return Err(format!(
-                "{name}:{line}: expected {} mask, as on the first row, found {}",
-                if first_mask { "a" } else { "no" },
-                if first_mask { "none" } else { "one" }
-            ));
+            return Err(DatasetFileError::MaskPresence {
+                file: path.to_path_buf(),
+                line,
+                first_has_mask: first_mask,
+            });
         }
-        data.push(e).map_err(|msg| {
+        data.push(e).map_err(|e| match e {
             // `push` numbers rows from 0; a file reader wants lines.
-            let detail = msg
-                .split_once(" has ")
-                .map_or(msg.clone(), |(_, d)| format!("has {d}"));
-            format!("{name}:{line}: the example {detail}")
+            DatasetError::Row { problem, .. } => DatasetFileError::Example {
+                file: path.to_path_buf(),
+                line,
+                problem,
+            },
+            other => DatasetFileError::Dataset(other),
         })?;
     }
     Ok(data)
 }
 
 /// Saves a dataset in the format named by the extension, atomically.
-pub fn save(data: &Dataset, path: impl AsRef<Path>) -> Result<(), String> {
+pub fn save(data: &Dataset, path: impl AsRef<Path>) -> Result<(), DatasetFileError> {
     let path = path.as_ref();
     let text = match format_of(path)? {
         Format::Csv => to_csv(data),
         Format::Jsonl => to_jsonl(data)?,
-        Format::Yaml => serde_yaml::to_string(&records(data))
-            .map_err(|e| format!("cannot encode the dataset as YAML: {e}"))?,
+        Format::Yaml => {
+            serde_yaml::to_string(&records(data)).map_err(DatasetFileError::EncodeYaml)?
+        }
     };
-    write_atomic(path, text.as_bytes())
+    Ok(write_atomic(path, text.as_bytes())?)
 }
 
 /// The on-disk shape of one example in JSONL and YAML.
@@ -200,11 +211,10 @@ fn records(data: &Dataset) -> Vec<Record> {
         .collect()
 }
 
-fn to_jsonl(data: &Dataset) -> Result<String, String> {
+fn to_jsonl(data: &Dataset) -> Result<String, DatasetFileError> {
     let mut out = String::new();
     for r in records(data) {
-        out += &serde_json::to_string(&r)
-            .map_err(|e| format!("cannot encode the dataset as JSON: {e}"))?;
+        out += &serde_json::to_string(&r).map_err(DatasetFileError::EncodeJson)?;
         out.push('\n');
     }
     Ok(out)
@@ -261,16 +271,7 @@ struct CsvLayout {
     action: bool,
 }
 
-/// `a`, `a or b`, `a, b or c`.
-fn one_of(names: &[String]) -> String {
-    match names {
-        [] => String::new(),
-        [only] => only.clone(),
-        [init @ .., last] => format!("{} or {last}", init.join(", ")),
-    }
-}
-
-fn parse_header(name: &str, header: &str) -> Result<CsvLayout, String> {
+fn parse_header(file: &Path, header: &str) -> Result<CsvLayout, DatasetFileError> {
     let cols: Vec<&str> = header.split(',').map(str::trim).collect();
     let mut layout = CsvLayout {
         features: 0,
@@ -302,18 +303,12 @@ fn parse_header(name: &str, header: &str) -> Result<CsvLayout, String> {
             vec!["f0".into()]
         };
         if !next.iter().any(|n| n == col) {
-            let quoted: Vec<String> = next.iter().map(|n| format!("`{n}`")).collect();
-            let expected = if layout.action {
-                "nothing after `a`".to_string()
-            } else if layout.value {
-                "`a` or nothing after `v`".to_string()
-            } else {
-                one_of(&quoted)
-            };
-            return Err(format!(
-                "{name}:1: column {}: expected {expected} in the header, found `{col}`",
-                i + 1
-            ));
+            return Err(DatasetFileError::HeaderColumn {
+                file: file.to_path_buf(),
+                column: i + 1,
+                allowed: next,
+                found: col.to_string(),
+            });
         }
         match col.as_bytes()[0] {
             b'f' => layout.features += 1,
@@ -324,31 +319,33 @@ fn parse_header(name: &str, header: &str) -> Result<CsvLayout, String> {
         }
     }
     if layout.targets == 0 {
-        return Err(format!(
-            "{name}:1: expected a header `f0,…,t0,…[,m0,…][,v][,a]` with at least one feature and one target, found `{header}`"
-        ));
+        return Err(DatasetFileError::HeaderTargets {
+            file: file.to_path_buf(),
+            header: header.to_string(),
+        });
     }
     if masks > 0 && masks != layout.targets {
-        return Err(format!(
-            "{name}:1: expected {} mask columns (one per target), found {masks}",
-            layout.targets
-        ));
+        return Err(DatasetFileError::MaskColumns {
+            file: file.to_path_buf(),
+            targets: layout.targets,
+            masks,
+        });
     }
     layout.mask = masks > 0;
     Ok(layout)
 }
 
-fn parse_csv(name: &str, text: &str) -> Result<Vec<(usize, Example)>, String> {
+fn parse_csv(file: &Path, text: &str) -> Result<Vec<(usize, Example)>, DatasetFileError> {
     let mut lines = text
         .lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty());
     let Some((_, header)) = lines.next() else {
-        return Err(format!(
-            "{name}:1: expected a header line `f0,…,t0,…`, found an empty file"
-        ));
+        return Err(DatasetFileError::NoHeader {
+            file: file.to_path_buf(),
+        });
     };
-    let layout = parse_header(name, header.trim_start_matches('\u{feff}'))?;
+    let layout = parse_header(file, header.trim_start_matches('\u{feff}'))?;
     let width = layout.features
         + layout.targets * (1 + usize::from(layout.mask))
         + usize::from(layout.value)
@@ -359,20 +356,25 @@ fn parse_csv(name: &str, text: &str) -> Result<Vec<(usize, Example)>, String> {
         let lineno = i + 1;
         let fields: Vec<&str> = line.split(',').map(str::trim).collect();
         if fields.len() != width {
-            return Err(format!(
-                "{name}:{lineno}: expected {width} fields, as in the header, found {}",
-                fields.len()
-            ));
+            return Err(DatasetFileError::FieldCount {
+                file: file.to_path_buf(),
+                line: lineno,
+                expected: width,
+                found: fields.len(),
+            });
         }
-        let num = |c: usize| -> Result<f32, String> {
-            fields[c].parse::<f32>().map_err(|_| {
-                format!(
-                    "{name}:{lineno}: column {} (`{}`): expected a number, found `{}`",
-                    c + 1,
-                    header_cols[c],
-                    fields[c]
-                )
-            })
+        let bad_field = |c: usize, expected: FieldKind| DatasetFileError::Field {
+            file: file.to_path_buf(),
+            line: lineno,
+            column: c + 1,
+            name: header_cols[c].to_string(),
+            expected,
+            found: fields[c].to_string(),
+        };
+        let num = |c: usize| -> Result<f32, DatasetFileError> {
+            fields[c]
+                .parse::<f32>()
+                .map_err(|_| bad_field(c, FieldKind::Number))
         };
         let features = (0..layout.features)
             .map(num)
@@ -384,21 +386,16 @@ fn parse_csv(name: &str, text: &str) -> Result<Vec<(usize, Example)>, String> {
         let mut e = Example::new(features, target);
         let mut c = t0 + layout.targets;
         if layout.mask {
-            let mut mask = Vec::with_capacity(layout.targets);
-            for col in c..c + layout.targets {
-                mask.push(match fields[col] {
-                    "1" | "true" => true,
-                    "0" | "false" => false,
-                    other => {
-                        return Err(format!(
-                            "{name}:{lineno}: column {} (`{}`): expected 0, 1, true or false, found `{other}`",
-                            col + 1,
-                            header_cols[col]
-                        ))
-                    }
-                });
-            }
-            e.mask = Some(mask);
+            let entry = |col: usize| match fields[col] {
+                "1" | "true" => Ok(true),
+                "0" | "false" => Ok(false),
+                _ => Err(bad_field(col, FieldKind::Mask)),
+            };
+            e.mask = Some(
+                (c..c + layout.targets)
+                    .map(entry)
+                    .collect::<Result<Vec<_>, _>>()?,
+            );
             c += layout.targets;
         }
         if layout.value {
@@ -414,60 +411,40 @@ fn parse_csv(name: &str, text: &str) -> Result<Vec<(usize, Example)>, String> {
                 .all(|b| b.is_ascii_digit())
                 .then(|| fields[c].parse::<u32>().ok())
                 .flatten();
-            e.action = Some(index.ok_or_else(|| {
-                format!(
-                    "{name}:{lineno}: column {} (`a`): expected a non-negative integer (the index of the move played), found `{}`",
-                    c + 1,
-                    fields[c]
-                )
-            })?);
+            e.action = Some(index.ok_or_else(|| bad_field(c, FieldKind::Action))?);
         }
         rows.push((lineno, e));
     }
     Ok(rows)
 }
 
-/// serde's message without its trailing " at line L column C".
-fn bare_message(msg: &str) -> &str {
-    msg.rfind(" at line ").map_or(msg, |i| &msg[..i])
-}
-
-fn parse_jsonl(name: &str, text: &str) -> Result<Vec<(usize, Example)>, String> {
+fn parse_jsonl(file: &Path, text: &str) -> Result<Vec<(usize, Example)>, DatasetFileError> {
     let mut rows = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
         let lineno = i + 1;
-        let record: Record = serde_json::from_str(line).map_err(|e| {
-            format!(
-                "{name}:{lineno}:{}: {}",
-                e.column(),
-                bare_message(&e.to_string())
-            )
-        })?;
+        let record: Record =
+            serde_json::from_str(line).map_err(|source| DatasetFileError::Json {
+                file: file.to_path_buf(),
+                line: lineno,
+                source,
+            })?;
         rows.push((lineno, record.into()));
     }
     Ok(rows)
 }
 
-fn parse_yaml(name: &str, text: &str) -> Result<Vec<(usize, Example)>, String> {
+fn parse_yaml(file: &Path, text: &str) -> Result<Vec<(usize, Example)>, DatasetFileError> {
     if text.trim().is_empty() {
         return Ok(Vec::new());
     }
-    let records: Vec<Record> = serde_yaml::from_str(text).map_err(|e| match e.location() {
-        Some(loc) => {
-            let msg = e.to_string();
-            let msg = bare_message(&msg);
-            format!(
-                "{name}:{}:{}: {}",
-                loc.line(),
-                loc.column(),
-                msg.strip_prefix('.').unwrap_or(msg)
-            )
-        }
-        None => format!("{name}: {e}"),
-    })?;
+    let records: Vec<Record> =
+        serde_yaml::from_str(text).map_err(|source| DatasetFileError::Yaml {
+            file: file.to_path_buf(),
+            source,
+        })?;
     // Entries of a block list start with `-` in the first column; use their
     // lines where the file is laid out that way.
     let starts: Vec<usize> = text
@@ -490,39 +467,91 @@ mod tests {
 
     #[test]
     fn header_errors_say_what_was_expected() {
+        assert!(matches!(
+            parse_header(Path::new("d.csv"), "f0,t0,t1,m0"),
+            Err(DatasetFileError::MaskColumns {
+                targets: 2,
+                masks: 1,
+                ..
+            })
+        ));
         assert_eq!(
-            parse_header("d.csv", "f0,f1,x").err().unwrap(),
+            parse_header(Path::new("d.csv"), "f0,f1,x")
+                .err()
+                .unwrap()
+                .to_string(),
             "d.csv:1: column 3: expected `f2` or `t0` in the header, found `x`"
         );
         assert_eq!(
-            parse_header("d.csv", "f0,t0,t1,m0").err().unwrap(),
+            parse_header(Path::new("d.csv"), "f0,t0,t1,m0")
+                .err()
+                .unwrap()
+                .to_string(),
             "d.csv:1: expected 2 mask columns (one per target), found 1"
         );
         assert_eq!(
-            parse_header("d.csv", "f0,t0,t1,m0,m1,x").err().unwrap(),
+            parse_header(Path::new("d.csv"), "f0,t0,t1,m0,m1,x")
+                .err()
+                .unwrap()
+                .to_string(),
             "d.csv:1: column 6: expected `v` or `a` in the header, found `x`"
         );
         assert_eq!(
-            parse_header("d.csv", "f0,t0,t1,m0,x").err().unwrap(),
+            parse_header(Path::new("d.csv"), "f0,t0,t1,m0,x")
+                .err()
+                .unwrap()
+                .to_string(),
             "d.csv:1: column 5: expected `m1`, `v` or `a` in the header, found `x`"
         );
         assert_eq!(
-            parse_header("d.csv", "f0,t0,v,m0").err().unwrap(),
+            parse_header(Path::new("d.csv"), "f0,t0,v,m0")
+                .err()
+                .unwrap()
+                .to_string(),
             "d.csv:1: column 4: expected `a` or nothing after `v` in the header, found `m0`"
         );
         assert_eq!(
-            parse_header("d.csv", "f0,t0,a,v").err().unwrap(),
+            parse_header(Path::new("d.csv"), "f0,t0,a,v")
+                .err()
+                .unwrap()
+                .to_string(),
             "d.csv:1: column 4: expected nothing after `a` in the header, found `v`"
         );
-        let l = parse_header("d.csv", "f0,t0,t1,m0,m1,v").unwrap();
+        let l = parse_header(Path::new("d.csv"), "f0,t0,t1,m0,m1,v").unwrap();
         assert_eq!(
             (l.features, l.targets, l.mask, l.value, l.action),
             (1, 2, true, true, false)
         );
-        let l = parse_header("d.csv", "f0,t0,t1,a").unwrap();
+        let l = parse_header(Path::new("d.csv"), "f0,t0,t1,a").unwrap();
         assert_eq!(
             (l.features, l.targets, l.mask, l.value, l.action),
             (1, 2, false, false, true)
+        );
+    }
+
+    #[test]
+    fn csv_field_errors_name_line_column_and_header() {
+        let file = Path::new("d.csv");
+        let err = parse_csv(file, "f0,t0,t1,m0,m1\n1,0.5,0.5,1,yes\n").unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                DatasetFileError::Field {
+                    line: 2,
+                    column: 5,
+                    expected: FieldKind::Mask,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "d.csv:2: column 5 (`m1`): expected 0, 1, true or false, found `yes`"
+        );
+        assert_eq!(
+            parse_csv(file, "\n\n").unwrap_err().to_string(),
+            "d.csv:1: expected a header line `f0,…,t0,…`, found an empty file"
         );
     }
 }

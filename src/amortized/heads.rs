@@ -8,7 +8,59 @@
 //! plain, exactly testable Rust, and lets the objective-based amortizer plug
 //! in a problem's gradient the same way.
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
+
+/// Why a target kind is unknown, or a head does not fit a network.
+#[derive(Clone, Debug, PartialEq)]
+pub enum HeadError {
+    /// `TargetKind::parse` met a name other than policy, value or solution.
+    UnknownTargetKind { name: String },
+    /// A policy head needs one output per action, and at least 2 actions.
+    PolicyOutputs { outputs: usize },
+    /// A value head reads exactly one output.
+    ValueOutputs { outputs: usize },
+    /// Solution bounds need one lower and one upper limit per output.
+    BoundsWidth {
+        lower: usize,
+        upper: usize,
+        outputs: usize,
+    },
+    /// Solution bound `index` has `lo > hi` (or a NaN).
+    InvertedBound { index: usize, lo: f64, hi: f64 },
+}
+
+impl fmt::Display for HeadError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            HeadError::UnknownTargetKind { name } => write!(
+                f,
+                "unknown target kind `{name}`: expected policy, value or solution"
+            ),
+            HeadError::PolicyOutputs { outputs } => write!(
+                f,
+                "a policy head needs at least 2 outputs (one per action), found {outputs}"
+            ),
+            HeadError::ValueOutputs { outputs } => {
+                write!(f, "a value head needs exactly 1 output, found {outputs}")
+            }
+            HeadError::BoundsWidth {
+                lower,
+                upper,
+                outputs,
+            } => write!(
+                f,
+                "solution bounds have {lower} lower and {upper} upper limits, expected {outputs} (one per output)"
+            ),
+            HeadError::InvertedBound { index, lo, hi } => {
+                write!(f, "solution bound {index} is [{lo}, {hi}]: expected lo ≤ hi")
+            }
+        }
+    }
+}
+
+impl std::error::Error for HeadError {}
 
 /// What a dataset's targets are, and therefore which head learns them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,14 +84,14 @@ impl TargetKind {
     }
 
     /// Parses `policy`, `value` or `solution`.
-    pub fn parse(s: &str) -> Result<TargetKind, String> {
+    pub fn parse(s: &str) -> Result<TargetKind, HeadError> {
         match s {
             "policy" => Ok(TargetKind::Policy),
             "value" => Ok(TargetKind::Value),
             "solution" => Ok(TargetKind::Solution),
-            other => Err(format!(
-                "unknown target kind `{other}`: expected policy, value or solution"
-            )),
+            other => Err(HeadError::UnknownTargetKind {
+                name: other.to_string(),
+            }),
         }
     }
 }
@@ -85,27 +137,21 @@ impl Head {
     }
 
     /// Checks that the head fits a network with `out` outputs.
-    pub fn check(&self, out: usize) -> Result<(), String> {
+    pub fn check(&self, out: usize) -> Result<(), HeadError> {
         match self {
-            Head::Policy if out < 2 => Err(format!(
-                "a policy head needs at least 2 outputs (one per action), found {out}"
-            )),
-            Head::Value if out != 1 => Err(format!(
-                "a value head needs exactly 1 output, found {out}"
-            )),
+            Head::Policy if out < 2 => Err(HeadError::PolicyOutputs { outputs: out }),
+            Head::Value if out != 1 => Err(HeadError::ValueOutputs { outputs: out }),
             Head::Solution { bounds: Some(b) } if b.lo.len() != out || b.hi.len() != out => {
-                Err(format!(
-                    "solution bounds have {} lower and {} upper limits, expected {out} (one per output)",
-                    b.lo.len(),
-                    b.hi.len()
-                ))
+                Err(HeadError::BoundsWidth {
+                    lower: b.lo.len(),
+                    upper: b.hi.len(),
+                    outputs: out,
+                })
             }
             Head::Solution { bounds: Some(b) } => {
-                for (i, (lo, hi)) in b.lo.iter().zip(&b.hi).enumerate() {
+                for (index, (&lo, &hi)) in b.lo.iter().zip(&b.hi).enumerate() {
                     if lo.is_nan() || hi.is_nan() || lo > hi {
-                        return Err(format!(
-                            "solution bound {i} is [{lo}, {hi}]: expected lo ≤ hi"
-                        ));
+                        return Err(HeadError::InvertedBound { index, lo, hi });
                     }
                 }
                 Ok(())
@@ -310,6 +356,39 @@ mod tests {
             }),
         };
         assert_grad_matches(&bounded, &[0.7, -1.2], &[1.0, 0.5], None);
+    }
+
+    #[test]
+    fn misfits_are_errors_that_carry_the_facts() {
+        let err = Head::Value.check(3).unwrap_err();
+        assert_eq!(err, HeadError::ValueOutputs { outputs: 3 });
+        assert_eq!(
+            err.to_string(),
+            "a value head needs exactly 1 output, found 3"
+        );
+        let inverted = Head::Solution {
+            bounds: Some(SolutionBounds {
+                lo: vec![0.0, 2.0],
+                hi: vec![1.0, 1.0],
+            }),
+        };
+        let err = inverted.check(2).unwrap_err();
+        assert_eq!(
+            err,
+            HeadError::InvertedBound {
+                index: 1,
+                lo: 2.0,
+                hi: 1.0
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "solution bound 1 is [2, 1]: expected lo ≤ hi"
+        );
+        assert_eq!(
+            TargetKind::parse("policies").unwrap_err().to_string(),
+            "unknown target kind `policies`: expected policy, value or solution"
+        );
     }
 
     #[test]

@@ -7,14 +7,136 @@
 //! All weight sampling stays inside dfdx, on a device seeded from the
 //! model's seed, so one seed gives one set of initial weights.
 
+use std::fmt;
 use std::time::Instant;
 
 use dfdx::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::heads::Head;
-use super::train::TrainingReport;
+use super::heads::{Head, HeadError, TargetKind};
+use super::training_report::TrainingReport;
 use crate::cost::Cost;
+
+/// The most trainable parameters a network may have.
+pub const MAX_PARAMETERS: usize = 1 << 28;
+
+/// Why a network cannot be built, asked, or restored.
+#[derive(Clone, Debug, PartialEq)]
+pub enum MlpError {
+    /// `Activation::parse` met a name other than relu, tanh or gelu.
+    UnknownActivation { name: String },
+    /// A layer of width 0.
+    ZeroWidth { layer: Layer },
+    /// More than `MAX_PARAMETERS` weights and biases.
+    TooManyParameters { parameters: usize },
+    /// The head does not fit the output layer.
+    Head(HeadError),
+    /// Query `row` (0-based within its batch) has the wrong width.
+    QueryWidth {
+        row: usize,
+        features: usize,
+        inputs: usize,
+    },
+    /// Action probabilities were asked of a value or solution model.
+    NotAPolicy { head: TargetKind },
+    /// The legal-action mask does not have one entry per action.
+    MaskWidth { entries: usize, actions: usize },
+    /// A snapshot with the wrong number of parameter tensors.
+    TensorCount { expected: usize, found: usize },
+    /// A snapshot whose layer `layer` has the wrong number of values.
+    TensorShape {
+        layer: usize,
+        rows: usize,
+        cols: usize,
+        weights: usize,
+        biases: usize,
+    },
+}
+
+/// Which layer of a network, for errors about its width.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layer {
+    Input,
+    /// Hidden layer `i` (0-based).
+    Hidden(usize),
+    Output,
+}
+
+impl fmt::Display for Layer {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Layer::Input => f.write_str("input"),
+            Layer::Hidden(i) => write!(f, "hidden layer {i}"),
+            Layer::Output => f.write_str("output"),
+        }
+    }
+}
+
+impl fmt::Display for MlpError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            MlpError::UnknownActivation { name } => write!(
+                f,
+                "unknown activation `{name}`: expected relu, tanh or gelu"
+            ),
+            MlpError::ZeroWidth { layer } => write!(
+                f,
+                "{layer} width is 0: every layer needs at least one unit"
+            ),
+            MlpError::TooManyParameters { parameters } => write!(
+                f,
+                "the network has {parameters} parameters, more than the 268M this CPU trainer allows"
+            ),
+            MlpError::Head(e) => e.fmt(f),
+            MlpError::QueryWidth {
+                row,
+                features,
+                inputs,
+            } => write!(
+                f,
+                "query {row} has {features} features, the model expects {inputs}"
+            ),
+            MlpError::NotAPolicy { head } => write!(
+                f,
+                "this model has a {} head; action probabilities need a policy head",
+                head.name()
+            ),
+            MlpError::MaskWidth { entries, actions } => write!(
+                f,
+                "the legal-action mask has {entries} entries, the model has {actions} actions"
+            ),
+            MlpError::TensorCount { expected, found } => write!(
+                f,
+                "expected {expected} parameter tensors, found {found}"
+            ),
+            MlpError::TensorShape {
+                layer,
+                rows,
+                cols,
+                weights,
+                biases,
+            } => write!(
+                f,
+                "layer {layer}: expected a {rows}×{cols} weight and {cols} biases, found {weights} and {biases} values"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for MlpError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            MlpError::Head(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<HeadError> for MlpError {
+    fn from(e: HeadError) -> Self {
+        MlpError::Head(e)
+    }
+}
 
 /// The hidden-layer nonlinearity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,14 +158,14 @@ impl Activation {
     }
 
     /// Parses `relu`, `tanh` or `gelu`.
-    pub fn parse(s: &str) -> Result<Activation, String> {
+    pub fn parse(s: &str) -> Result<Activation, MlpError> {
         match s {
             "relu" => Ok(Activation::Relu),
             "tanh" => Ok(Activation::Tanh),
             "gelu" => Ok(Activation::Gelu),
-            other => Err(format!(
-                "unknown activation `{other}`: expected relu, tanh or gelu"
-            )),
+            other => Err(MlpError::UnknownActivation {
+                name: other.to_string(),
+            }),
         }
     }
 }
@@ -92,23 +214,21 @@ impl MlpSpec {
     }
 
     /// Rejects zero widths and absurd sizes before dfdx sees them.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), MlpError> {
         let widths = self.widths();
         if let Some(i) = widths.iter().position(|&w| w == 0) {
-            let what = if i == 0 {
-                "input width".to_string()
+            let layer = if i == 0 {
+                Layer::Input
             } else if i == widths.len() - 1 {
-                "output width".to_string()
+                Layer::Output
             } else {
-                format!("hidden layer {} width", i - 1)
+                Layer::Hidden(i - 1)
             };
-            return Err(format!("{what} is 0: every layer needs at least one unit"));
+            return Err(MlpError::ZeroWidth { layer });
         }
-        if self.parameters() > 1 << 28 {
-            return Err(format!(
-                "the network has {} parameters, more than the 268M this CPU trainer allows",
-                self.parameters()
-            ));
+        let parameters = self.parameters();
+        if parameters > MAX_PARAMETERS {
+            return Err(MlpError::TooManyParameters { parameters });
         }
         Ok(())
     }
@@ -153,7 +273,7 @@ pub struct Mlp {
 impl Mlp {
     /// A freshly initialized network: weights and biases uniform in
     /// `±1/√fan_in` (PyTorch's default), drawn by dfdx from `seed`.
-    pub fn new(spec: MlpSpec, head: Head, seed: u64) -> Result<Mlp, String> {
+    pub fn new(spec: MlpSpec, head: Head, seed: u64) -> Result<Mlp, MlpError> {
         spec.check()?;
         head.check(spec.output)?;
         let dev = Cpu::seed_from_u64(seed);
@@ -225,13 +345,13 @@ impl Mlp {
         h
     }
 
-    fn check_row(&self, row: usize, x: &[f32]) -> Result<(), String> {
+    fn check_row(&self, row: usize, x: &[f32]) -> Result<(), MlpError> {
         if x.len() != self.spec.input {
-            return Err(format!(
-                "query {row} has {} features, the model expects {}",
-                x.len(),
-                self.spec.input
-            ));
+            return Err(MlpError::QueryWidth {
+                row,
+                features: x.len(),
+                inputs: self.spec.input,
+            });
         }
         Ok(())
     }
@@ -255,7 +375,7 @@ impl Mlp {
 
     /// The answer for one query (probabilities over all actions for a
     /// policy, the outcome for a value, `θ` for a solution).
-    pub fn predict(&self, x: &[f32]) -> Result<(Vec<f32>, Cost), String> {
+    pub fn predict(&self, x: &[f32]) -> Result<(Vec<f32>, Cost), MlpError> {
         let start = Instant::now();
         self.check_row(0, x)?;
         let raw = self.raw_flat(x, 1);
@@ -265,7 +385,7 @@ impl Mlp {
     }
 
     /// Answers for many queries in one batched forward pass.
-    pub fn predict_batch(&self, xs: &[Vec<f32>]) -> Result<(Vec<Vec<f32>>, Cost), String> {
+    pub fn predict_batch(&self, xs: &[Vec<f32>]) -> Result<(Vec<Vec<f32>>, Cost), MlpError> {
         let start = Instant::now();
         if xs.is_empty() {
             return Ok((Vec::new(), self.cost_of(0, start)));
@@ -288,21 +408,19 @@ impl Mlp {
     }
 
     /// Action probabilities for one position, zero on illegal actions.
-    pub fn policy(&self, x: &[f32], mask: &[bool]) -> Result<(Vec<f32>, Cost), String> {
+    pub fn policy(&self, x: &[f32], mask: &[bool]) -> Result<(Vec<f32>, Cost), MlpError> {
         let start = Instant::now();
         if self.head != Head::Policy {
-            return Err(format!(
-                "this model has a {} head; action probabilities need a policy head",
-                self.head.kind().name()
-            ));
+            return Err(MlpError::NotAPolicy {
+                head: self.head.kind(),
+            });
         }
         self.check_row(0, x)?;
         if mask.len() != self.spec.output {
-            return Err(format!(
-                "the legal-action mask has {} entries, the model has {} actions",
-                mask.len(),
-                self.spec.output
-            ));
+            return Err(MlpError::MaskWidth {
+                entries: mask.len(),
+                actions: self.spec.output,
+            });
         }
         let raw = self.raw_flat(x, 1);
         let mut out = vec![0.0; self.spec.output];
@@ -336,23 +454,24 @@ impl Mlp {
     /// Restores parameters from `snapshot` (the layout of `weights()`),
     /// checking every length first so that a mismatch leaves the model
     /// untouched.
-    pub(crate) fn restore(&mut self, snap: &[Vec<f32>]) -> Result<(), String> {
+    pub(crate) fn restore(&mut self, snap: &[Vec<f32>]) -> Result<(), MlpError> {
         let widths = self.spec.widths();
         if snap.len() != 2 * self.layers.len() {
-            return Err(format!(
-                "expected {} parameter tensors, found {}",
-                2 * self.layers.len(),
-                snap.len()
-            ));
+            return Err(MlpError::TensorCount {
+                expected: 2 * self.layers.len(),
+                found: snap.len(),
+            });
         }
         for (i, p) in widths.windows(2).enumerate() {
             let (r, c) = (p[0], p[1]);
             if snap[2 * i].len() != r * c || snap[2 * i + 1].len() != c {
-                return Err(format!(
-                    "layer {i}: expected a {r}×{c} weight and {c} biases, found {} and {} values",
-                    snap[2 * i].len(),
-                    snap[2 * i + 1].len()
-                ));
+                return Err(MlpError::TensorShape {
+                    layer: i,
+                    rows: r,
+                    cols: c,
+                    weights: snap[2 * i].len(),
+                    biases: snap[2 * i + 1].len(),
+                });
             }
         }
         for (i, l) in self.layers.iter_mut().enumerate() {
@@ -393,14 +512,30 @@ mod tests {
     #[test]
     fn rejects_bad_shapes_without_panicking() {
         let zero = MlpSpec::new(3, vec![0], 2, Activation::Tanh);
+        let err = Mlp::new(zero, Head::Solution { bounds: None }, 0).unwrap_err();
         assert_eq!(
-            Mlp::new(zero, Head::Solution { bounds: None }, 0).unwrap_err(),
+            err,
+            MlpError::ZeroWidth {
+                layer: Layer::Hidden(0)
+            }
+        );
+        assert_eq!(
+            err.to_string(),
             "hidden layer 0 width is 0: every layer needs at least one unit"
         );
         let spec = MlpSpec::new(3, vec![4], 2, Activation::Tanh);
         let m = Mlp::new(spec, Head::Solution { bounds: None }, 0).unwrap();
+        let err = m.predict(&[1.0, 2.0]).unwrap_err();
         assert_eq!(
-            m.predict(&[1.0, 2.0]).unwrap_err(),
+            err,
+            MlpError::QueryWidth {
+                row: 0,
+                features: 2,
+                inputs: 3
+            }
+        );
+        assert_eq!(
+            err.to_string(),
             "query 0 has 2 features, the model expects 3"
         );
         assert!(m.policy(&[0.0; 3], &[true, true]).is_err());

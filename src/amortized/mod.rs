@@ -8,7 +8,6 @@
 //! `checkpoint::save`/`load`, `dataset_io::load`/`save`, and `Cache`.
 
 pub mod adam;
-pub mod atomic;
 pub mod cache;
 pub mod checkpoint;
 pub mod checksum;
@@ -19,13 +18,16 @@ pub mod mlp;
 pub mod objective;
 pub mod progress;
 pub mod train;
+pub mod training_report;
 
-pub use adam::AdamConfig;
-pub use cache::{Cache, CacheLookup};
-pub use checkpoint::CheckpointMeta;
-pub use dataset::{Dataset, Example};
-pub use heads::{Head, SolutionBounds, TargetKind};
-pub use mlp::{Activation, Mlp, MlpSpec};
+pub use adam::{AdamConfig, AdamError};
+pub use cache::{Cache, CacheError, CacheLookup, Damage, DatasetEntryError};
+pub use checkpoint::{CheckpointError, CheckpointMeta};
+pub use dataset::{Dataset, DatasetError, Example, RowProblem};
+pub use dataset_io::DatasetFileError;
+pub use heads::{Head, HeadError, SolutionBounds, TargetKind};
+pub use mlp::{Activation, Layer, Mlp, MlpError, MlpSpec};
 pub use objective::{objective_head, objective_model, train_objective, ObjectiveConfig};
 pub use progress::Progress;
-pub use train::{train, EpochStats, TrainConfig, TrainingReport};
+pub use train::{train, TrainConfig, TrainError};
+pub use training_report::{EpochStats, TrainingReport};

@@ -15,9 +15,10 @@ use serde::{Deserialize, Serialize};
 
 use super::adam::AdamConfig;
 use super::heads::{Head, SolutionBounds};
-use super::mlp::{Activation, Mlp, MlpSpec};
+use super::mlp::{Activation, Mlp, MlpError, MlpSpec};
 use super::progress::{Progress, Tracker};
-use super::train::{divergence, EpochStats, Stepper, TrainingReport};
+use super::train::{Stepper, TrainError};
+use super::training_report::{EpochStats, TrainingReport};
 use crate::domains::continuous::ContinuousProblem;
 use crate::rng::{derive_seed, Rng};
 
@@ -59,14 +60,15 @@ impl Default for ObjectiveConfig {
 }
 
 impl ObjectiveConfig {
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), TrainError> {
         if self.steps == 0 || self.batch == 0 || self.eval_every == 0 {
-            return Err(format!(
-                "steps, batch and eval_every must be at least 1, found {}, {} and {}",
-                self.steps, self.batch, self.eval_every
-            ));
+            return Err(TrainError::ObjectiveSchedule {
+                steps: self.steps,
+                batch: self.batch,
+                eval_every: self.eval_every,
+            });
         }
-        self.adam().check()
+        Ok(self.adam().check()?)
     }
 
     fn adam(&self) -> AdamConfig {
@@ -97,7 +99,7 @@ pub fn objective_model(
     hidden: Vec<usize>,
     act: Activation,
     seed: u64,
-) -> Result<Mlp, String> {
+) -> Result<Mlp, MlpError> {
     let spec = MlpSpec::new(problem.instance_dim(), hidden, problem.theta_dim(), act);
     Mlp::new(spec, objective_head(problem), seed)
 }
@@ -137,30 +139,29 @@ pub fn train_objective(
     mut model: Mlp,
     problem: &dyn ContinuousProblem,
     cfg: &ObjectiveConfig,
-) -> Result<(Mlp, TrainingReport), String> {
+) -> Result<(Mlp, TrainingReport), TrainError> {
     let start = Instant::now();
     cfg.check()?;
     if !problem.differentiable() {
-        return Err(format!(
-            "`{}` has no gradient: objective-based amortization needs one; train on a solved dataset instead",
-            problem.name()
-        ));
+        return Err(TrainError::NoGradient {
+            problem: problem.name(),
+        });
     }
     let (d, out) = (problem.instance_dim(), problem.theta_dim());
     let spec = model.spec();
     if spec.input != d || spec.output != out {
-        return Err(format!(
-            "`{}` has instances of width {d} and solutions of width {out}; the model maps {} inputs to {} outputs",
-            problem.name(),
-            spec.input,
-            spec.output
-        ));
+        return Err(TrainError::ObjectiveWidths {
+            problem: problem.name(),
+            instance: d,
+            solution: out,
+            inputs: spec.input,
+            outputs: spec.output,
+        });
     }
     if !matches!(model.head(), Head::Solution { .. }) {
-        return Err(format!(
-            "objective-based training needs a solution head, the model has a {} head",
-            model.head().kind().name()
-        ));
+        return Err(TrainError::NotASolutionHead {
+            head: model.head().kind(),
+        });
     }
 
     let head = model.head().clone();
@@ -207,11 +208,11 @@ pub fn train_objective(
         })?;
         if !loss.is_finite() {
             tracker.finish();
-            return Err(divergence(
-                step as u64,
-                step.div_ceil(cfg.eval_every),
-                cfg.lr,
-            ));
+            return Err(TrainError::Diverged {
+                step: step as u64,
+                epoch: step.div_ceil(cfg.eval_every),
+                lr: cfg.lr,
+            });
         }
         report.examples_seen += cfg.batch as u64;
         report.objective_evaluations += cfg.batch as u64;
@@ -236,7 +237,11 @@ pub fn train_objective(
             match val {
                 Some(v) if !v.is_finite() => {
                     tracker.finish();
-                    return Err(divergence(step as u64, epoch, cfg.lr));
+                    return Err(TrainError::Diverged {
+                        step: step as u64,
+                        epoch,
+                        lr: cfg.lr,
+                    });
                 }
                 Some(v) if best.as_ref().is_none_or(|(b, _)| v < *b) => {
                     best = Some((v, model.snapshot()));

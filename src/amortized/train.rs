@@ -10,18 +10,170 @@
 //! amortizer (`objective.rs`) drives the same `Stepper` with a problem's
 //! gradient in place of a head's.
 
+use std::fmt;
 use std::time::Instant;
 
 use dfdx::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::adam::{Adam, AdamConfig};
+use super::adam::{Adam, AdamConfig, AdamError};
 use super::dataset::Dataset;
-use super::heads::Head;
-use super::mlp::{augment, Matrix, Mlp};
+use super::heads::{Head, TargetKind};
+use super::mlp::{augment, Matrix, Mlp, MlpError};
 use super::progress::{Progress, Tracker};
-use crate::cost::Cost;
+use super::training_report::{EpochStats, TrainingReport};
 use crate::rng::{derive_seed, Rng};
+
+/// Why training (on a dataset, or on an objective in `objective.rs`) could
+/// not start or did not finish.
+#[derive(Clone, Debug)]
+pub enum TrainError {
+    /// `epochs` is 0.
+    Epochs,
+    /// `batch` is 0.
+    Batch,
+    /// The validation fraction is outside `[0, 1)`.
+    Val { value: f64 },
+    /// Objective-based training with 0 steps, batch or evaluation interval.
+    ObjectiveSchedule {
+        steps: usize,
+        batch: usize,
+        eval_every: usize,
+    },
+    /// A bad optimizer setting, or a buffer dfdx could not provide.
+    Adam(AdamError),
+    /// The dataset (named by its `source`) has no rows.
+    EmptyDataset { dataset: String },
+    /// The dataset's rows are not as wide as the model's input.
+    FeatureWidth { features: usize, inputs: usize },
+    /// The dataset's targets do not match the head's outputs.
+    TargetWidth {
+        targets: usize,
+        head: TargetKind,
+        outputs: usize,
+    },
+    /// Row `row` (0-based) gives a value head neither a `value` nor a single target.
+    NoOutcome { row: usize, targets: usize },
+    /// Row `row` has an outcome outside `[-1, 1]`.
+    OutcomeRange { row: usize, outcome: f32 },
+    /// Row `row` has a negative policy target at `action`.
+    NegativePolicyTarget { row: usize, action: usize },
+    /// Row `row`'s policy target is zero on every legal action.
+    NoLegalWeight { row: usize },
+    /// The problem has no gradient to train by.
+    NoGradient { problem: String },
+    /// The model's widths do not match the problem's instances and solutions.
+    ObjectiveWidths {
+        problem: String,
+        instance: usize,
+        solution: usize,
+        inputs: usize,
+        outputs: usize,
+    },
+    /// Objective-based training of a model without a solution head.
+    NotASolutionHead { head: TargetKind },
+    /// The loss became NaN or infinite at `step` (1-based), in `epoch`.
+    Diverged { step: u64, epoch: usize, lr: f32 },
+    /// The best weights could not be put back.
+    Model(MlpError),
+}
+
+impl fmt::Display for TrainError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            TrainError::Epochs => f.write_str("epochs must be at least 1"),
+            TrainError::Batch => f.write_str("batch must be at least 1"),
+            TrainError::Val { value } => write!(f, "val must be in [0, 1), found {value}"),
+            TrainError::ObjectiveSchedule {
+                steps,
+                batch,
+                eval_every,
+            } => write!(
+                f,
+                "steps, batch and eval_every must be at least 1, found {steps}, {batch} and {eval_every}"
+            ),
+            TrainError::Adam(e) => e.fmt(f),
+            TrainError::EmptyDataset { dataset } => {
+                write!(f, "the dataset `{dataset}` is empty")
+            }
+            TrainError::FeatureWidth { features, inputs } => write!(
+                f,
+                "the dataset has {features} features per row, the model takes {inputs} inputs"
+            ),
+            TrainError::TargetWidth {
+                targets,
+                head,
+                outputs,
+            } => write!(
+                f,
+                "the dataset has {targets} target values per row, the model's {} head has {outputs} outputs",
+                head.name()
+            ),
+            TrainError::NoOutcome { row, targets } => write!(
+                f,
+                "row {row} has no `value` and {targets} target values; a value head needs one outcome per row"
+            ),
+            TrainError::OutcomeRange { row, outcome } => write!(
+                f,
+                "row {row} has outcome {outcome}; a value head learns outcomes in [-1, 1]"
+            ),
+            TrainError::NegativePolicyTarget { row, action } => write!(
+                f,
+                "row {row} has a negative policy target at action {action}"
+            ),
+            TrainError::NoLegalWeight { row } => write!(
+                f,
+                "row {row}: the policy target puts no weight on a legal action"
+            ),
+            TrainError::NoGradient { problem } => write!(
+                f,
+                "`{problem}` has no gradient: objective-based amortization needs one; train on a solved dataset instead"
+            ),
+            TrainError::ObjectiveWidths {
+                problem,
+                instance,
+                solution,
+                inputs,
+                outputs,
+            } => write!(
+                f,
+                "`{problem}` has instances of width {instance} and solutions of width {solution}; the model maps {inputs} inputs to {outputs} outputs"
+            ),
+            TrainError::NotASolutionHead { head } => write!(
+                f,
+                "objective-based training needs a solution head, the model has a {} head",
+                head.name()
+            ),
+            TrainError::Diverged { step, epoch, lr } => write!(
+                f,
+                "training diverged at step {step} (epoch {epoch}): the loss is NaN or infinite; try a lower lr than {lr}"
+            ),
+            TrainError::Model(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for TrainError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            TrainError::Adam(e) => Some(e),
+            TrainError::Model(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<AdamError> for TrainError {
+    fn from(e: AdamError) -> Self {
+        TrainError::Adam(e)
+    }
+}
+
+impl From<MlpError> for TrainError {
+    fn from(e: MlpError) -> Self {
+        TrainError::Model(e)
+    }
+}
 
 /// Training parameters; `Default` gives sensible values for small problems.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -75,84 +227,17 @@ impl TrainConfig {
         }
     }
 
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), TrainError> {
         if self.epochs == 0 {
-            return Err("epochs must be at least 1".into());
+            return Err(TrainError::Epochs);
         }
         if self.batch == 0 {
-            return Err("batch must be at least 1".into());
+            return Err(TrainError::Batch);
         }
         if !(0.0..1.0).contains(&self.val) {
-            return Err(format!("val must be in [0, 1), found {}", self.val));
+            return Err(TrainError::Val { value: self.val });
         }
-        self.adam().check()
-    }
-}
-
-/// Losses at the end of one epoch (or evaluation interval).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct EpochStats {
-    pub epoch: usize,
-    pub train_loss: f64,
-    pub val_loss: Option<f64>,
-}
-
-/// What training did and cost, kept with the model for break-even reports.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TrainingReport {
-    pub epochs: Vec<EpochStats>,
-    /// The epoch whose weights were kept (1-based).
-    pub best_epoch: usize,
-    pub best_val_loss: Option<f64>,
-    pub stopped_early: bool,
-    pub steps: u64,
-    pub examples_seen: u64,
-    /// Forward passes, training and validation rows together.
-    pub forward_passes: u64,
-    /// Objective evaluations (objective-based training only).
-    #[serde(default)]
-    pub objective_evaluations: u64,
-    /// Estimated FLOPs: 2 per multiply-add forward, twice that again backward.
-    pub flops: u64,
-    pub wall_secs: f64,
-    /// One line for the caller to print or suppress.
-    pub summary: String,
-    /// FNV-1a hash (hex) of the training dataset, for provenance.
-    #[serde(default)]
-    pub dataset_hash: Option<String>,
-}
-
-impl TrainingReport {
-    pub(crate) fn empty() -> TrainingReport {
-        TrainingReport {
-            epochs: Vec::new(),
-            best_epoch: 0,
-            best_val_loss: None,
-            stopped_early: false,
-            steps: 0,
-            examples_seen: 0,
-            forward_passes: 0,
-            objective_evaluations: 0,
-            flops: 0,
-            wall_secs: 0.0,
-            summary: String::new(),
-            dataset_hash: None,
-        }
-    }
-
-    /// Training cost in the units every solver reports.
-    pub fn cost(&self) -> Cost {
-        Cost {
-            evaluations: self.objective_evaluations,
-            forward_passes: self.forward_passes,
-            flops: self.flops,
-            wall: std::time::Duration::from_secs_f64(self.wall_secs),
-            ..Cost::default()
-        }
-    }
-
-    pub fn final_train_loss(&self) -> Option<f64> {
-        self.epochs.last().map(|e| e.train_loss)
+        Ok(self.adam().check()?)
     }
 }
 
@@ -175,7 +260,7 @@ fn reuse<'a>(slot: &'a mut Option<Matrix>, dev: &Cpu, shape: (usize, usize)) -> 
 }
 
 impl Stepper {
-    pub fn new(model: &Mlp, cfg: AdamConfig) -> Result<Stepper, String> {
+    pub fn new(model: &Mlp, cfg: AdamConfig) -> Result<Stepper, AdamError> {
         Ok(Stepper {
             adam: Adam::new(model, cfg)?,
             x: None,
@@ -196,7 +281,7 @@ impl Stepper {
         xs: &[f32],
         rows: usize,
         loss_grad: impl FnOnce(&[f32], &mut [f32]) -> f32,
-    ) -> Result<f32, String> {
+    ) -> Result<f32, AdamError> {
         let (input, output) = (model.spec().input, model.spec().output);
         augment(xs, input, &mut self.xaug);
         let x = reuse(&mut self.x, &model.dev, (rows, input + 1));
@@ -223,13 +308,6 @@ impl Stepper {
     }
 }
 
-/// The error for a NaN/inf loss; the interpreter prefixes the declaration.
-pub(crate) fn divergence(step: u64, epoch: usize, lr: f32) -> String {
-    format!(
-        "training diverged at step {step} (epoch {epoch}): the loss is NaN or infinite; try a lower lr than {lr}"
-    )
-}
-
 /// Rows prepared for one head: features, targets and masks as flat arrays.
 struct Prepared {
     x: Vec<f32>,
@@ -239,16 +317,18 @@ struct Prepared {
     t_dim: usize,
 }
 
-fn prepare(model: &Mlp, data: &Dataset) -> Result<Prepared, String> {
+fn prepare(model: &Mlp, data: &Dataset) -> Result<Prepared, TrainError> {
     let spec = model.spec();
     if data.is_empty() {
-        return Err(format!("the dataset `{}` is empty", data.source));
+        return Err(TrainError::EmptyDataset {
+            dataset: data.source.clone(),
+        });
     }
     if data.feature_dim != spec.input {
-        return Err(format!(
-            "the dataset has {} features per row, the model takes {} inputs",
-            data.feature_dim, spec.input
-        ));
+        return Err(TrainError::FeatureWidth {
+            features: data.feature_dim,
+            inputs: spec.input,
+        });
     }
     let head = model.head();
     let t_dim = match head {
@@ -256,12 +336,11 @@ fn prepare(model: &Mlp, data: &Dataset) -> Result<Prepared, String> {
         _ => spec.output,
     };
     if !matches!(head, Head::Value) && data.target_dim != t_dim {
-        return Err(format!(
-            "the dataset has {} target values per row, the model's {} head has {} outputs",
-            data.target_dim,
-            head.kind().name(),
-            t_dim
-        ));
+        return Err(TrainError::TargetWidth {
+            targets: data.target_dim,
+            head: head.kind(),
+            outputs: t_dim,
+        });
     }
     let mut p = Prepared {
         x: Vec::with_capacity(data.len() * spec.input),
@@ -278,31 +357,25 @@ fn prepare(model: &Mlp, data: &Dataset) -> Result<Prepared, String> {
                     (Some(v), _) => v,
                     (None, [v]) => *v,
                     (None, _) => {
-                        return Err(format!(
-                            "row {row} has no `value` and {} target values; a value head needs one outcome per row",
-                            e.target.len()
-                        ))
+                        return Err(TrainError::NoOutcome {
+                            row,
+                            targets: e.target.len(),
+                        })
                     }
                 };
                 if !(-1.0..=1.0).contains(&v) {
-                    return Err(format!(
-                        "row {row} has outcome {v}; a value head learns outcomes in [-1, 1]"
-                    ));
+                    return Err(TrainError::OutcomeRange { row, outcome: v });
                 }
                 p.t.push(v);
             }
             Head::Policy => {
                 let legal = |i: usize| e.mask.as_ref().is_none_or(|m| m[i]);
-                if let Some(i) = e.target.iter().position(|&t| t < 0.0) {
-                    return Err(format!(
-                        "row {row} has a negative policy target at action {i}"
-                    ));
+                if let Some(action) = e.target.iter().position(|&t| t < 0.0) {
+                    return Err(TrainError::NegativePolicyTarget { row, action });
                 }
                 let total: f32 = (0..t_dim).filter(|&i| legal(i)).map(|i| e.target[i]).sum();
                 if total.is_nan() || total <= 0.0 {
-                    return Err(format!(
-                        "row {row}: the policy target puts no weight on a legal action"
-                    ));
+                    return Err(TrainError::NoLegalWeight { row });
                 }
                 p.t.extend((0..t_dim).map(|i| if legal(i) { e.target[i] / total } else { 0.0 }));
                 if let Some(m) = p.mask.as_mut() {
@@ -364,7 +437,7 @@ pub fn train(
     mut model: Mlp,
     data: &Dataset,
     cfg: &TrainConfig,
-) -> Result<(Mlp, TrainingReport), String> {
+) -> Result<(Mlp, TrainingReport), TrainError> {
     let start = Instant::now();
     cfg.check()?;
     let prepared = prepare(&model, data)?;
@@ -403,7 +476,11 @@ pub fn train(
             })?;
             if !loss.is_finite() {
                 tracker.finish();
-                return Err(divergence(stepper.steps() + 1, epoch, cfg.lr));
+                return Err(TrainError::Diverged {
+                    step: stepper.steps() + 1,
+                    epoch,
+                    lr: cfg.lr,
+                });
             }
             epoch_loss += f64::from(loss) * rows.len() as f64;
             report.examples_seen += rows.len() as u64;
@@ -422,7 +499,11 @@ pub fn train(
         if let Some(v) = val_loss {
             if !v.is_finite() {
                 tracker.finish();
-                return Err(divergence(stepper.steps(), epoch, cfg.lr));
+                return Err(TrainError::Diverged {
+                    step: stepper.steps(),
+                    epoch,
+                    lr: cfg.lr,
+                });
             }
             if best.as_ref().is_none_or(|(b, _)| v < *b) {
                 best = Some((v, model.snapshot()));

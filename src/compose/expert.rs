@@ -62,7 +62,6 @@ pub fn expert_iteration(e: &ExpertIteration<'_>) -> Result<Vec<Round>, SolveErro
             "expert iteration here plays a two-player game".into(),
         ));
     }
-    let fail = SolveError::from;
     let mut prior: Option<Arc<Amortized>> = None;
     let mut buffer: Option<Dataset> = None;
     let mut rounds = Vec::with_capacity(e.rounds);
@@ -78,22 +77,22 @@ pub fn expert_iteration(e: &ExpertIteration<'_>) -> Result<Vec<Round>, SolveErro
         let d: &Dataset = match (&mut buffer, e.pool) {
             (Some(b), true) => {
                 for x in fresh.examples() {
-                    b.push(x.clone()).map_err(|x| fail(x.to_string()))?;
+                    b.push(x.clone()).map_err(SolveError::native)?;
                 }
                 b
             }
             _ => buffer.insert(fresh),
         };
         let net = MlpSpec::new(d.feature_dim, e.net.hidden.clone(), d.target_dim, e.net.act);
-        let model = Mlp::new(net, Head::Policy, derive_seed(seed, "init"))
-            .map_err(|x| fail(x.to_string()))?;
+        let model =
+            Mlp::new(net, Head::Policy, derive_seed(seed, "init")).map_err(SolveError::native)?;
         let cfg = TrainConfig {
             epochs: e.epochs,
             seed,
             progress: Progress::Silent,
             ..TrainConfig::default()
         };
-        let (model, report) = train(model, d, &cfg).map_err(|x| fail(x.to_string()))?;
+        let (model, report) = train(model, d, &cfg).map_err(SolveError::native)?;
         let amortized = Arc::new(Amortized::new(
             vec![model],
             Families::GAME,

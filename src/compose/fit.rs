@@ -14,8 +14,8 @@ use super::generate::Data;
 use super::model::{families_of_head, Amortized, ModelSpec};
 use super::problem::{Families, Problem};
 use crate::amortized::{
-    objective_head, train, train_objective, Head, Mlp, MlpSpec, ObjectiveConfig, Progress,
-    TargetKind, TrainConfig, TrainingReport,
+    objective_head, train, train_objective, Head, Mlp, MlpError, MlpSpec, ObjectiveConfig,
+    Progress, TargetKind, TrainConfig, TrainError, TrainingReport,
 };
 use crate::rng::derive_seed;
 
@@ -50,12 +50,14 @@ pub struct Fitting<'a> {
 }
 
 /// Why a model could not be trained.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum FitError {
     /// Objective-based training met a problem that is not continuous.
     NotContinuous { problem: String, family: Families },
-    /// The network or its training failed (shapes, divergence, data).
-    Training(String),
+    /// The network cannot be built (widths, the parameter cap).
+    Network(MlpError),
+    /// Training failed (the data, divergence).
+    Training(TrainError),
 }
 
 impl fmt::Display for FitError {
@@ -66,15 +68,20 @@ impl fmt::Display for FitError {
                 "objective-based amortization needs a continuous objective, and {problem} is {}",
                 family.article()
             ),
+            FitError::Network(e) => write!(f, "{e}"),
             FitError::Training(e) => write!(f, "{e}"),
         }
     }
 }
 
-impl std::error::Error for FitError {}
-
-fn training(e: impl fmt::Display) -> FitError {
-    FitError::Training(e.to_string())
+impl std::error::Error for FitError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            FitError::NotContinuous { .. } => None,
+            FitError::Network(e) => Some(e),
+            FitError::Training(e) => Some(e),
+        }
+    }
 }
 
 /// The shape every member shares.
@@ -154,7 +161,8 @@ impl Fitting<'_> {
         network: &Network,
     ) -> Result<(Mlp, TrainingReport), FitError> {
         let seed = self.member_seed(i);
-        let model = Mlp::new(network.spec.clone(), network.head.clone(), seed).map_err(training)?;
+        let model = Mlp::new(network.spec.clone(), network.head.clone(), seed)
+            .map_err(FitError::Network)?;
         match &self.form {
             Form::Regression {
                 data,
@@ -173,7 +181,7 @@ impl Fitting<'_> {
                     progress: self.progress,
                     ..TrainConfig::default()
                 };
-                train(model, &data.data, &cfg).map_err(training)
+                train(model, &data.data, &cfg).map_err(FitError::Training)
             }
             Form::Objective { problem, steps } => {
                 let cfg = ObjectiveConfig {
@@ -184,7 +192,7 @@ impl Fitting<'_> {
                     progress: self.progress,
                     ..ObjectiveConfig::default()
                 };
-                train_objective(model, continuous(*problem)?, &cfg).map_err(training)
+                train_objective(model, continuous(*problem)?, &cfg).map_err(FitError::Training)
             }
         }
     }

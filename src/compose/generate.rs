@@ -112,7 +112,7 @@ pub fn generate(
             problem.name()
         )));
     };
-    let data = Dataset::from_examples(examples, kind, source).map_err(|e| SolveError::from(e))?;
+    let data = Dataset::from_examples(examples, kind, source).map_err(SolveError::native)?;
     Ok(Generated {
         data: Data {
             data,

@@ -192,7 +192,7 @@ fn save(session: &Session, path: &str, io: &mut Io) -> Status {
     }
     let text = session.text();
     let formatted = crate::fmt::format_source(crate::span::SourceId(0), &text).unwrap_or(text);
-    match crate::report::write::write_atomic(Path::new(path), formatted.as_bytes()) {
+    match crate::files::write_atomic(Path::new(path), formatted.as_bytes()) {
         Ok(()) => {
             let n = session.items.len();
             let _ = writeln!(

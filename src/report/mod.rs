@@ -1,8 +1,7 @@
-//! Reports: tables, their text/JSON/YAML/CSV forms, and atomic file output.
+//! Reports: tables, their text/JSON/YAML/CSV forms, and SVG plots.
 
 pub mod evaluation;
 pub mod plot;
 pub mod table;
-pub mod write;
 
 pub use table::{Cell, Column, Table};

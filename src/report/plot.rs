@@ -2,8 +2,30 @@
 //! error bars for the 95% interval. Drawn with plotters' SVG backend, which
 //! writes text as SVG text (no fonts needed).
 
+use std::fmt;
+
 use plotters::coord::ranged1d::ValueFormatter;
 use plotters::prelude::*;
+
+/// Why a figure could not be drawn.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PlotError {
+    /// No series has a point with finite coordinates.
+    NothingToPlot,
+    /// plotters failed while drawing; its message.
+    Draw { message: String },
+}
+
+impl fmt::Display for PlotError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            PlotError::NothingToPlot => f.write_str("there is nothing to plot: no finite points"),
+            PlotError::Draw { message } => write!(f, "drawing the plot failed: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for PlotError {}
 
 /// One point: compute (x), score (y) and the half-width of its interval.
 #[derive(Clone, Debug, PartialEq)]
@@ -41,14 +63,14 @@ const COLORS: [RGBColor; 8] = [
 ];
 
 /// Renders the figure as an SVG document.
-pub fn render_svg(fig: &Figure) -> Result<String, String> {
+pub fn render_svg(fig: &Figure) -> Result<String, PlotError> {
     let points: Vec<&Point> = fig.series.iter().flat_map(|s| &s.points).collect();
     let finite: Vec<&&Point> = points
         .iter()
         .filter(|p| p.x.is_finite() && p.y.is_finite())
         .collect();
     if finite.is_empty() {
-        return Err("there is nothing to plot: no finite points".to_string());
+        return Err(PlotError::NothingToPlot);
     }
     let log_x = fig.log_x && finite.iter().all(|p| p.x > 0.0);
     let (mut x0, mut x1) = bounds(finite.iter().map(|p| p.x));
@@ -99,7 +121,7 @@ fn draw<'a, 'b, X>(
         Cartesian2d<X, plotters::coord::types::RangedCoordf64>,
     >,
     fig: &Figure,
-) -> Result<(), String>
+) -> Result<(), PlotError>
 where
     X: Ranged<ValueType = f64> + ValueFormatter<f64>,
     'b: 'a,
@@ -170,8 +192,10 @@ fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
     }
 }
 
-fn draw_err<E: std::fmt::Display>(e: E) -> String {
-    format!("drawing the plot failed: {e}")
+fn draw_err<E: fmt::Display>(e: E) -> PlotError {
+    PlotError::Draw {
+        message: e.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -212,6 +236,10 @@ mod tests {
             series: vec![],
             ..fig
         };
-        assert!(render_svg(&empty).is_err());
+        assert_eq!(render_svg(&empty), Err(PlotError::NothingToPlot));
+        assert_eq!(
+            PlotError::NothingToPlot.to_string(),
+            "there is nothing to plot: no finite points"
+        );
     }
 }

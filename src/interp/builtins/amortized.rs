@@ -122,7 +122,7 @@ fn eval_mlp(c: &mut Call) -> Result<Value, RuntimeError> {
         .collect::<Result<Vec<_>, _>>()?;
     let act = match &c.args[1] {
         Value::Str(s) => Activation::parse(s).map_err(|e| {
-            RuntimeError::new(e)
+            RuntimeError::new(e.to_string())
                 .at(c.arg_spans[1])
                 .hint("write act=\"relu\", act=\"tanh\" or act=\"gelu\"")
         })?,
@@ -378,7 +378,7 @@ fn fit_error(c: &Call, effort: &Effort, e: FitError) -> RuntimeError {
         FitError::NotContinuous { .. } => RuntimeError::new(e.to_string())
             .at(c.arg_spans[2])
             .hint("make a dataset with `solve(…)` and amortize it with `data=`"),
-        FitError::Training(e) => effort.fail(e),
+        other => effort.fail(other.to_string()),
     }
 }
 
@@ -391,7 +391,7 @@ fn amortize_form<'v>(c: &'v Call) -> Result<Form<'v>, RuntimeError> {
     let patience = c.int(10)? as usize;
     let target = match string_arg(c, 3) {
         Some(s) => Some(TargetKind::parse(s).map_err(|e| {
-            RuntimeError::new(e)
+            RuntimeError::new(e.to_string())
                 .at(c.arg_spans[3])
                 .hint("write target=\"policy\", target=\"value\" or target=\"solution\"")
         })?),
