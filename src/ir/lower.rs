@@ -10,7 +10,7 @@
 use super::graph::{Command, CommandKind, Decl, Ir, NodeId, Op, ParamDecl};
 use super::kind::Kind;
 use super::overrides::{Override, OverrideOrigin};
-use super::signature::{Const, Domains, Signature, SignatureLookup};
+use super::signature::{Const, Domains, SignatureLookup};
 use crate::diagnostics::{suggest, Diagnostic};
 use crate::span::{Sources, Span};
 use crate::syntax::ast::{
@@ -18,6 +18,7 @@ use crate::syntax::ast::{
 };
 use std::collections::HashMap;
 
+mod bind;
 mod call;
 
 /// What a global name is bound to.
@@ -723,10 +724,6 @@ fn compact(text: &str) -> String {
     } else {
         one_line
     }
-}
-
-fn positional_count(sig: &Signature) -> usize {
-    sig.params.iter().filter(|p| !p.named_only).count()
 }
 
 fn plural(n: usize) -> &'static str {
