@@ -6,9 +6,8 @@
 
 use super::registry::{Call, Registry, RunSettings, RuntimeError};
 use super::value::{format_number, Value};
-use crate::ir::graph::{Ir, NodeId, Op};
+use crate::ir::graph::{Arith, Ir, NodeId, Op};
 use crate::ir::signature::Const;
-use crate::syntax::ast::BinOp;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -166,12 +165,12 @@ pub fn const_value(c: &Const) -> Value {
     }
 }
 
-fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, RuntimeError> {
+fn binary(op: Arith, a: &Value, b: &Value) -> Result<Value, RuntimeError> {
     if let (Value::Int(x), Value::Int(y)) = (a, b) {
         let r = match op {
-            BinOp::Add => Some(x.checked_add(*y)),
-            BinOp::Sub => Some(x.checked_sub(*y)),
-            BinOp::Mul => Some(x.checked_mul(*y)),
+            Arith::Add => Some(x.checked_add(*y)),
+            Arith::Sub => Some(x.checked_sub(*y)),
+            Arith::Mul => Some(x.checked_mul(*y)),
             _ => None,
         };
         if let Some(r) = r {
@@ -191,10 +190,10 @@ fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, RuntimeError> {
         )));
     };
     let r = match op {
-        BinOp::Add => x + y,
-        BinOp::Sub => x - y,
-        BinOp::Mul => x * y,
-        BinOp::Div => {
+        Arith::Add => x + y,
+        Arith::Sub => x - y,
+        Arith::Mul => x * y,
+        Arith::Div => {
             if y == 0.0 {
                 return Err(RuntimeError::new(format!(
                     "division by zero: {} / 0",
@@ -203,7 +202,7 @@ fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, RuntimeError> {
             }
             x / y
         }
-        BinOp::Pow => x.powf(y),
+        Arith::Pow => x.powf(y),
     };
     if r.is_nan() {
         return Err(RuntimeError::new(format!(

@@ -8,7 +8,7 @@
 use super::kind::Kind;
 use super::signature::{Const, Domains};
 use crate::span::Span;
-use crate::syntax::ast::{BinOp, DeclKeyword};
+use crate::syntax::ast::DeclKeyword;
 use std::fmt::Write;
 
 pub type NodeId = usize;
@@ -27,7 +27,7 @@ pub enum Op {
     },
     Neg(NodeId),
     Binary {
-        op: BinOp,
+        op: Arith,
         lhs: NodeId,
         rhs: NodeId,
     },
@@ -41,6 +41,31 @@ pub enum Op {
     },
     /// A name bound inside an objective expression (`theta`, `x`).
     Symbol(String),
+}
+
+/// The IR's arithmetic: the syntax's `+ - * / ^`, mapped once by lowering,
+/// so that folding, the interpreter and the tape stage do not depend on
+/// the syntax tree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Arith {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Pow,
+}
+
+impl Arith {
+    /// As the IR dump, the hashes and error messages write it.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Arith::Add => "+",
+            Arith::Sub => "-",
+            Arith::Mul => "*",
+            Arith::Div => "/",
+            Arith::Pow => "^",
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -281,12 +306,12 @@ fn ids(items: &[NodeId]) -> String {
 
 /// Arithmetic on constants, with the runtime's rules: `Int ∘ Int` stays
 /// `Int` for `+ - *` (when it does not overflow), `/` and `^` give `Num`.
-pub fn fold_binary(op: BinOp, a: &Const, b: &Const) -> Option<Const> {
+pub fn fold_binary(op: Arith, a: &Const, b: &Const) -> Option<Const> {
     if let (Const::Int(x), Const::Int(y)) = (a, b) {
         let r = match op {
-            BinOp::Add => x.checked_add(*y),
-            BinOp::Sub => x.checked_sub(*y),
-            BinOp::Mul => x.checked_mul(*y),
+            Arith::Add => x.checked_add(*y),
+            Arith::Sub => x.checked_sub(*y),
+            Arith::Mul => x.checked_mul(*y),
             _ => None,
         };
         if let Some(r) = r {
@@ -295,11 +320,11 @@ pub fn fold_binary(op: BinOp, a: &Const, b: &Const) -> Option<Const> {
     }
     let (x, y) = (a.as_f64()?, b.as_f64()?);
     let r = match op {
-        BinOp::Add => x + y,
-        BinOp::Sub => x - y,
-        BinOp::Mul => x * y,
-        BinOp::Div => x / y,
-        BinOp::Pow => x.powf(y),
+        Arith::Add => x + y,
+        Arith::Sub => x - y,
+        Arith::Mul => x * y,
+        Arith::Div => x / y,
+        Arith::Pow => x.powf(y),
     };
     Some(Const::Num(r))
 }

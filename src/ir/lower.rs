@@ -7,7 +7,7 @@
 //! failed subexpression lowers to `None` and its parents stay silent, so a
 //! file's independent mistakes are all reported in one run.
 
-use super::graph::{Command, CommandKind, Decl, Ir, NodeId, Op, ParamDecl};
+use super::graph::{Arith, Command, CommandKind, Decl, Ir, NodeId, Op, ParamDecl};
 use super::kind::Kind;
 use super::overrides::{Override, OverrideOrigin};
 use super::signature::{Const, Domains, SignatureLookup};
@@ -494,17 +494,12 @@ impl<'a> Lowerer<'a> {
             ExprKind::Binary { op, lhs, rhs } => {
                 let (a, b) = (self.lower_expr(lhs, locals), self.lower_expr(rhs, locals));
                 let (a, b) = (a?, b?);
-                let kind = self.arith_kind(*op, a, b, lhs.span, rhs.span)?;
-                Some(self.ir.push(
-                    Op::Binary {
-                        op: *op,
-                        lhs: a,
-                        rhs: b,
-                    },
-                    kind,
-                    e.span,
-                    None,
-                ))
+                let op = arith(*op);
+                let kind = self.arith_kind(op, a, b, lhs.span, rhs.span)?;
+                Some(
+                    self.ir
+                        .push(Op::Binary { op, lhs: a, rhs: b }, kind, e.span, None),
+                )
             }
             ExprKind::Index { target, index } => {
                 let (t, i) = (
@@ -600,7 +595,7 @@ impl<'a> Lowerer<'a> {
         Some(id)
     }
 
-    fn arith_kind(&mut self, op: BinOp, a: NodeId, b: NodeId, sa: Span, sb: Span) -> Option<Kind> {
+    fn arith_kind(&mut self, op: Arith, a: NodeId, b: NodeId, sa: Span, sb: Span) -> Option<Kind> {
         let (ka, kb) = (self.ir.node(a).kind.clone(), self.ir.node(b).kind.clone());
         for (k, s) in [(&ka, sa), (&kb, sb)] {
             if !k.is_numeric() {
@@ -618,7 +613,7 @@ impl<'a> Lowerer<'a> {
             Kind::Vector
         } else if ka == Kind::Int
             && kb == Kind::Int
-            && matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul)
+            && matches!(op, Arith::Add | Arith::Sub | Arith::Mul)
         {
             Kind::Int
         } else {
@@ -704,6 +699,18 @@ impl<'a> Lowerer<'a> {
         }
         self.error(d);
         None
+    }
+}
+
+/// The IR operator of a syntax operator: the one place the IR reads the
+/// syntax's operators.
+fn arith(op: BinOp) -> Arith {
+    match op {
+        BinOp::Add => Arith::Add,
+        BinOp::Sub => Arith::Sub,
+        BinOp::Mul => Arith::Mul,
+        BinOp::Div => Arith::Div,
+        BinOp::Pow => Arith::Pow,
     }
 }
 

@@ -11,10 +11,9 @@ use crate::domains::{connect4, functions};
 use crate::interp::problem::{Objective, Shift, UserObjective};
 use crate::interp::registry::{sig, Call, Registry, RuntimeError};
 use crate::interp::value::Value;
-use crate::ir::graph::{Ir, NodeId, Op};
+use crate::ir::graph::{Arith, Ir, NodeId, Op};
 use crate::ir::signature::{Const, DomainRule, Domains, KindConst};
 use crate::ir::Kind;
-use crate::syntax::ast::BinOp;
 use std::sync::Arc;
 
 pub fn register(r: &mut Registry) {
@@ -343,11 +342,11 @@ fn to_expr(ir: &Ir, id: NodeId) -> Result<Expr, RuntimeError> {
         Op::Neg(a) => -to_expr(ir, *a)?,
         Op::Binary { op, lhs, rhs } => {
             let op = match op {
-                BinOp::Add => EBin::Add,
-                BinOp::Sub => EBin::Sub,
-                BinOp::Mul => EBin::Mul,
-                BinOp::Div => EBin::Div,
-                BinOp::Pow => EBin::Pow,
+                Arith::Add => EBin::Add,
+                Arith::Sub => EBin::Sub,
+                Arith::Mul => EBin::Mul,
+                Arith::Div => EBin::Div,
+                Arith::Pow => EBin::Pow,
             };
             Expr::binary(op, to_expr(ir, *lhs)?, to_expr(ir, *rhs)?)
         }
