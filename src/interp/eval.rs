@@ -63,14 +63,10 @@ impl<'r> Interpreter<'r> {
                 let Some(b) = self.registry.get(builtin) else {
                     return Err(RuntimeError::new(format!("no native code for `{builtin}`")));
                 };
-                let mut values = Vec::with_capacity(args.len());
-                for (i, a) in args.iter().enumerate() {
-                    if i == 0 && !b.sig.binds.is_empty() {
-                        values.push(Value::Unevaluated);
-                    } else {
-                        values.push(self.eval(ir, *a)?);
-                    }
-                }
+                let values = args
+                    .iter()
+                    .map(|a| self.eval(ir, *a))
+                    .collect::<Result<Vec<_>, _>>()?;
                 let mut extra_values = Vec::with_capacity(extra.len());
                 for (k, a) in extra {
                     extra_values.push((k.clone(), self.eval(ir, *a)?));
@@ -149,6 +145,7 @@ impl<'r> Interpreter<'r> {
             Op::Symbol(name) => Err(RuntimeError::new(format!(
                 "`{name}` only has a value inside an objective expression"
             ))),
+            Op::Tape { tape, .. } => Ok(Value::Tape(tape.clone())),
         }
     }
 }

@@ -7,9 +7,11 @@
 
 use super::kind::Kind;
 use super::signature::{Const, Domains};
+use crate::domains::expr::Expr;
 use crate::span::Span;
 use crate::syntax::ast::DeclKeyword;
 use std::fmt::Write;
+use std::sync::Arc;
 
 pub type NodeId = usize;
 
@@ -41,6 +43,13 @@ pub enum Op {
     },
     /// A name bound inside an objective expression (`theta`, `x`).
     Symbol(String),
+    /// An objective expression compiled to the native tree (`ir::tape`);
+    /// `source` is the expression's root, kept for the dump and the hash,
+    /// and never evaluated.
+    Tape {
+        tape: Arc<Expr>,
+        source: NodeId,
+    },
 }
 
 /// The IR's arithmetic: the syntax's `+ - * / ^`, mapped once by lowering,
@@ -217,6 +226,12 @@ impl Ir {
                 h.str("symbol");
                 h.str(name);
             }
+            // The tape is a function of its source, which the source's hash
+            // already identifies.
+            Op::Tape { source, .. } => {
+                h.str("tape");
+                h.u64(self.nodes[*source].hash);
+            }
         }
         if let Some(s) = seed {
             h.str("seed");
@@ -285,6 +300,7 @@ impl Ir {
                 Op::Index { target, index } => format!("%{target}[%{index}]"),
                 Op::Field { target, field } => format!("%{target}.{field}"),
                 Op::Symbol(s) => format!("symbol {s}"),
+                Op::Tape { source, .. } => format!("tape %{source}"),
             };
             let seed = n
                 .seed

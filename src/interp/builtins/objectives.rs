@@ -2,7 +2,7 @@
 //! native library, objectives written in the language (`minimize`,
 //! `maximize`), and `shift` for out-of-distribution variants.
 
-use crate::domains::expr::{BinOp as EBin, Expr, ExprProblem, InstanceDist, ThetaSpec};
+use crate::domains::expr::{ExprProblem, InstanceDist, ThetaSpec};
 use crate::domains::gaussian_vi::{GaussianVi, GaussianViParams};
 use crate::domains::gridworld::{GridParams, GridWorld};
 use crate::domains::pendulum::pendulum;
@@ -11,7 +11,6 @@ use crate::domains::{connect4, functions};
 use crate::interp::problem::{Objective, Shift, UserObjective};
 use crate::interp::registry::{sig, Call, Registry, RuntimeError};
 use crate::interp::value::Value;
-use crate::ir::graph::{Arith, Ir, NodeId, Op};
 use crate::ir::signature::{Const, DomainRule, Domains, KindConst};
 use crate::ir::Kind;
 use std::sync::Arc;
@@ -292,7 +291,13 @@ fn eval_maximize(c: &mut Call) -> Result<Value, RuntimeError> {
 }
 
 fn user_objective(c: &mut Call, maximize: bool) -> Result<Value, RuntimeError> {
-    let expr = to_expr(c.ir, c.arg_nodes[0])?;
+    let Value::Tape(expr) = &c.args[0] else {
+        return Err(
+            RuntimeError::new("the objective must be an expression of `theta` and `x`")
+                .at(c.arg_spans[0]),
+        );
+    };
+    let expr = (**expr).clone();
     let Value::Space(theta) = &c.args[1] else {
         return Err(RuntimeError::new("`theta` must be a `vec(…)`").at(c.arg_spans[1]));
     };
@@ -321,55 +326,4 @@ fn user_objective(c: &mut Call, maximize: bool) -> Result<Value, RuntimeError> {
         x,
         maximize,
     }))))
-}
-
-/// Translates the checked IR of an objective expression into the native tree.
-fn to_expr(ir: &Ir, id: NodeId) -> Result<Expr, RuntimeError> {
-    let node = ir.node(id);
-    let fail = |msg: String| RuntimeError::new(msg).at(node.span);
-    Ok(match &node.op {
-        Op::Const(Const::Int(i)) => Expr::Const(*i as f64),
-        Op::Const(Const::Num(x)) => Expr::Const(*x),
-        Op::Const(other) => return Err(fail(format!("an objective cannot use the value {other}"))),
-        Op::Symbol(s) if s == "theta" => Expr::Theta,
-        Op::Symbol(_) => Expr::X,
-        Op::List(items) => Expr::Stack(
-            items
-                .iter()
-                .map(|i| to_expr(ir, *i))
-                .collect::<Result<_, _>>()?,
-        ),
-        Op::Neg(a) => -to_expr(ir, *a)?,
-        Op::Binary { op, lhs, rhs } => {
-            let op = match op {
-                Arith::Add => EBin::Add,
-                Arith::Sub => EBin::Sub,
-                Arith::Mul => EBin::Mul,
-                Arith::Div => EBin::Div,
-                Arith::Pow => EBin::Pow,
-            };
-            Expr::binary(op, to_expr(ir, *lhs)?, to_expr(ir, *rhs)?)
-        }
-        Op::Index { target, index } => {
-            let Some(i) =
-                ir.const_value(*index)
-                    .and_then(|c| if let Const::Int(i) = c { Some(i) } else { None })
-            else {
-                return Err(RuntimeError::new(
-                    "an index inside an objective must be a constant whole number",
-                )
-                .at(ir.node(*index).span));
-            };
-            let i = usize::try_from(i).map_err(|_| fail(format!("index {i} is negative")))?;
-            to_expr(ir, *target)?.index(i)
-        }
-        Op::Call { builtin, args, .. } => {
-            let args = args
-                .iter()
-                .map(|a| to_expr(ir, *a))
-                .collect::<Result<Vec<_>, _>>()?;
-            Expr::call(builtin, args).map_err(fail)?
-        }
-        Op::Field { .. } => return Err(fail("an objective cannot read fields".to_string())),
-    })
 }

@@ -13,6 +13,7 @@ use crate::ir::signature::{Const, DomainRule, ParamSig, ResultRule, Signature};
 use crate::rng::derive_seed;
 use crate::span::Span;
 use crate::syntax::ast::{Arg, Expr, ExprKind, Ident};
+use std::sync::Arc;
 
 impl<'a> Lowerer<'a> {
     pub(super) fn lower_pipe(
@@ -259,7 +260,9 @@ impl<'a> Lowerer<'a> {
         locals: &Locals,
     ) -> Option<NodeId> {
         let p = &sig.params[i];
-        let node = if i == 0 && !sig.binds.is_empty() {
+        if i == 0 && !sig.binds.is_empty() {
+            // An objective expression: `theta` and `x` are symbols in it,
+            // and once checked it is compiled to its tape.
             let mut inner = locals.clone();
             for name in sig.binds {
                 let sym =
@@ -267,11 +270,31 @@ impl<'a> Lowerer<'a> {
                         .push(Op::Symbol(name.to_string()), Kind::Vector, value.span, None);
                 inner.insert(name.to_string(), sym);
             }
-            self.lower_expr(value, &inner)?
-        } else {
-            self.lower_expr(value, locals)?
-        };
+            let node = self.lower_expr(value, &inner)?;
+            let node = self.check_param(sig.name, p, node, value.span)?;
+            return self.lower_tape(node);
+        }
+        let node = self.lower_expr(value, locals)?;
         self.check_param(sig.name, p, node, value.span)
+    }
+
+    /// The tape stage (`ir::tape`) on an objective expression: its
+    /// argument becomes an `Op::Tape` node holding the native tree.
+    fn lower_tape(&mut self, source: NodeId) -> Option<NodeId> {
+        match crate::ir::tape::compile(&self.ir, source) {
+            Ok(tape) => {
+                let op = Op::Tape {
+                    tape: Arc::new(tape),
+                    source,
+                };
+                let span = self.ir.node(source).span;
+                Some(self.ir.push(op, Kind::Num, span, None))
+            }
+            Err(diags) => {
+                self.diags.extend(diags);
+                None
+            }
+        }
     }
 
     fn check_param(
@@ -430,9 +453,7 @@ impl<'a> Lowerer<'a> {
             );
             return None;
         };
-        let Some(alg) = self.lookup.algorithm(&name) else {
-            return None;
-        };
+        let alg = self.lookup.algorithm(&name)?;
         let list = ParamList::algorithm(alg);
         let bound = self.bind_args(
             &list,
