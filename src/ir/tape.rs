@@ -17,7 +17,7 @@
 use super::graph::{Arith, Ir, NodeId, Op};
 use super::signature::Const;
 use crate::diagnostics::Diagnostic;
-use crate::domains::expr::{BinOp, Expr};
+use crate::domains::expr::{BinOp, Expr, Func};
 use crate::span::Span;
 use std::fmt::Write;
 
@@ -92,6 +92,12 @@ impl Compiler<'_> {
                 target?.index(i)
             }
             Op::Call { builtin, args, .. } => {
+                // A function the tree lacks is reported alone: what its
+                // arguments hold (`range`'s `none` default, say) is beside
+                // the point then.
+                if let Err(message) = Func::named(builtin) {
+                    return self.error(message, span, "not allowed inside an objective");
+                }
                 let args = self.all(args)?;
                 match Expr::call(builtin, args) {
                     Ok(e) => e,
@@ -107,8 +113,9 @@ impl Compiler<'_> {
                     "not allowed inside an objective",
                 )
             }
-            // An objective inside an objective cannot be a number, but a
-            // tape denotes its expression, so it would translate as one.
+            // Not reached (no objective is a number, and calls other than
+            // the math functions are not entered), but a tape stands for
+            // its expression.
             Op::Tape { tape, .. } => (**tape).clone(),
         })
     }

@@ -123,6 +123,17 @@ impl Func {
         FUNCS.into_iter().find(|f| f.name() == name)
     }
 
+    /// The function called `name`, or a message that lists the known ones.
+    pub fn named(name: &str) -> Result<Func, String> {
+        Func::from_name(name).ok_or_else(|| {
+            let known: Vec<&str> = Func::names().collect();
+            format!(
+                "unknown function `{name}` in an objective; known: {}",
+                known.join(", ")
+            )
+        })
+    }
+
     /// Every function name, for "did you mean" messages and completion.
     pub fn names() -> impl Iterator<Item = &'static str> {
         FUNCS.into_iter().map(Func::name)
@@ -157,13 +168,7 @@ impl Expr {
 
     /// A call by name, checking the name and the number of arguments.
     pub fn call(name: &str, args: Vec<Expr>) -> Result<Expr, String> {
-        let f = Func::from_name(name).ok_or_else(|| {
-            let known: Vec<&str> = Func::names().collect();
-            format!(
-                "unknown function `{name}` in an objective; known: {}",
-                known.join(", ")
-            )
-        })?;
+        let f = Func::named(name)?;
         let (lo, hi) = f.arity();
         if args.len() < lo || args.len() > hi {
             let want = if lo == hi {
