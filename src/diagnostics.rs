@@ -145,6 +145,20 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+impl ariadne::Span for Span {
+    type SourceId = SourceId;
+
+    fn source(&self) -> &SourceId {
+        &self.src
+    }
+    fn start(&self) -> usize {
+        self.start
+    }
+    fn end(&self) -> usize {
+        self.end
+    }
+}
+
 struct Cache<'a>(&'a Sources, Vec<(SourceId, ariadne::Source<&'a str>)>);
 
 impl<'a> ariadne::Cache<SourceId> for Cache<'a> {

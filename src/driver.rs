@@ -36,6 +36,32 @@ impl Checked {
     }
 }
 
+/// A stage `check --dump` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    Tokens,
+    Ast,
+    Ir,
+    /// The objectives' native trees (`ir::tape`).
+    Tape,
+}
+
+/// The deterministic dump of one stage of a checked script's main source.
+/// Tokens and the syntax tree are printed whatever the checker found; the
+/// IR and the tapes only once checking produced an IR (empty otherwise).
+pub fn dump(checked: &Checked, stage: Stage) -> String {
+    let text = checked.sources.text(checked.main);
+    match (stage, &checked.ir) {
+        (Stage::Tokens, _) => crate::syntax::dump_tokens(&crate::syntax::lex(checked.main, text).0),
+        (Stage::Ast, _) => crate::syntax::parse(checked.main, text)
+            .program
+            .map_or_else(String::new, |p| crate::syntax::dump_ast(&p)),
+        (Stage::Ir, Some(ir)) => ir.dump(),
+        (Stage::Tape, Some(ir)) => crate::ir::tape::dump(ir),
+        (Stage::Ir | Stage::Tape, None) => String::new(),
+    }
+}
+
 /// Reads and checks the script at `path`. `Err` is a one-line message for
 /// a file that cannot be read at all.
 pub fn check_file(

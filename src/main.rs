@@ -77,7 +77,7 @@ enum Command {
     Check {
         #[command(flatten)]
         script: ScriptArgs,
-        /// Print the tokens, the syntax tree or the IR.
+        /// Print the tokens, the syntax tree, the IR or the objectives' tapes.
         #[arg(long, value_enum)]
         dump: Option<Dump>,
         /// Print errors only, no warnings.
@@ -142,6 +142,7 @@ enum Dump {
     Tokens,
     Ast,
     Ir,
+    Tape,
 }
 
 fn main() -> ExitCode {
@@ -329,23 +330,14 @@ fn check(
         Ok(c) => c,
         Err(e) => return usage_error(&e),
     };
-    let text = checked.sources.text(checked.main).to_string();
-    match dump {
-        Some(Dump::Tokens) => print!(
-            "{}",
-            optimist::syntax::dump_tokens(&optimist::syntax::lex(checked.main, &text).0)
-        ),
-        Some(Dump::Ast) => {
-            if let Some(p) = optimist::syntax::parse(checked.main, &text).program {
-                print!("{}", optimist::syntax::dump_ast(&p));
-            }
-        }
-        Some(Dump::Ir) => {
-            if let Some(ir) = &checked.ir {
-                print!("{}", ir.dump());
-            }
-        }
-        None => {}
+    if let Some(dump) = dump {
+        let stage = match dump {
+            Dump::Tokens => driver::Stage::Tokens,
+            Dump::Ast => driver::Stage::Ast,
+            Dump::Ir => driver::Stage::Ir,
+            Dump::Tape => driver::Stage::Tape,
+        };
+        print!("{}", driver::dump(&checked, stage));
     }
     show(&checked.diagnostics, &checked.sources, quiet, color);
     if checked.ok() {

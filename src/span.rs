@@ -1,5 +1,7 @@
 //! One span type, end to end: the lexer, the parser (chumsky), the IR, the
-//! runtime and the renderer (ariadne) all point into sources with it.
+//! runtime and the renderer (ariadne) all point into sources with it. Its
+//! chumsky span impl is here; its ariadne one is in `diagnostics.rs`, the
+//! only module that talks to ariadne.
 
 use std::fmt;
 use std::ops::Range;
@@ -54,20 +56,6 @@ impl chumsky::span::Span for Span {
     }
     fn context(&self) -> SourceId {
         self.src
-    }
-    fn start(&self) -> usize {
-        self.start
-    }
-    fn end(&self) -> usize {
-        self.end
-    }
-}
-
-impl ariadne::Span for Span {
-    type SourceId = SourceId;
-
-    fn source(&self) -> &SourceId {
-        &self.src
     }
     fn start(&self) -> usize {
         self.start

@@ -166,6 +166,11 @@ fn check_dumps_each_stage_deterministically() {
     let ir = stdout(&optimist(&["check", "examples/basics.opt", "--dump", "ir"]));
     assert!(ir.contains("param budget"), "{ir}");
     assert!(ir.contains("geomspace("), "{ir}");
+    let a = optimist(&["check", "examples/direct.opt", "--dump", "tape"]);
+    let b = optimist(&["check", "examples/direct.opt", "--dump", "tape"]);
+    assert_eq!(a.status.code(), Some(0), "tape: {}", stderr(&a));
+    assert_eq!(stdout(&a), stdout(&b), "tape dump is not deterministic");
+    assert!(stdout(&a).contains("= sum(t"), "{}", stdout(&a));
 }
 
 #[test]

@@ -2,11 +2,13 @@
 //!
 //! * Every `tests/syntax/*.opt` must parse without diagnostics; its token
 //!   dump, AST dump and IR dump (or, for a file the checker rejects, its
-//!   diagnostics) are snapshotted together, one snapshot per file.
+//!   diagnostics), and the tapes of its objectives if it has any, are
+//!   snapshotted together, one snapshot per file.
 //! * Every example in `grammar/optimist.ebnf` (a comment `(* example: … *)`)
 //!   must parse without diagnostics.
 
 use optimist::diagnostics::render;
+use optimist::driver::{self, Checked, Stage};
 use optimist::span::Sources;
 use optimist::syntax::{self, dump_ast, dump_tokens};
 use std::fmt::Write;
@@ -38,7 +40,13 @@ fn corpus() {
         let mut out = String::new();
         stage(&mut out, "tokens", &dump_tokens(&tokens));
         stage(&mut out, "ast", &dump_ast(&program));
-        stage(&mut out, "ir", &ir_dump(&name, &text));
+        let registry = optimist::interp::Registry::standard();
+        let checked = driver::check_text(&name, &text, &registry, &Default::default());
+        stage(&mut out, "ir", &ir_dump(&checked));
+        let tapes = driver::dump(&checked, Stage::Tape);
+        if !tapes.is_empty() {
+            stage(&mut out, "tape", &tapes);
+        }
         insta::assert_snapshot!(out);
     });
 }
@@ -46,9 +54,7 @@ fn corpus() {
 /// The checked IR of a corpus file, or — for files that use what the
 /// checker rejects on purpose (unknown builtins in syntax-only examples) —
 /// its diagnostics.
-fn ir_dump(name: &str, text: &str) -> String {
-    let registry = optimist::interp::Registry::standard();
-    let checked = optimist::driver::check_text(name, text, &registry, &Default::default());
+fn ir_dump(checked: &Checked) -> String {
     match &checked.ir {
         Some(ir) if checked.ok() => ir.dump(),
         _ => format!(

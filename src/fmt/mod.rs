@@ -25,6 +25,7 @@ use crate::span::{SourceId, Span};
 use crate::syntax::ast::{
     Arg, BinOp, DefParam, Expr, ExprKind, Item, ItemKind, UnaryOp, UseTarget,
 };
+use crate::syntax::precedence::{NEG, PIPE, POSTFIX, POWER};
 use crate::syntax::Token;
 use doc::{concat, group, nest, text, Doc};
 
@@ -104,27 +105,9 @@ struct Formatter<'a> {
     next: usize,
 }
 
-/// Binding strength, loosest first; atoms bind tightest.
-fn prec(e: &Expr) -> u8 {
-    match &e.kind {
-        ExprKind::Pipe { .. } => 1,
-        ExprKind::Binary { op, .. } => match op {
-            BinOp::Add | BinOp::Sub => 2,
-            BinOp::Mul | BinOp::Div => 3,
-            BinOp::Pow => 5,
-        },
-        ExprKind::Unary { .. } => 4,
-        ExprKind::Call { .. } | ExprKind::Index { .. } | ExprKind::Field { .. } => 6,
-        _ => 7,
-    }
-}
-
-fn op_prec(op: BinOp) -> u8 {
-    match op {
-        BinOp::Add | BinOp::Sub => 2,
-        BinOp::Mul | BinOp::Div => 3,
-        BinOp::Pow => 5,
-    }
+/// How tightly `e` binds (`syntax::precedence`, shared with the parser).
+fn prec(e: &Expr) -> u16 {
+    e.kind.precedence()
 }
 
 /// One element of a bracketed list, as the formatter needs it.
@@ -444,7 +427,7 @@ impl<'a> Formatter<'a> {
                 op: UnaryOp::Neg,
                 expr,
             } => {
-                let inner = self.operand(expr, prec(expr) < 4);
+                let inner = self.operand(expr, prec(expr) < NEG);
                 // `- -x`, not `--x`.
                 let sign = if matches!(expr.kind, ExprKind::Unary { .. }) {
                     "- "
@@ -460,11 +443,11 @@ impl<'a> Formatter<'a> {
             } => {
                 // Right-associative, and its right operand may start with a
                 // minus: `2 ^ -x ^ 2`.
-                let l = self.operand(lhs, prec(lhs) <= 5);
-                let r = self.operand(rhs, prec(rhs) < 4);
+                let l = self.operand(lhs, prec(lhs) <= POWER);
+                let r = self.operand(rhs, prec(rhs) < NEG);
                 concat(vec![l, text(" ^ "), r])
             }
-            ExprKind::Binary { op, .. } => self.chain(e, op_prec(*op)),
+            ExprKind::Binary { op, .. } => self.chain(e, op.precedence()),
             ExprKind::Index { target, index } => {
                 let t = self.postfix_target(target);
                 let i = self.expr(index);
@@ -481,17 +464,17 @@ impl<'a> Formatter<'a> {
     fn postfix_target(&mut self, target: &Expr) -> Doc {
         // `(3).x`: a number glued to `.` would read as a malformed fraction.
         let number = matches!(target.kind, ExprKind::Int(_) | ExprKind::Num(_));
-        self.operand(target, prec(target) < 6 || number)
+        self.operand(target, prec(target) < POSTFIX || number)
     }
 
     /// A left-associative chain of operators of one precedence level,
     /// breaking after the operators when it does not fit.
-    fn chain(&mut self, e: &Expr, level: u8) -> Doc {
+    fn chain(&mut self, e: &Expr, level: u16) -> Doc {
         let mut operands = Vec::new();
         let mut ops = Vec::new();
         let mut cur = e;
         while let ExprKind::Binary { op, lhs, rhs } = &cur.kind {
-            if op_prec(*op) != level || *op == BinOp::Pow {
+            if op.precedence() != level || *op == BinOp::Pow {
                 break;
             }
             operands.push(rhs.as_ref());
@@ -528,7 +511,7 @@ impl<'a> Formatter<'a> {
             rest.push(Doc::Line);
             rest.extend(self.leading(stage.span.start));
             rest.push(text("|> "));
-            rest.push(self.operand(stage, prec(stage) <= 1));
+            rest.push(self.operand(stage, prec(stage) <= PIPE));
         }
         group(concat(vec![first, nest(concat(rest))]))
     }

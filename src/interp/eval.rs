@@ -6,9 +6,8 @@
 
 use super::registry::{Call, Registry, RunSettings, RuntimeError};
 use super::value::{format_number, Value};
-use crate::ir::graph::{Ir, NodeId, Op};
+use crate::ir::graph::{Arith, Ir, NodeId, Op};
 use crate::ir::signature::Const;
-use crate::syntax::ast::BinOp;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -64,14 +63,10 @@ impl<'r> Interpreter<'r> {
                 let Some(b) = self.registry.get(builtin) else {
                     return Err(RuntimeError::new(format!("no native code for `{builtin}`")));
                 };
-                let mut values = Vec::with_capacity(args.len());
-                for (i, a) in args.iter().enumerate() {
-                    if i == 0 && !b.sig.binds.is_empty() {
-                        values.push(Value::Unevaluated);
-                    } else {
-                        values.push(self.eval(ir, *a)?);
-                    }
-                }
+                let values = args
+                    .iter()
+                    .map(|a| self.eval(ir, *a))
+                    .collect::<Result<Vec<_>, _>>()?;
                 let mut extra_values = Vec::with_capacity(extra.len());
                 for (k, a) in extra {
                     extra_values.push((k.clone(), self.eval(ir, *a)?));
@@ -151,6 +146,7 @@ impl<'r> Interpreter<'r> {
             Op::Symbol(name) => Err(RuntimeError::new(format!(
                 "`{name}` only has a value inside an objective expression"
             ))),
+            Op::Tape { tape, .. } => Ok(Value::Tape(tape.clone())),
         }
     }
 }
@@ -167,12 +163,12 @@ pub fn const_value(c: &Const) -> Value {
     }
 }
 
-fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, RuntimeError> {
+fn binary(op: Arith, a: &Value, b: &Value) -> Result<Value, RuntimeError> {
     if let (Value::Int(x), Value::Int(y)) = (a, b) {
         let r = match op {
-            BinOp::Add => Some(x.checked_add(*y)),
-            BinOp::Sub => Some(x.checked_sub(*y)),
-            BinOp::Mul => Some(x.checked_mul(*y)),
+            Arith::Add => Some(x.checked_add(*y)),
+            Arith::Sub => Some(x.checked_sub(*y)),
+            Arith::Mul => Some(x.checked_mul(*y)),
             _ => None,
         };
         if let Some(r) = r {
@@ -192,10 +188,10 @@ fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, RuntimeError> {
         )));
     };
     let r = match op {
-        BinOp::Add => x + y,
-        BinOp::Sub => x - y,
-        BinOp::Mul => x * y,
-        BinOp::Div => {
+        Arith::Add => x + y,
+        Arith::Sub => x - y,
+        Arith::Mul => x * y,
+        Arith::Div => {
             if y == 0.0 {
                 return Err(RuntimeError::new(format!(
                     "division by zero: {} / 0",
@@ -204,7 +200,7 @@ fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, RuntimeError> {
             }
             x / y
         }
-        BinOp::Pow => x.powf(y),
+        Arith::Pow => x.powf(y),
     };
     if r.is_nan() {
         return Err(RuntimeError::new(format!(

@@ -8,7 +8,7 @@
 use super::solver::SolverValue;
 use crate::compose::generate::Data;
 use crate::compose::{ModelSpec, Problem};
-use crate::domains::expr::{InstanceDist, ThetaSpec};
+use crate::domains::expr::{Expr, InstanceDist, ThetaSpec};
 use crate::ir::Kind;
 use crate::report::Table;
 use std::fmt;
@@ -36,9 +36,9 @@ pub enum Value {
     Space(Arc<ThetaSpec>),
     /// An instance distribution: `normal(0, 1, dim=8)`.
     Distribution(Arc<InstanceDist>),
-    /// Stands in for an argument the builtin reads from the IR itself
-    /// (the expression of `minimize`).
-    Unevaluated,
+    /// An objective expression compiled by the checker (the first argument
+    /// of `minimize` and `maximize`): the native tree, ready to shape-check.
+    Tape(Arc<Expr>),
     /// An optional argument that was not given.
     None,
 }
@@ -68,7 +68,8 @@ impl Value {
             Value::Model(_) => Kind::Model,
             Value::Space(_) => Kind::Space,
             Value::Distribution(_) => Kind::Distribution,
-            Value::Unevaluated | Value::None => Kind::Any,
+            Value::Tape(_) => Kind::Num,
+            Value::None => Kind::Any,
         }
     }
 
@@ -123,8 +124,9 @@ impl Value {
             | Value::Objective(_)
             | Value::Solver(_)
             | Value::Space(_)
-            | Value::Distribution(_) => J::String(self.to_string()),
-            Value::Unevaluated | Value::None => J::Null,
+            | Value::Distribution(_)
+            | Value::Tape(_) => J::String(self.to_string()),
+            Value::None => J::Null,
         }
     }
 }
@@ -219,7 +221,7 @@ impl fmt::Display for Value {
                     write!(f, "uniform({lo}, {hi}, dim={dim})")
                 }
             },
-            Value::Unevaluated => write!(f, "…"),
+            Value::Tape(e) => write!(f, "{e}"),
             Value::None => write!(f, "none"),
         }
     }

@@ -7,9 +7,11 @@
 
 use super::kind::Kind;
 use super::signature::{Const, Domains};
+use crate::domains::expr::Expr;
 use crate::span::Span;
-use crate::syntax::ast::{BinOp, DeclKeyword};
+use crate::syntax::ast::DeclKeyword;
 use std::fmt::Write;
+use std::sync::Arc;
 
 pub type NodeId = usize;
 
@@ -27,7 +29,7 @@ pub enum Op {
     },
     Neg(NodeId),
     Binary {
-        op: BinOp,
+        op: Arith,
         lhs: NodeId,
         rhs: NodeId,
     },
@@ -41,6 +43,38 @@ pub enum Op {
     },
     /// A name bound inside an objective expression (`theta`, `x`).
     Symbol(String),
+    /// An objective expression compiled to the native tree (`ir::tape`);
+    /// `source` is the expression's root, kept for the dump and the hash,
+    /// and never evaluated.
+    Tape {
+        tape: Arc<Expr>,
+        source: NodeId,
+    },
+}
+
+/// The IR's arithmetic: the syntax's `+ - * / ^`, mapped once by lowering,
+/// so that folding, the interpreter and the tape stage do not depend on
+/// the syntax tree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Arith {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Pow,
+}
+
+impl Arith {
+    /// As the IR dump, the hashes and error messages write it.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Arith::Add => "+",
+            Arith::Sub => "-",
+            Arith::Mul => "*",
+            Arith::Div => "/",
+            Arith::Pow => "^",
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -192,6 +226,12 @@ impl Ir {
                 h.str("symbol");
                 h.str(name);
             }
+            // The tape is a function of its source, which the source's hash
+            // already identifies.
+            Op::Tape { source, .. } => {
+                h.str("tape");
+                h.u64(self.nodes[*source].hash);
+            }
         }
         if let Some(s) = seed {
             h.str("seed");
@@ -260,6 +300,7 @@ impl Ir {
                 Op::Index { target, index } => format!("%{target}[%{index}]"),
                 Op::Field { target, field } => format!("%{target}.{field}"),
                 Op::Symbol(s) => format!("symbol {s}"),
+                Op::Tape { source, .. } => format!("tape %{source}"),
             };
             let seed = n
                 .seed
@@ -281,12 +322,12 @@ fn ids(items: &[NodeId]) -> String {
 
 /// Arithmetic on constants, with the runtime's rules: `Int ∘ Int` stays
 /// `Int` for `+ - *` (when it does not overflow), `/` and `^` give `Num`.
-pub fn fold_binary(op: BinOp, a: &Const, b: &Const) -> Option<Const> {
+pub fn fold_binary(op: Arith, a: &Const, b: &Const) -> Option<Const> {
     if let (Const::Int(x), Const::Int(y)) = (a, b) {
         let r = match op {
-            BinOp::Add => x.checked_add(*y),
-            BinOp::Sub => x.checked_sub(*y),
-            BinOp::Mul => x.checked_mul(*y),
+            Arith::Add => x.checked_add(*y),
+            Arith::Sub => x.checked_sub(*y),
+            Arith::Mul => x.checked_mul(*y),
             _ => None,
         };
         if let Some(r) = r {
@@ -295,11 +336,11 @@ pub fn fold_binary(op: BinOp, a: &Const, b: &Const) -> Option<Const> {
     }
     let (x, y) = (a.as_f64()?, b.as_f64()?);
     let r = match op {
-        BinOp::Add => x + y,
-        BinOp::Sub => x - y,
-        BinOp::Mul => x * y,
-        BinOp::Div => x / y,
-        BinOp::Pow => x.powf(y),
+        Arith::Add => x + y,
+        Arith::Sub => x - y,
+        Arith::Mul => x * y,
+        Arith::Div => x / y,
+        Arith::Pow => x.powf(y),
     };
     Some(Const::Num(r))
 }

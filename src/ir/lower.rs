@@ -7,10 +7,10 @@
 //! failed subexpression lowers to `None` and its parents stay silent, so a
 //! file's independent mistakes are all reported in one run.
 
-use super::graph::{Command, CommandKind, Decl, Ir, NodeId, Op, ParamDecl};
+use super::graph::{Arith, Command, CommandKind, Decl, Ir, NodeId, Op, ParamDecl};
 use super::kind::Kind;
 use super::overrides::{Override, OverrideOrigin};
-use super::signature::{Const, Domains, Signature, SignatureLookup};
+use super::signature::{Const, Domains, SignatureLookup};
 use crate::diagnostics::{suggest, Diagnostic};
 use crate::span::{Sources, Span};
 use crate::syntax::ast::{
@@ -18,6 +18,7 @@ use crate::syntax::ast::{
 };
 use std::collections::HashMap;
 
+mod bind;
 mod call;
 
 /// What a global name is bound to.
@@ -493,17 +494,12 @@ impl<'a> Lowerer<'a> {
             ExprKind::Binary { op, lhs, rhs } => {
                 let (a, b) = (self.lower_expr(lhs, locals), self.lower_expr(rhs, locals));
                 let (a, b) = (a?, b?);
-                let kind = self.arith_kind(*op, a, b, lhs.span, rhs.span)?;
-                Some(self.ir.push(
-                    Op::Binary {
-                        op: *op,
-                        lhs: a,
-                        rhs: b,
-                    },
-                    kind,
-                    e.span,
-                    None,
-                ))
+                let op = arith(*op);
+                let kind = self.arith_kind(op, a, b, lhs.span, rhs.span)?;
+                Some(
+                    self.ir
+                        .push(Op::Binary { op, lhs: a, rhs: b }, kind, e.span, None),
+                )
             }
             ExprKind::Index { target, index } => {
                 let (t, i) = (
@@ -599,7 +595,7 @@ impl<'a> Lowerer<'a> {
         Some(id)
     }
 
-    fn arith_kind(&mut self, op: BinOp, a: NodeId, b: NodeId, sa: Span, sb: Span) -> Option<Kind> {
+    fn arith_kind(&mut self, op: Arith, a: NodeId, b: NodeId, sa: Span, sb: Span) -> Option<Kind> {
         let (ka, kb) = (self.ir.node(a).kind.clone(), self.ir.node(b).kind.clone());
         for (k, s) in [(&ka, sa), (&kb, sb)] {
             if !k.is_numeric() {
@@ -617,7 +613,7 @@ impl<'a> Lowerer<'a> {
             Kind::Vector
         } else if ka == Kind::Int
             && kb == Kind::Int
-            && matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul)
+            && matches!(op, Arith::Add | Arith::Sub | Arith::Mul)
         {
             Kind::Int
         } else {
@@ -706,6 +702,18 @@ impl<'a> Lowerer<'a> {
     }
 }
 
+/// The IR operator of a syntax operator: the one place the IR reads the
+/// syntax's operators.
+fn arith(op: BinOp) -> Arith {
+    match op {
+        BinOp::Add => Arith::Add,
+        BinOp::Sub => Arith::Sub,
+        BinOp::Mul => Arith::Mul,
+        BinOp::Div => Arith::Div,
+        BinOp::Pow => Arith::Pow,
+    }
+}
+
 /// Source text on one line, whitespace collapsed, at most 60 characters.
 fn compact(text: &str) -> String {
     let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -723,10 +731,6 @@ fn compact(text: &str) -> String {
     } else {
         one_line
     }
-}
-
-fn positional_count(sig: &Signature) -> usize {
-    sig.params.iter().filter(|p| !p.named_only).count()
 }
 
 fn plural(n: usize) -> &'static str {

@@ -1,5 +1,6 @@
 //! From syntax to a typed DAG: name resolution, `use` loading, def
-//! expansion, kind checking, param overrides, and the IR with its printer.
+//! expansion, kind checking, param overrides, objective tapes, and the IR
+//! with its printers.
 
 pub mod graph;
 pub mod kind;
@@ -7,6 +8,7 @@ pub mod load;
 pub mod lower;
 pub mod overrides;
 pub mod signature;
+pub mod tape;
 
 pub use graph::{Command, CommandKind, Ir, Node, NodeId, Op};
 pub use kind::Kind;

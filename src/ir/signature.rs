@@ -211,7 +211,8 @@ pub struct Signature {
     /// Whether the builtin draws random numbers (its node then gets a seed).
     pub random: bool,
     /// Names bound while lowering the first argument, as `Vector` symbols:
-    /// `minimize(sum((theta - x) ^ 2), …)` binds `theta` and `x`.
+    /// `minimize(sum((theta - x) ^ 2), …)` binds `theta` and `x`. Such an
+    /// argument is an objective expression, compiled to its tape (`ir::tape`).
     pub binds: &'static [&'static str],
     /// The domains of the result (objectives and solvers).
     pub domains: DomainRule,

@@ -299,6 +299,7 @@ fn ir_of(session: &Session, expr: &str, io: &mut Io) -> Status {
             Op::Binary { lhs, rhs, .. } => todo.extend([*lhs, *rhs]),
             Op::Index { target, index } => todo.extend([*target, *index]),
             Op::Field { target, .. } => todo.push(*target),
+            Op::Tape { source, .. } => todo.push(*source),
             Op::Const(_) | Op::Symbol(_) => {}
         }
     }

@@ -12,6 +12,7 @@ pub mod ast;
 pub mod dump;
 pub mod lexer;
 pub mod parser;
+pub mod precedence;
 
 pub use dump::{dump_ast, dump_tokens};
 pub use lexer::{Keyword, Token};

@@ -3,10 +3,10 @@
 //! shape-checked once, then evaluated and differentiated without the
 //! interpreter.
 //!
-//! The interpreter lowers the user's expression into an `Expr` (constants,
-//! `theta`, `x`, stacking `[a, b]`, indexing `v[i]`, `+ − * / ^` with
-//! scalar↔vector broadcasting, unary minus, and the functions listed in
-//! `Func`). `Program::compile` checks every shape — a mismatch is an `Err`,
+//! The language's checker builds the user's expression as an `Expr`
+//! (constants, `theta`, `x`, stacking `[a, b]`, indexing `v[i]`, `+ − * / ^`
+//! with scalar↔vector broadcasting, unary minus, and the functions listed
+//! in `Func`). `Program::compile` checks every shape — a mismatch is an `Err`,
 //! never a panic later — and flattens the tree into a tape in evaluation
 //! order, each node owning a fixed slice of one value buffer. Evaluation
 //! walks the tape forward; the gradient with respect to `θ` is reverse-mode
@@ -50,6 +50,18 @@ pub enum BinOp {
     Mul,
     Div,
     Pow,
+}
+
+impl BinOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::Pow => "^",
+        }
+    }
 }
 
 /// The functions an objective may call. `min`/`max` with one argument
@@ -111,6 +123,17 @@ impl Func {
         FUNCS.into_iter().find(|f| f.name() == name)
     }
 
+    /// The function called `name`, or a message that lists the known ones.
+    pub fn named(name: &str) -> Result<Func, String> {
+        Func::from_name(name).ok_or_else(|| {
+            let known: Vec<&str> = Func::names().collect();
+            format!(
+                "unknown function `{name}` in an objective; known: {}",
+                known.join(", ")
+            )
+        })
+    }
+
     /// Every function name, for "did you mean" messages and completion.
     pub fn names() -> impl Iterator<Item = &'static str> {
         FUNCS.into_iter().map(Func::name)
@@ -145,13 +168,7 @@ impl Expr {
 
     /// A call by name, checking the name and the number of arguments.
     pub fn call(name: &str, args: Vec<Expr>) -> Result<Expr, String> {
-        let f = Func::from_name(name).ok_or_else(|| {
-            let known: Vec<&str> = Func::names().collect();
-            format!(
-                "unknown function `{name}` in an objective; known: {}",
-                known.join(", ")
-            )
-        })?;
+        let f = Func::named(name)?;
         let (lo, hi) = f.arity();
         if args.len() < lo || args.len() > hi {
             let want = if lo == hi {
@@ -268,12 +285,10 @@ impl fmt::Display for Expr {
                 paren(f, a, 4)
             }
             Expr::Binary(op, a, b) => {
-                let (sym, p) = match op {
-                    BinOp::Add => ("+", 1),
-                    BinOp::Sub => ("-", 1),
-                    BinOp::Mul => ("*", 2),
-                    BinOp::Div => ("/", 2),
-                    BinOp::Pow => ("^", 4),
+                let p = match op {
+                    BinOp::Add | BinOp::Sub => 1,
+                    BinOp::Mul | BinOp::Div => 2,
+                    BinOp::Pow => 4,
                 };
                 // `-` and `/` are left-associative, `^` right-associative.
                 let (pa, pb) = match op {
@@ -282,7 +297,7 @@ impl fmt::Display for Expr {
                     _ => (p, p),
                 };
                 paren(f, a, pa)?;
-                write!(f, " {sym} ")?;
+                write!(f, " {} ", op.symbol())?;
                 paren(f, b, pb)
             }
             Expr::Call(func, args) => {

@@ -5,14 +5,12 @@
 
 use crate::compose::problem::shift;
 use crate::compose::Catalog;
-use crate::domains::expr::{BinOp as EBin, Expr, ExprProblem, InstanceDist, ThetaSpec};
+use crate::domains::expr::{ExprProblem, InstanceDist, ThetaSpec};
 use crate::interp::registry::{param_sig, param_value, sig, Call, Registry, RuntimeError};
 use crate::interp::value::Value;
-use crate::ir::graph::{Ir, NodeId, Op};
 use crate::ir::signature::{Const, DomainRule, Domains, KindConst};
 use crate::ir::Kind;
 use crate::params::Params;
-use crate::syntax::ast::BinOp;
 use std::sync::Arc;
 
 pub fn register(r: &mut Registry, catalog: &Catalog) {
@@ -188,7 +186,13 @@ fn eval_maximize(c: &mut Call) -> Result<Value, RuntimeError> {
 }
 
 fn user_objective(c: &mut Call, maximize: bool) -> Result<Value, RuntimeError> {
-    let expr = to_expr(c.ir, c.arg_nodes[0])?;
+    let Value::Tape(expr) = &c.args[0] else {
+        return Err(
+            RuntimeError::new("the objective must be an expression of `theta` and `x`")
+                .at(c.arg_spans[0]),
+        );
+    };
+    let expr = (**expr).clone();
     let Value::Space(theta) = &c.args[1] else {
         return Err(RuntimeError::new("`theta` must be a `vec(…)`").at(c.arg_spans[1]));
     };
@@ -205,61 +209,10 @@ fn user_objective(c: &mut Call, maximize: bool) -> Result<Value, RuntimeError> {
     }
     let theta = (**theta).clone();
     let problem = if maximize {
-        ExprProblem::maximize(expr.clone(), theta.clone(), x.clone())
+        ExprProblem::maximize(expr, theta, x)
     } else {
-        ExprProblem::minimize(expr.clone(), theta.clone(), x.clone())
+        ExprProblem::minimize(expr, theta, x)
     }
     .map_err(|e| RuntimeError::new(e).at(c.arg_spans[0]))?;
     Ok(Value::Objective(Arc::new(problem)))
-}
-
-/// Translates the checked IR of an objective expression into the native tree.
-fn to_expr(ir: &Ir, id: NodeId) -> Result<Expr, RuntimeError> {
-    let node = ir.node(id);
-    let fail = |msg: String| RuntimeError::new(msg).at(node.span);
-    Ok(match &node.op {
-        Op::Const(Const::Int(i)) => Expr::Const(*i as f64),
-        Op::Const(Const::Num(x)) => Expr::Const(*x),
-        Op::Const(other) => return Err(fail(format!("an objective cannot use the value {other}"))),
-        Op::Symbol(s) if s == "theta" => Expr::Theta,
-        Op::Symbol(_) => Expr::X,
-        Op::List(items) => Expr::Stack(
-            items
-                .iter()
-                .map(|i| to_expr(ir, *i))
-                .collect::<Result<_, _>>()?,
-        ),
-        Op::Neg(a) => -to_expr(ir, *a)?,
-        Op::Binary { op, lhs, rhs } => {
-            let op = match op {
-                BinOp::Add => EBin::Add,
-                BinOp::Sub => EBin::Sub,
-                BinOp::Mul => EBin::Mul,
-                BinOp::Div => EBin::Div,
-                BinOp::Pow => EBin::Pow,
-            };
-            Expr::binary(op, to_expr(ir, *lhs)?, to_expr(ir, *rhs)?)
-        }
-        Op::Index { target, index } => {
-            let Some(i) =
-                ir.const_value(*index)
-                    .and_then(|c| if let Const::Int(i) = c { Some(i) } else { None })
-            else {
-                return Err(RuntimeError::new(
-                    "an index inside an objective must be a constant whole number",
-                )
-                .at(ir.node(*index).span));
-            };
-            let i = usize::try_from(i).map_err(|_| fail(format!("index {i} is negative")))?;
-            to_expr(ir, *target)?.index(i)
-        }
-        Op::Call { builtin, args, .. } => {
-            let args = args
-                .iter()
-                .map(|a| to_expr(ir, *a))
-                .collect::<Result<Vec<_>, _>>()?;
-            Expr::call(builtin, args).map_err(fail)?
-        }
-        Op::Field { .. } => return Err(fail("an objective cannot read fields".to_string())),
-    })
 }

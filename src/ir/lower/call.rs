@@ -1,9 +1,11 @@
-//! Calls: binding arguments to a builtin's signature (kinds, ranges,
-//! choices, an algorithm's own parameters, rest-named arguments), the
-//! domain-fit checks between solvers and objectives, seeds of random
-//! builtins, and the inline expansion of user `def`s.
+//! Calls: checking the arguments bound to a builtin's signature (kinds,
+//! ranges, choices, an algorithm's own parameters, rest-named arguments),
+//! the domain-fit checks between solvers and objectives, seeds of random
+//! builtins, and the inline expansion of user `def`s. Binding itself —
+//! which argument goes to which parameter — is `bind.rs`.
 
-use super::{compact, fmt_num, plural, positional_count, Global, Locals, Lowerer};
+use super::bind::{arg_ref, ParamList};
+use super::{compact, fmt_num, Global, Locals, Lowerer};
 use crate::diagnostics::{suggest, Diagnostic};
 use crate::ir::graph::{Ir, NodeId, Op};
 use crate::ir::kind::Kind;
@@ -11,6 +13,7 @@ use crate::ir::signature::{Const, DomainRule, ParamSig, ResultRule, Signature};
 use crate::rng::derive_seed;
 use crate::span::Span;
 use crate::syntax::ast::{Arg, Expr, ExprKind, Ident};
+use std::sync::Arc;
 
 impl<'a> Lowerer<'a> {
     pub(super) fn lower_pipe(
@@ -119,105 +122,25 @@ impl<'a> Lowerer<'a> {
         span: Span,
         locals: &Locals,
     ) -> Option<NodeId> {
-        let n = sig.params.len();
-        let mut bound: Vec<Option<(NodeId, Span)>> = vec![None; n];
-        let mut extra: Vec<(&'a Ident, &'a Expr)> = Vec::new();
-        let mut failed = false;
-        let mut next_pos = 0;
-        if let Some(p) = piped {
-            if n == 0 || sig.params[0].named_only {
-                self.error(
-                    Diagnostic::error(
-                        "E0219",
-                        format!("`{}` takes no positional argument to pipe into", sig.name),
-                    )
-                    .with_primary(p.1, "piped in here")
-                    .with_note(format!("usage: {}", sig.usage())),
-                );
-                return None;
-            }
-            bound[0] = Some(p);
-            next_pos = 1;
-        }
-        for arg in args {
-            match &arg.name {
-                None => {
-                    if next_pos >= n || sig.params[next_pos].named_only {
-                        self.error(
-                            Diagnostic::error(
-                                "E0204",
-                                format!(
-                                    "`{}` takes {} positional argument{}",
-                                    sig.name,
-                                    positional_count(sig),
-                                    plural(positional_count(sig))
-                                ),
-                            )
-                            .with_primary(arg.span, "one too many")
-                            .with_note(format!("usage: {}", sig.usage())),
-                        );
-                        failed = true;
-                        continue;
-                    }
-                    let node = self.lower_arg(sig, next_pos, &arg.value, locals);
-                    failed |= node.is_none();
-                    bound[next_pos] = node.map(|x| (x, arg.value.span));
-                    next_pos += 1;
-                }
-                Some(name) => match sig.param(&name.name) {
-                    Some((i, _)) => {
-                        if bound[i].is_some() || (i < next_pos && !failed) {
-                            self.given_twice(name);
-                            failed = true;
-                            continue;
-                        }
-                        let node = self.lower_arg(sig, i, &arg.value, locals);
-                        failed |= node.is_none();
-                        bound[i] = node.map(|x| (x, arg.value.span));
-                    }
-                    None if sig.algorithm_params.is_some() || sig.rest_named.is_some() => {
-                        extra.push((name, &arg.value))
-                    }
-                    None => {
-                        self.unknown_named(sig.name, name, &sig.params, sig.usage());
-                        failed = true;
-                    }
-                },
-            }
-        }
-        let mut args_out = Vec::with_capacity(n);
-        for (i, p) in sig.params.iter().enumerate() {
-            match (bound[i], &p.default) {
-                (Some((node, _)), _) => args_out.push(node),
-                (None, Some(d)) => args_out.push(self.constant(d.clone(), span)),
-                (None, None) => {
-                    if !failed {
-                        self.error(
-                            Diagnostic::error(
-                                "E0220",
-                                format!("`{}` needs the argument `{}`", sig.name, p.name),
-                            )
-                            .with_primary(span, format!("`{}` is missing", p.name))
-                            .with_note(format!("usage: {}", sig.usage()))
-                            .with_note(format!("`{}`: {}", p.name, p.doc)),
-                        );
-                    }
-                    failed = true;
-                }
-            }
-        }
-        if failed {
-            return None;
-        }
+        let list = ParamList::builtin(sig);
+        let bound = self.bind_args(
+            &list,
+            piped,
+            args.iter().map(arg_ref),
+            &mut |cx, i, value| cx.lower_arg(sig, i, value, locals),
+        )?;
+        let args_out = self.fill_defaults(&list, &bound, span, &mut |cx, i| {
+            sig.params[i].default.clone().map(|d| cx.constant(d, span))
+        })?;
         let extra = match (sig.algorithm_params, &sig.rest_named) {
             (None, Some((kind, solver))) => {
-                self.bind_rest(sig, kind, args_out[*solver], &extra, locals)?
+                self.bind_rest(sig, kind, args_out[*solver], &bound.extra, locals)?
             }
             (Some(ai), _) => self.bind_algorithm(
                 sig,
                 args_out[ai],
-                bound[ai].map_or(span, |b| b.1),
-                &extra,
+                bound.slots[ai].map_or(span, |b| b.1),
+                &bound.extra,
                 span,
                 locals,
             )?,
@@ -337,7 +260,9 @@ impl<'a> Lowerer<'a> {
         locals: &Locals,
     ) -> Option<NodeId> {
         let p = &sig.params[i];
-        let node = if i == 0 && !sig.binds.is_empty() {
+        if i == 0 && !sig.binds.is_empty() {
+            // An objective expression: `theta` and `x` are symbols in it,
+            // and once checked it is compiled to its tape.
             let mut inner = locals.clone();
             for name in sig.binds {
                 let sym =
@@ -345,11 +270,31 @@ impl<'a> Lowerer<'a> {
                         .push(Op::Symbol(name.to_string()), Kind::Vector, value.span, None);
                 inner.insert(name.to_string(), sym);
             }
-            self.lower_expr(value, &inner)?
-        } else {
-            self.lower_expr(value, locals)?
-        };
+            let node = self.lower_expr(value, &inner)?;
+            let node = self.check_param(sig.name, p, node, value.span)?;
+            return self.lower_tape(node);
+        }
+        let node = self.lower_expr(value, locals)?;
         self.check_param(sig.name, p, node, value.span)
+    }
+
+    /// The tape stage (`ir::tape`) on an objective expression: its
+    /// argument becomes an `Op::Tape` node holding the native tree.
+    fn lower_tape(&mut self, source: NodeId) -> Option<NodeId> {
+        match crate::ir::tape::compile(&self.ir, source) {
+            Ok(tape) => {
+                let op = Op::Tape {
+                    tape: Arc::new(tape),
+                    source,
+                };
+                let span = self.ir.node(source).span;
+                Some(self.ir.push(op, Kind::Num, span, None))
+            }
+            Err(diags) => {
+                self.diags.extend(diags);
+                None
+            }
+        }
     }
 
     fn check_param(
@@ -419,31 +364,6 @@ impl<'a> Lowerer<'a> {
         Some(node)
     }
 
-    /// E0205: a named argument given a second time.
-    fn given_twice(&mut self, name: &Ident) {
-        self.error(
-            Diagnostic::error("E0205", format!("argument `{}` is given twice", name.name))
-                .with_primary(name.span, "given again here"),
-        );
-    }
-
-    fn unknown_named(&mut self, owner: &str, name: &Ident, params: &[ParamSig], usage: String) {
-        let mut d = Diagnostic::error(
-            "E0222",
-            format!("`{owner}` has no parameter `{}`", name.name),
-        )
-        .with_primary(name.span, "unknown parameter");
-        if let Some(s) = suggest(&name.name, params.iter().map(|p| p.name)) {
-            d = d.with_hint(format!("did you mean `{s}`?"));
-        }
-        let note = if params.is_empty() {
-            format!("`{owner}` takes no parameters")
-        } else {
-            format!("usage: {usage}")
-        };
-        self.error(d.with_note(note));
-    }
-
     /// `sweep(solver, sims=[…])`: further named arguments of one kind; when
     /// the solver is a `plan(ALG, …)` written out, their names must be the
     /// algorithm's parameters.
@@ -484,7 +404,7 @@ impl<'a> Lowerer<'a> {
                         ..p.clone()
                     }),
                     None => {
-                        self.unknown_named(alg.name, ident, &alg.params, alg.usage());
+                        self.unknown_named(&ParamList::algorithm(alg), ident);
                         failed = true;
                         continue;
                     }
@@ -551,53 +471,29 @@ impl<'a> Lowerer<'a> {
             );
             return None;
         };
-        let Some(alg) = self.lookup.algorithm(&name) else {
-            return None;
-        };
-        let mut given: Vec<Option<NodeId>> = vec![None; alg.params.len()];
-        let mut failed = false;
-        for (ident, value) in extra {
-            match alg.params.iter().position(|p| p.name == ident.name) {
-                Some(i) if given[i].is_some() => {
-                    self.given_twice(ident);
-                    failed = true;
-                }
-                Some(i) => {
-                    let node = self
-                        .lower_expr(value, locals)
-                        .and_then(|n| self.check_param(alg.name, &alg.params[i], n, value.span));
-                    failed |= node.is_none();
-                    given[i] = node;
-                }
-                None => {
-                    self.unknown_named(alg.name, ident, &alg.params, alg.usage());
-                    failed = true;
-                }
-            }
-        }
-        if failed {
-            return None;
-        }
-        let mut out = Vec::with_capacity(alg.params.len());
-        for (i, p) in alg.params.iter().enumerate() {
-            let node = match (given[i], &p.default) {
-                (Some(n), _) => n,
-                (None, Some(d)) => self.constant(d.clone(), span),
-                (None, None) => {
-                    self.error(
-                        Diagnostic::error(
-                            "E0220",
-                            format!("`{}` needs the argument `{}`", alg.name, p.name),
-                        )
-                        .with_primary(span, format!("`{}` is missing", p.name))
-                        .with_note(format!("usage: {}", alg.usage())),
-                    );
-                    return None;
-                }
-            };
-            out.push((p.name.to_string(), node));
-        }
-        Some(out)
+        let alg = self.lookup.algorithm(&name)?;
+        let list = ParamList::algorithm(alg);
+        let bound = self.bind_args(
+            &list,
+            None,
+            extra
+                .iter()
+                .map(|(name, value)| (Some(*name), *value, value.span)),
+            &mut |cx, i, value| {
+                let node = cx.lower_expr(value, locals)?;
+                cx.check_param(alg.name, &alg.params[i], node, value.span)
+            },
+        )?;
+        let nodes = self.fill_defaults(&list, &bound, span, &mut |cx, i| {
+            alg.params[i].default.clone().map(|d| cx.constant(d, span))
+        })?;
+        Some(
+            alg.params
+                .iter()
+                .zip(nodes)
+                .map(|(p, node)| (p.name.to_string(), node))
+                .collect(),
+        )
     }
 
     fn next_seed(&mut self) -> u64 {
@@ -633,127 +529,30 @@ impl<'a> Lowerer<'a> {
             return None;
         }
         let params = self.defs[i].params;
-        let usage = format!(
-            "{}({})",
-            def_name.name,
-            params
-                .iter()
-                .map(|p| if p.default.is_some() {
-                    format!("{}=…", p.name.name)
-                } else {
-                    p.name.name.clone()
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let mut bound: Vec<Option<NodeId>> = vec![None; params.len()];
-        let mut failed = false;
-        let mut next_pos = 0;
-        if let Some((node, pspan)) = piped {
-            if params.is_empty() {
-                self.error(
-                    Diagnostic::error(
-                        "E0219",
-                        format!("`{}` takes no argument to pipe into", def_name.name),
-                    )
-                    .with_primary(pspan, "piped in here"),
-                );
-                return None;
-            }
-            bound[0] = Some(node);
-            next_pos = 1;
-        }
-        for arg in args {
-            let slot = match &arg.name {
-                None => {
-                    if next_pos >= params.len() {
-                        self.error(
-                            Diagnostic::error(
-                                "E0204",
-                                format!(
-                                    "`{}` takes {} argument{}",
-                                    def_name.name,
-                                    params.len(),
-                                    plural(params.len())
-                                ),
-                            )
-                            .with_primary(arg.span, "one too many")
-                            .with_secondary(def_name.span, "defined here")
-                            .with_note(format!("usage: {usage}")),
-                        );
-                        failed = true;
-                        continue;
-                    }
-                    next_pos += 1;
-                    next_pos - 1
-                }
-                Some(name) => match params.iter().position(|p| p.name.name == name.name) {
-                    Some(s) if bound[s].is_some() => {
-                        self.given_twice(name);
-                        failed = true;
-                        continue;
-                    }
-                    Some(s) => s,
-                    None => {
-                        let mut d = Diagnostic::error(
-                            "E0222",
-                            format!("`{}` has no parameter `{}`", def_name.name, name.name),
-                        )
-                        .with_primary(name.span, "unknown parameter")
-                        .with_secondary(def_name.span, "defined here");
-                        if let Some(s) =
-                            suggest(&name.name, params.iter().map(|p| p.name.name.as_str()))
-                        {
-                            d = d.with_hint(format!("did you mean `{s}`?"));
-                        }
-                        self.error(d.with_note(format!("usage: {usage}")));
-                        failed = true;
-                        continue;
-                    }
-                },
-            };
-            let node = self.lower_expr(&arg.value, locals);
-            failed |= node.is_none();
-            bound[slot] = node;
-        }
-        if failed {
-            return None;
-        }
+        let list = ParamList::def(def_name, params);
+        let bound = self.bind_args(
+            &list,
+            piped,
+            args.iter().map(arg_ref),
+            &mut |cx, _, value| cx.lower_expr(value, locals),
+        )?;
         // On the stack while defaults are lowered too: a default may not
         // call the def it belongs to.
         self.def_stack.push(i);
-        let out = self.expand_body(i, &bound, span, &usage);
+        let values = self.fill_defaults(&list, &bound, span, &mut |cx, j| {
+            let default = params[j].default.as_ref()?;
+            cx.lower_expr(default, &Locals::new())
+        });
+        let out = values.and_then(|values| self.expand_body(i, &values, span));
         self.def_stack.pop();
         out
     }
 
-    fn expand_body(
-        &mut self,
-        i: usize,
-        bound: &[Option<NodeId>],
-        span: Span,
-        usage: &str,
-    ) -> Option<NodeId> {
+    fn expand_body(&mut self, i: usize, values: &[NodeId], span: Span) -> Option<NodeId> {
         let (def_name, params) = (self.defs[i].name, self.defs[i].params);
         let mut inner = Locals::new();
-        for (p, b) in params.iter().zip(bound) {
-            let node = match (b, &p.default) {
-                (Some(n), _) => *n,
-                (None, Some(d)) => self.lower_expr(d, &Locals::new())?,
-                (None, None) => {
-                    self.error(
-                        Diagnostic::error(
-                            "E0220",
-                            format!("`{}` needs the argument `{}`", def_name.name, p.name.name),
-                        )
-                        .with_primary(span, format!("`{}` is missing", p.name.name))
-                        .with_secondary(p.name.span, "parameter declared here")
-                        .with_note(format!("usage: {usage}")),
-                    );
-                    return None;
-                }
-            };
-            inner.insert(p.name.name.clone(), node);
+        for (p, node) in params.iter().zip(values) {
+            inner.insert(p.name.name.clone(), *node);
         }
         let before = self.diags.len();
         let body = self.defs[i].body;

@@ -16,6 +16,7 @@ use crate::diagnostics::Diagnostic;
 use crate::span::Span;
 use crate::syntax::ast::*;
 use crate::syntax::lexer::{Keyword, Token};
+use crate::syntax::precedence::{NEG, PIPE, POSTFIX, POWER, PRODUCT, SUM};
 use chumsky::input::{InputRef, MapExtra};
 use chumsky::pratt::{infix, left, postfix, prefix, right};
 use chumsky::prelude::*;
@@ -546,14 +547,14 @@ pub(super) fn expr<'a>(cx: &'a Cx<'a>) -> Boxed<'a, Expr> {
         let field = just(Token::Dot).ignore_then(name(cx, Role::Field));
 
         atom.pratt((
-            postfix(6, index, |target: Expr, index, e| Expr {
+            postfix(POSTFIX, index, |target: Expr, index, e| Expr {
                 span: from(&target, e.span()),
                 kind: ExprKind::Index {
                     target: Box::new(target),
                     index: Box::new(index),
                 },
             }),
-            postfix(6, field, |target: Expr, field, e| Expr {
+            postfix(POSTFIX, field, |target: Expr, field, e| Expr {
                 span: from(&target, e.span()),
                 kind: ExprKind::Field {
                     target: Box::new(target),
@@ -562,7 +563,7 @@ pub(super) fn expr<'a>(cx: &'a Cx<'a>) -> Boxed<'a, Expr> {
             }),
             // Only a name can be called: `f(1)(2)` and `r.f(x)` are
             // reported, their arguments still checked.
-            postfix(6, args, |target: Expr, _, e| {
+            postfix(POSTFIX, args, |target: Expr, _, e| {
                 e.emit(SyntaxError::report(
                     Diagnostic::error("E0012", "only a name can be called")
                         .with_primary(target.span, "this is not a name")
@@ -574,8 +575,8 @@ pub(super) fn expr<'a>(cx: &'a Cx<'a>) -> Boxed<'a, Expr> {
                     kind: ExprKind::Error,
                 }
             }),
-            infix(right(5), just(Token::Caret).to(BinOp::Pow), binary),
-            prefix(4, just(Token::Minus), |_, operand, e| Expr {
+            infix(right(POWER), just(Token::Caret).to(BinOp::Pow), binary),
+            prefix(NEG, just(Token::Minus), |_, operand, e| Expr {
                 kind: ExprKind::Unary {
                     op: UnaryOp::Neg,
                     expr: Box::new(operand),
@@ -583,16 +584,16 @@ pub(super) fn expr<'a>(cx: &'a Cx<'a>) -> Boxed<'a, Expr> {
                 span: e.span(),
             }),
             infix(
-                left(3),
+                left(PRODUCT),
                 operator([(Token::Star, BinOp::Mul), (Token::Slash, BinOp::Div)]),
                 binary,
             ),
             infix(
-                left(2),
+                left(SUM),
                 operator([(Token::Plus, BinOp::Add), (Token::Minus, BinOp::Sub)]),
                 binary,
             ),
-            infix(left(1), just(Token::Pipe), |lhs: Expr, _, rhs, e| Expr {
+            infix(left(PIPE), just(Token::Pipe), |lhs: Expr, _, rhs, e| Expr {
                 span: from(&lhs, e.span()),
                 kind: ExprKind::Pipe {
                     lhs: Box::new(lhs),

@@ -19,22 +19,32 @@
 use super::MAX_DEPTH;
 use crate::span::{SourceId, Span};
 use crate::syntax::lexer::{Keyword, Token};
+use crate::syntax::precedence::{NEG, PIPE, POWER, PRODUCT, SUM};
 
 /// Operators as (left, right) binding powers, as in precedence climbing:
 /// an operator pending with right power `r` keeps a following operator with
-/// left power `l` inside its operand when `l >= r`.
-fn binding_power(token: &Token) -> Option<(u8, u8)> {
-    Some(match token {
-        Token::Pipe => (1, 2),
-        Token::Plus | Token::Minus => (3, 4),
-        Token::Star | Token::Slash => (5, 6),
-        Token::Caret => (9, 8),
+/// left power `l` inside its operand when `l >= r`. The levels are the
+/// grammar's (`syntax::precedence`), doubled so that associativity can
+/// break ties: a left-associative operator's right side binds one step
+/// tighter than its left, a right-associative one's one step looser.
+fn binding_power(token: &Token) -> Option<(u16, u16)> {
+    let (level, right_assoc) = match token {
+        Token::Pipe => (PIPE, false),
+        Token::Plus | Token::Minus => (SUM, false),
+        Token::Star | Token::Slash => (PRODUCT, false),
+        Token::Caret => (POWER, true),
         _ => return None,
+    };
+    let left = 2 * level - 1;
+    Some(if right_assoc {
+        (left, left - 1)
+    } else {
+        (left, left + 1)
     })
 }
 
 /// Unary minus parses its operand at this power: looser than `^`, tighter than `*`.
-const PREFIX_POWER: u8 = 7;
+const PREFIX_POWER: u16 = 2 * NEG - 1;
 
 /// Whether a value can end with this token, so that a `-` after it is binary.
 pub(super) fn ends_value(token: &Token) -> bool {
@@ -55,7 +65,7 @@ pub(super) fn ends_value(token: &Token) -> bool {
 /// waiting for their right operand inside it.
 struct Frame {
     closer: Option<Token>,
-    pending: Vec<u8>,
+    pending: Vec<u16>,
 }
 
 /// The first token at which nesting reaches [`MAX_DEPTH`], if any.
