@@ -80,7 +80,6 @@ impl<'r> Interpreter<'r> {
                     node: id,
                     seed: node.seed.unwrap_or(self.settings.seed),
                     ir,
-                    arg_nodes: args,
                     settings: &self.settings,
                     registry: self.registry,
                 };

@@ -16,7 +16,7 @@ use crate::compose::catalog::DuplicateName;
 use crate::compose::{AlgorithmDescriptor, Catalog, ProblemDescriptor};
 use crate::ir::graph::{Ir, NodeId};
 use crate::ir::signature::{
-    AlgorithmSig, Const, DomainRule, KindConst, ParamSig, Range, ResultRule, Signature,
+    AlgorithmSig, Const, FamilyRule, KindConst, ParamSig, Range, ResultRule, Signature,
     SignatureLookup,
 };
 use crate::ir::Kind;
@@ -122,7 +122,6 @@ pub struct Call<'a> {
     /// The node's seed, for random builtins.
     pub seed: u64,
     pub ir: &'a Ir,
-    pub arg_nodes: &'a [NodeId],
     pub settings: &'a RunSettings,
     /// The registry, for builtins that read the catalog (`plan`, problems).
     pub registry: &'a Registry,
@@ -221,7 +220,7 @@ impl Registry {
                     ..param_sig(p)
                 })
                 .collect(),
-            domains: a.families,
+            families: a.families,
         };
         self.catalog.add_algorithm(a)?;
         self.algorithms.push(sig);
@@ -240,7 +239,7 @@ impl Registry {
         }
         let b = b
             .returns(KindConst::Objective)
-            .domains(DomainRule::Fixed(p.families))
+            .families(FamilyRule::Fixed(p.families))
             .example(p.example);
         for spec in &p.shift {
             if !self.shift_params.iter().any(|s| s.name == spec.name) {
@@ -304,7 +303,7 @@ pub fn sig(name: &'static str, group: &'static str, doc: &'static str) -> SigBui
         algorithm_params: None,
         random: false,
         binds: &[],
-        domains: DomainRule::None,
+        families: FamilyRule::None,
         fits: &[],
         rest_named: None,
         example: "",
@@ -407,8 +406,8 @@ impl SigBuilder {
         self.0.example = example;
         self
     }
-    pub fn domains(mut self, rule: DomainRule) -> Self {
-        self.0.domains = rule;
+    pub fn families(mut self, rule: FamilyRule) -> Self {
+        self.0.families = rule;
         self
     }
     /// Accepts any further named argument of kind `kind` (`sweep(s,

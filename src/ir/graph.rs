@@ -6,7 +6,7 @@
 //! value the node will compute, and can key the on-disk cache.
 
 use super::kind::Kind;
-use super::signature::{Const, Domains};
+use super::signature::{Const, Families};
 use crate::domains::expr::Expr;
 use crate::span::Span;
 use crate::syntax::ast::DeclKeyword;
@@ -87,7 +87,7 @@ pub struct Node {
     /// name of the declaration the node belongs to.
     pub seed: Option<u64>,
     /// For objectives: their class; for solvers: what they can solve.
-    pub domains: Option<Domains>,
+    pub families: Option<Families>,
     /// The source text of a call, for naming solvers and objectives in
     /// reports (not part of the hash: it does not change the value).
     pub text: String,
@@ -168,7 +168,7 @@ impl Ir {
             span,
             hash,
             seed,
-            domains: None,
+            families: None,
             text: String::new(),
         });
         self.nodes.len() - 1

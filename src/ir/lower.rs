@@ -10,7 +10,7 @@
 use super::graph::{Arith, Command, CommandKind, Decl, Ir, NodeId, Op, ParamDecl};
 use super::kind::Kind;
 use super::overrides::{Override, OverrideOrigin};
-use super::signature::{Const, Domains, SignatureLookup};
+use super::signature::{Const, Families, SignatureLookup};
 use crate::diagnostics::{suggest, Diagnostic};
 use crate::span::{Sources, Span};
 use crate::syntax::ast::{
@@ -585,13 +585,13 @@ impl<'a> Lowerer<'a> {
             };
         }
         let kind = Kind::list(elem.map_or(Kind::Any, |(k, _)| k));
-        let domains = ids
+        let families = ids
             .iter()
-            .map(|i| self.ir.node(*i).domains)
-            .try_fold(Domains::ALL, |acc, d| d.map(|d| acc.intersect(d)))
+            .map(|i| self.ir.node(*i).families)
+            .try_fold(Families::ALL, |acc, d| d.map(|d| acc.intersect(d)))
             .filter(|_| !ids.is_empty());
         let id = self.ir.push(Op::List(ids), kind, span, None);
-        self.ir.nodes[id].domains = domains;
+        self.ir.nodes[id].families = families;
         Some(id)
     }
 

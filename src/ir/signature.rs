@@ -180,18 +180,18 @@ impl KindConst {
 /// solve: the native library's [`Families`](crate::compose::Families), so
 /// that the checker can reject `plan(mcts)` on a continuous objective
 /// before anything runs.
-pub use crate::compose::Families as Domains;
+pub use crate::compose::Families;
 
-/// How a call's result gets its [`Domains`].
+/// How a call's result gets its [`Families`].
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum DomainRule {
+pub enum FamilyRule {
     None,
-    Fixed(Domains),
-    /// The domains of argument `i` (`shift(obj, …)`, `init(prior, planner)`).
+    Fixed(Families),
+    /// The families of argument `i` (`shift(obj, …)`, `init(prior, planner)`).
     Arg(usize),
-    /// The domains of the algorithm in argument `i` (`plan(mcts, …)`).
+    /// The families of the algorithm in argument `i` (`plan(mcts, …)`).
     Algorithm(usize),
-    /// The domains of the first of these arguments that has any
+    /// The families of the first of these arguments that has any
     /// (`amortize(net, data=…)` or `amortize(net, on=…)`).
     FirstArg(&'static [usize]),
 }
@@ -214,9 +214,9 @@ pub struct Signature {
     /// `minimize(sum((theta - x) ^ 2), …)` binds `theta` and `x`. Such an
     /// argument is an objective expression, compiled to its tape (`ir::tape`).
     pub binds: &'static [&'static str],
-    /// The domains of the result (objectives and solvers).
-    pub domains: DomainRule,
-    /// `(solver argument, objective argument)` pairs whose domains must
+    /// The families of the result (objectives and solvers).
+    pub families: FamilyRule,
+    /// `(solver argument, objective argument)` pairs whose families must
     /// meet: `evaluate(plan(mcts), on=sphere(4))` is an error.
     pub fits: &'static [(usize, usize)],
     /// Further named arguments of this kind are accepted (see
@@ -254,7 +254,7 @@ pub struct AlgorithmSig {
     pub doc: &'static str,
     pub params: Vec<ParamSig>,
     /// What the algorithm can solve.
-    pub domains: Domains,
+    pub families: Families,
 }
 
 impl AlgorithmSig {

@@ -241,7 +241,7 @@ fn type_of(session: &Session, expr: &str, io: &mut Io) -> Status {
     };
     let n = ir.node(node);
     let mut line = format!("{expr} : {}", n.kind);
-    if let Some(d) = n.domains {
+    if let Some(d) = n.families {
         match n.kind {
             Kind::Objective => line.push_str(&format!(" ({})", d.article())),
             Kind::Solver => line.push_str(&format!(" (for {})", d.describe())),
@@ -265,7 +265,7 @@ fn named_type(session: &Session, name: &str) -> Option<String> {
     if let Some(a) = r.algorithm(name) {
         return Some(format!(
             "{name} : Algorithm, for {} ({})",
-            a.domains.describe(),
+            a.families.describe(),
             a.usage()
         ));
     }
@@ -358,7 +358,7 @@ pub fn help(session: &Session, name: &str) -> Option<String> {
         let mut out = format!(
             "{}    [algorithm, for {}]\n\n{}\n",
             a.usage(),
-            a.domains.describe(),
+            a.families.describe(),
             a.doc
         );
         params_table(&mut out, &a.params);

@@ -18,7 +18,7 @@ use crate::compose::{Amortized, ModelSpec};
 use crate::interp::registry::{sig, Call, Registry, RuntimeError};
 use crate::interp::solver::SolverValue;
 use crate::interp::value::Value;
-use crate::ir::signature::{Const, DomainRule, Domains, KindConst};
+use crate::ir::signature::{Const, Families, FamilyRule, KindConst};
 use crate::ir::Kind;
 
 pub fn register(r: &mut Registry) {
@@ -56,7 +56,7 @@ pub fn register(r: &mut Registry) {
             .named("n", int.clone(), Const::Int(1000), "rows: positions, states, instances or control steps")
             .range(1.0, 1e7)
             .returns(KindConst::Dataset)
-            .domains(DomainRule::Arg(0))
+            .families(FamilyRule::Arg(0))
             .fits(&[(1, 0)])
             .random()
             .example("solve(tictactoe(), plan(mcts, sims=200), n=2000)"),
@@ -101,7 +101,7 @@ pub fn register(r: &mut Registry) {
             .named("patience", int, Const::Int(10), "with data: epochs without a better validation loss before stopping; 0: never")
             .range(0.0, 1e6)
             .returns(KindConst::Solver)
-            .domains(DomainRule::FirstArg(&[1, 2]))
+            .families(FamilyRule::FirstArg(&[1, 2]))
             .random()
             .example("amortize(mlp(hidden=[64]), data=games, target=\"policy\", epochs=50)"),
         eval_amortize,
@@ -301,8 +301,8 @@ fn eval_solve(c: &mut Call) -> Result<Value, RuntimeError> {
     let made = generate(&**objective, &*solver.solver, &solver.label, n, c.seed)
         .map_err(|e| effort.fail(e.to_string()))?;
     let what = match objective.families() {
-        Domains::GAME => "self-play games",
-        Domains::MDP | Domains::CONTROL => "episodes",
+        Families::GAME => "self-play games",
+        Families::MDP | Families::CONTROL => "episodes",
         _ => "instances",
     };
     effort.note(&format!(

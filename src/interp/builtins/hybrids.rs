@@ -11,7 +11,7 @@ use crate::compose::{Amortized, SolveError, Solver, WarmStart, WarmStarts};
 use crate::interp::registry::{sig, Call, Registry, RuntimeError};
 use crate::interp::solver::SolverValue;
 use crate::interp::value::Value;
-use crate::ir::signature::{Const, DomainRule, KindConst};
+use crate::ir::signature::{Const, FamilyRule, KindConst};
 use crate::ir::Kind;
 use crate::report::{Cell, Table};
 use std::sync::Arc;
@@ -24,7 +24,7 @@ pub fn register(r: &mut Registry) {
             .named("spread", Kind::Num, Const::Num(0.1), "continuous planners: initial spread as a fraction of the box")
             .range(1e-9, 10.0)
             .returns(KindConst::Solver)
-            .domains(DomainRule::Arg(1))
+            .families(FamilyRule::Arg(1))
             .fits(&[(0, 1)])
             .example("amortize(mlp(hidden=[64, 64]), data=games) |> init(plan(mcts, sims=64))"),
         eval_init,
@@ -34,7 +34,7 @@ pub fn register(r: &mut Registry) {
             .req("vnet", Kind::Solver, "an amortized solver trained with `target=\"value\"`")
             .req("planner", Kind::Solver, "a tree search, possibly already `init`-ed with a policy")
             .returns(KindConst::Solver)
-            .domains(DomainRule::Arg(1))
+            .families(FamilyRule::Arg(1))
             .fits(&[(0, 1)])
             .example("value(vnet, policy |> init(plan(mcts, sims=64)))"),
         eval_value,
@@ -47,7 +47,7 @@ pub fn register(r: &mut Registry) {
             .choices(&Criterion::NAMES)
             .named("threshold", Kind::Num, Const::Num(0.9), "the criterion's threshold")
             .returns(KindConst::Solver)
-            .domains(DomainRule::Arg(1))
+            .families(FamilyRule::Arg(1))
             .fits(&[(0, 1)])
             .example("gate(policy, plan(mcts, sims=400), when=\"confidence\", threshold=0.8)"),
         eval_gate,

@@ -8,7 +8,7 @@ use crate::compose::Catalog;
 use crate::domains::expr::{ExprProblem, InstanceDist, ThetaSpec};
 use crate::interp::registry::{param_sig, param_value, sig, Call, Registry, RuntimeError};
 use crate::interp::value::Value;
-use crate::ir::signature::{Const, DomainRule, Domains, KindConst};
+use crate::ir::signature::{Const, Families, FamilyRule, KindConst};
 use crate::ir::Kind;
 use crate::params::Params;
 use std::sync::Arc;
@@ -37,7 +37,7 @@ pub fn register(r: &mut Registry, catalog: &Catalog) {
                 .named("x", Kind::Distribution, Const::None, "the instance distribution, e.g. `normal(0, 1, dim=8)`; none: a single problem")
                 .binds(&["theta", "x"])
                 .returns(KindConst::Objective)
-                .domains(DomainRule::Fixed(Domains::CONTINUOUS))
+                .families(FamilyRule::Fixed(Families::CONTINUOUS))
                 .example(example),
             if maximize { eval_maximize } else { eval_minimize },
         );
@@ -136,7 +136,7 @@ pub fn register(r: &mut Registry, catalog: &Catalog) {
     }
     r.add(
         b.returns(KindConst::Objective)
-            .domains(DomainRule::Arg(0))
+            .families(FamilyRule::Arg(0))
             .example("shift(gridworld(size=6), size=12)"),
         eval_shift,
     );

@@ -6,7 +6,7 @@ use crate::compose::{Catalog, Context, SolveError, Solver};
 use crate::interp::registry::{param_value, sig, Call, Registry, RuntimeError};
 use crate::interp::solver::SolverValue;
 use crate::interp::value::Value;
-use crate::ir::signature::{Const, DomainRule, Domains, KindConst};
+use crate::ir::signature::{Const, Families, FamilyRule, KindConst};
 use crate::ir::Kind;
 use std::sync::Arc;
 
@@ -21,7 +21,7 @@ pub fn register(r: &mut Registry, catalog: &Catalog) {
             .req("algorithm", Kind::Algorithm, "one of the algorithms below")
             .algorithm_params(0)
             .returns(KindConst::Solver)
-            .domains(DomainRule::Algorithm(0))
+            .families(FamilyRule::Algorithm(0))
             .random()
             .example("plan(mcts, sims=400)"),
         eval_plan,
@@ -41,13 +41,13 @@ pub fn register(r: &mut Registry, catalog: &Catalog) {
             "the solver to draw answers from; none: uniform samples",
         )
         .returns(KindConst::Solver)
-        .domains(DomainRule::Fixed(Domains::CONTINUOUS))
+        .families(FamilyRule::Fixed(Families::CONTINUOUS))
         .example("best_of(16, plan(cem, iters=5))"),
         |c| {
             let n = c.int(0)? as usize;
             let sampler = match &c.args[1] {
                 Value::Solver(s) => {
-                    if !s.solver.families().intersects(Domains::CONTINUOUS) {
+                    if !s.solver.families().intersects(Families::CONTINUOUS) {
                         return Err(RuntimeError::new(format!(
                             "`{}` cannot propose continuous answers",
                             s.label

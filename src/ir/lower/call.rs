@@ -9,7 +9,7 @@ use super::{compact, fmt_num, Global, Locals, Lowerer};
 use crate::diagnostics::{suggest, Diagnostic};
 use crate::ir::graph::{Ir, NodeId, Op};
 use crate::ir::kind::Kind;
-use crate::ir::signature::{Const, DomainRule, ParamSig, ResultRule, Signature};
+use crate::ir::signature::{Const, FamilyRule, ParamSig, ResultRule, Signature};
 use crate::rng::derive_seed;
 use crate::span::Span;
 use crate::syntax::ast::{Arg, Expr, ExprKind, Ident};
@@ -172,15 +172,15 @@ impl<'a> Lowerer<'a> {
             None
         };
         let _ = callee;
-        let domains = match sig.domains {
-            DomainRule::None => None,
-            DomainRule::Fixed(d) => Some(d),
-            DomainRule::Arg(i) => self.ir.node(args_out[i]).domains,
-            DomainRule::FirstArg(list) => {
-                list.iter().find_map(|i| self.ir.node(args_out[*i]).domains)
-            }
-            DomainRule::Algorithm(i) => match self.ir.const_value(args_out[i]) {
-                Some(Const::Algorithm(a)) => self.lookup.algorithm(&a).map(|a| a.domains),
+        let families = match sig.families {
+            FamilyRule::None => None,
+            FamilyRule::Fixed(d) => Some(d),
+            FamilyRule::Arg(i) => self.ir.node(args_out[i]).families,
+            FamilyRule::FirstArg(list) => list
+                .iter()
+                .find_map(|i| self.ir.node(args_out[*i]).families),
+            FamilyRule::Algorithm(i) => match self.ir.const_value(args_out[i]) {
+                Some(Const::Algorithm(a)) => self.lookup.algorithm(&a).map(|a| a.families),
                 _ => None,
             },
         };
@@ -197,14 +197,14 @@ impl<'a> Lowerer<'a> {
             extra,
         };
         let id = self.ir.push(op, kind, span, seed);
-        self.ir.nodes[id].domains = domains;
+        self.ir.nodes[id].families = families;
         self.ir.nodes[id].text = compact(self.sources.slice(span));
         Some(id)
     }
 
     /// Checks that a solver (or each solver of a list) can solve an objective.
     fn check_fit(&mut self, owner: &str, solver: NodeId, objective: NodeId) -> bool {
-        let Some(class) = self.ir.node(objective).domains else {
+        let Some(class) = self.ir.node(objective).families else {
             return true;
         };
         let solvers: Vec<NodeId> = match &self.ir.node(solver).op {
@@ -213,7 +213,7 @@ impl<'a> Lowerer<'a> {
         };
         let mut ok = true;
         for s in solvers {
-            let Some(can) = self.ir.node(s).domains else {
+            let Some(can) = self.ir.node(s).families else {
                 continue;
             };
             if can.intersects(class) {
