@@ -14,7 +14,7 @@ use std::any::{Any, TypeId};
 use std::sync::Arc;
 
 use super::erased::Unerased;
-use super::play::{checked_move, play_game, run_episode, Agent, Decision};
+use super::play::{play_game, run_episode, Agent, Decision};
 use super::problem::{Families, Problem, ProblemError};
 use super::solver::{poll_stop, SolveError, Solver};
 use crate::amortized::{Example, TargetKind};
@@ -499,14 +499,14 @@ fn walk<G: Game + 'static>(
         let mut steps = Vec::new();
         while !game.is_terminal(&state) {
             let legal = game.legal(&state);
-            let d = checked_move(&**game, &state, &mut *agent, &mut rng).map_err(|e| match e {
-                SolveError::IllegalMove { agent, action, .. } => SolveError::IllegalMove {
-                    agent,
-                    action,
+            let d = agent.act(game, &state, &mut rng)?;
+            if !legal.contains(d.action) {
+                return Err(SolveError::IllegalMove {
+                    agent: agent.name(),
+                    action: d.action,
                     position: None,
-                },
-                other => other,
-            })?;
+                });
+            }
             let (next, reward) = game.apply(&state, d.action);
             steps.push((
                 features(&**game, &state)?,

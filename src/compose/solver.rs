@@ -48,6 +48,28 @@ impl WarmStarts {
     pub fn intersects(self, o: WarmStarts) -> bool {
         self.0 & o.0 != 0
     }
+
+    /// Each warm start in the set, in words, with the builtin that gives it.
+    pub fn describe(self) -> Vec<&'static str> {
+        [
+            (
+                WarmStarts::ACTION_PRIOR,
+                "a prior over actions (`init` with a policy)",
+            ),
+            (
+                WarmStarts::VALUE,
+                "a value function for its leaves (`value`)",
+            ),
+            (
+                WarmStarts::START_POINT,
+                "a starting point (`init` with a solution model)",
+            ),
+        ]
+        .into_iter()
+        .filter(|(w, _)| self.contains(*w))
+        .map(|(_, words)| words)
+        .collect()
+    }
 }
 
 /// A warm start given to a planner that accepts it.

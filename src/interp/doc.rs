@@ -38,6 +38,12 @@ pub fn reference(registry: &Registry) -> String {
         for a in registry.algorithms() {
             let _ = writeln!(out, "### `{}`\n", a.usage());
             let _ = writeln!(out, "{}\n", a.doc);
+            let _ = writeln!(out, "Solves {}.", a.families.describe());
+            if a.warm_starts.is_empty() {
+                let _ = writeln!(out, "Takes no warm start.\n");
+            } else {
+                let _ = writeln!(out, "Takes {}.\n", a.warm_starts.join("; "));
+            }
             params_table(&mut out, &a.params);
         }
     }

@@ -221,6 +221,7 @@ impl Registry {
                 })
                 .collect(),
             families: a.families,
+            warm_starts: a.warm_starts.describe(),
         };
         self.catalog.add_algorithm(a)?;
         self.algorithms.push(sig);

@@ -255,6 +255,8 @@ pub struct AlgorithmSig {
     pub params: Vec<ParamSig>,
     /// What the algorithm can solve.
     pub families: Families,
+    /// The warm starts it takes, in words (`"a prior over actions (init)"`).
+    pub warm_starts: Vec<&'static str>,
 }
 
 impl AlgorithmSig {

@@ -361,6 +361,9 @@ pub fn help(session: &Session, name: &str) -> Option<String> {
             a.families.describe(),
             a.doc
         );
+        if !a.warm_starts.is_empty() {
+            out.push_str(&format!("Takes {}.\n", a.warm_starts.join("; ")));
+        }
         params_table(&mut out, &a.params);
         return Some(out);
     }
