@@ -209,7 +209,7 @@ fn user_objective(c: &mut Call, maximize: bool) -> Result<Value, RuntimeError> {
     } else {
         ExprProblem::minimize(expr.clone(), theta.clone(), x.clone())
     }
-    .map_err(|e| RuntimeError::new(e).at(c.arg_spans[0]))?;
+    .map_err(|e| RuntimeError::new(e.to_string()).at(c.arg_spans[0]))?;
     Ok(Value::Objective(Arc::new(problem)))
 }
 
@@ -258,7 +258,7 @@ fn to_expr(ir: &Ir, id: NodeId) -> Result<Expr, RuntimeError> {
                 .iter()
                 .map(|a| to_expr(ir, *a))
                 .collect::<Result<Vec<_>, _>>()?;
-            Expr::call(builtin, args).map_err(fail)?
+            Expr::call(builtin, args).map_err(|e| fail(e.to_string()))?
         }
         Op::Field { .. } => return Err(fail("an objective cannot read fields".to_string())),
     })
