@@ -19,7 +19,7 @@ use optimist::compose::{
     ProblemError, SolveError, Solver, WarmStart, WarmStarts,
 };
 use optimist::direct::mcts::MctsParams;
-use optimist::domains::game::{Actions, Game};
+use optimist::domains::game::{check_feature_len, Actions, EncodeError, Game};
 use optimist::interp::Registry;
 use optimist::params::{ParamSpec, Params};
 use optimist::rng::Rng;
@@ -92,14 +92,8 @@ impl Game for Nim {
         self.heaps * MAX
     }
     /// Each heap in unary: heap `i` of size `h` sets its first `h` cells.
-    fn encode(&self, s: &NimState, out: &mut [f32]) -> Result<(), String> {
-        if out.len() != self.feature_dim() {
-            return Err(format!(
-                "nim: {} features, not {}",
-                self.feature_dim(),
-                out.len()
-            ));
-        }
+    fn encode(&self, s: &NimState, out: &mut [f32]) -> Result<(), EncodeError> {
+        check_feature_len(self.feature_dim(), out)?;
         for (i, &h) in s.heaps.iter().enumerate().take(self.heaps) {
             for j in 0..MAX {
                 out[i * MAX + j] = f32::from(u8::from(j < usize::from(h)));
@@ -232,7 +226,7 @@ impl<G: Game> Agent<G> for GreedyAgent {
         let (prior, cost) = match &self.prior {
             Some(p) => {
                 let mut x = vec![0.0; game.feature_dim()];
-                game.encode(state, &mut x)?;
+                game.encode(state, &mut x).map_err(SolveError::native)?;
                 let mask: Vec<bool> = (0..game.num_actions()).map(|a| legal.contains(a)).collect();
                 let (probs, cost) = p.policy(&x, &mask)?;
                 (Some(probs), cost)

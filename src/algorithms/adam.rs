@@ -55,7 +55,7 @@ impl Solver for AdamSolver {
         x: &[f64],
         _rng: &mut Rng,
     ) -> Result<Solution, SolveError> {
-        Ok(adam(problem, x, &self.0)?)
+        adam(problem, x, &self.0).map_err(SolveError::native)
     }
 
     fn accepts(&self) -> WarmStarts {

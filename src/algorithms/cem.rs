@@ -88,7 +88,7 @@ impl Solver for CemSolver {
         x: &[f64],
         rng: &mut Rng,
     ) -> Result<Solution, SolveError> {
-        Ok(cem(problem, x, rng, &self.params)?)
+        cem(problem, x, rng, &self.params).map_err(SolveError::native)
     }
 
     fn control_episode(
@@ -97,7 +97,7 @@ impl Solver for CemSolver {
         initial: &[f64],
         rng: &mut Rng,
     ) -> Result<Episode, SolveError> {
-        Ok(mpc(problem, initial, rng, &self.params, &self.mpc())?)
+        mpc(problem, initial, rng, &self.params, &self.mpc()).map_err(SolveError::native)
     }
 
     fn accepts(&self) -> WarmStarts {
@@ -136,13 +136,13 @@ impl Solver for CemSolver {
             init_std: Some(std),
             ..self.params.clone()
         };
-        Ok(mpc_guided(
+        mpc_guided(
             problem,
             initial,
             rng,
             &params,
             &self.mpc(),
             Some(guide),
-        )?)
+        ).map_err(SolveError::native)
     }
 }

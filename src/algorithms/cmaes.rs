@@ -70,7 +70,7 @@ impl Solver for CmaesSolver {
         x: &[f64],
         rng: &mut Rng,
     ) -> Result<Solution, SolveError> {
-        Ok(cmaes(problem, x, rng, &self.0)?)
+        cmaes(problem, x, rng, &self.0).map_err(SolveError::native)
     }
 
     fn accepts(&self) -> WarmStarts {

@@ -55,7 +55,7 @@ impl Solver for GdSolver {
         x: &[f64],
         _rng: &mut Rng,
     ) -> Result<Solution, SolveError> {
-        Ok(gd(problem, x, &self.0)?)
+        gd(problem, x, &self.0).map_err(SolveError::native)
     }
 
     fn accepts(&self) -> WarmStarts {

@@ -58,7 +58,7 @@ fn build(p: &Params, cx: &Context) -> Result<Arc<dyn Solver>, SolveError> {
         seed: cx.seed,
         reuse: p.bool("reuse"),
     };
-    params.validate()?;
+    params.validate().map_err(SolveError::native)?;
     Ok(Arc::new(MctsSolver {
         params,
         guide: None,
@@ -148,7 +148,7 @@ impl<G: Game> MctsAgent<G, Rollouts> {
 impl<G: Game, E: Evaluator<G> + Clone + Send> MctsAgent<G, E> {
     pub fn with_evaluator(params: MctsParams, evaluator: E) -> Result<Self, SolveError> {
         Ok(MctsAgent {
-            searcher: Mcts::new(params)?,
+            searcher: Mcts::new(params).map_err(SolveError::native)?,
             evaluator,
             last: None,
         })
@@ -170,7 +170,7 @@ impl<G: Game, E: Evaluator<G> + Clone + Send> Agent<G> for MctsAgent<G, E> {
     fn act(&mut self, game: &G, state: &G::State, _rng: &mut Rng) -> Result<Decision, SolveError> {
         let result = self
             .searcher
-            .search_with(game, state, &mut self.evaluator)?;
+            .search_with(game, state, &mut self.evaluator).map_err(SolveError::native)?;
         let decision = Decision {
             action: result.action,
             cost: result.cost,

@@ -35,7 +35,7 @@ fn build(p: &Params, _: &Context) -> Result<Arc<dyn Solver>, SolveError> {
         depth: p.opt_int("depth").map(|d| d as u32),
         ..MinimaxParams::default()
     };
-    params.validate()?;
+    params.validate().map_err(SolveError::native)?;
     Ok(Arc::new(MinimaxSolver { params }))
 }
 
@@ -77,7 +77,7 @@ pub struct MinimaxAgent<G: Game> {
 impl<G: Game> MinimaxAgent<G> {
     pub fn new(params: MinimaxParams, randomize: bool) -> Result<Self, SolveError> {
         Ok(MinimaxAgent {
-            searcher: Minimax::new(params)?,
+            searcher: Minimax::new(params).map_err(SolveError::native)?,
             randomize,
         })
     }
@@ -93,10 +93,10 @@ impl<G: Game> Agent<G> for MinimaxAgent<G> {
 
     fn act(&mut self, game: &G, state: &G::State, rng: &mut Rng) -> Result<Decision, SolveError> {
         if !self.randomize {
-            let r = self.searcher.search(game, state)?;
+            let r = self.searcher.search(game, state).map_err(SolveError::native)?;
             return Ok(Decision::new(r.action, r.cost));
         }
-        let (values, cost) = self.searcher.action_values(game, state)?;
+        let (values, cost) = self.searcher.action_values(game, state).map_err(SolveError::native)?;
         let best = values
             .iter()
             .flatten()

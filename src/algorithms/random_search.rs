@@ -50,6 +50,6 @@ impl Solver for RandomSearch {
         x: &[f64],
         rng: &mut Rng,
     ) -> Result<Solution, SolveError> {
-        Ok(random_search(problem, x, rng, &self.0)?)
+        random_search(problem, x, rng, &self.0).map_err(SolveError::native)
     }
 }

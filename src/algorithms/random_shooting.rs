@@ -74,7 +74,7 @@ impl Solver for ShootingSolver {
         x: &[f64],
         rng: &mut Rng,
     ) -> Result<Solution, SolveError> {
-        Ok(random_shooting(problem, x, rng, &self.params)?)
+        random_shooting(problem, x, rng, &self.params).map_err(SolveError::native)
     }
 
     fn control_episode(
@@ -83,7 +83,7 @@ impl Solver for ShootingSolver {
         initial: &[f64],
         rng: &mut Rng,
     ) -> Result<Episode, SolveError> {
-        Ok(mpc(problem, initial, rng, &self.params, &self.mpc())?)
+        mpc(problem, initial, rng, &self.params, &self.mpc()).map_err(SolveError::native)
     }
 
     fn accepts(&self) -> WarmStarts {
@@ -110,13 +110,13 @@ impl Solver for ShootingSolver {
         guide: Guide<'_>,
         _spread: f64,
     ) -> Result<Episode, SolveError> {
-        Ok(mpc_guided(
+        mpc_guided(
             problem,
             initial,
             rng,
             &self.params,
             &self.mpc(),
             Some(guide),
-        )?)
+        ).map_err(SolveError::native)
     }
 }

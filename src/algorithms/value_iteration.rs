@@ -90,7 +90,7 @@ impl<G: Game> Agent<G> for ValueIterationAgent<G> {
         let table = match &self.cached {
             Some((s, table)) if states.same_instance(s, state) => table,
             _ => {
-                let table = value_iteration(game, state)?;
+                let table = value_iteration(game, state).map_err(SolveError::native)?;
                 cost = table.cost;
                 &self.cached.insert((*state, table)).1
             }

@@ -40,8 +40,8 @@ impl Solver for BestOf {
     ) -> Result<Solution, SolveError> {
         match &self.sampler {
             None => {
-                let mut s = UniformSampler::new(p.bounds())?;
-                Ok(best_of(p, x, rng, &mut s, self.n)?)
+                let mut s = UniformSampler::new(p.bounds()).map_err(SolveError::native)?;
+                best_of(p, x, rng, &mut s, self.n).map_err(SolveError::native)
             }
             Some(inner) => {
                 let mut s = SolverSampler {
@@ -50,7 +50,7 @@ impl Solver for BestOf {
                     error: None,
                     proposals: 0,
                 };
-                let solution = best_of(p, x, rng, &mut s, self.n)?;
+                let solution = best_of(p, x, rng, &mut s, self.n).map_err(SolveError::native)?;
                 match s.error {
                     Some(e) => Err(e),
                     None => Ok(solution),

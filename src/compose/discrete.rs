@@ -367,7 +367,7 @@ impl<G: Game> Agent<G> for Counting<G> {
 
 fn features<G: Game>(game: &G, state: &G::State) -> Result<Vec<f32>, SolveError> {
     let mut x = vec![0.0f32; game.feature_dim()];
-    game.encode(state, &mut x)?;
+    game.encode(state, &mut x).map_err(SolveError::native)?;
     Ok(x)
 }
 

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use super::play::{Agent, Decision};
 use super::solver::SolveError;
-use crate::domains::game::{Actions, Game};
+use crate::domains::game::{Actions, EncodeError, Game};
 use crate::rng::Rng;
 
 /// A state of an [`ErasedGame`]: a handle valid while the game that made
@@ -36,7 +36,7 @@ trait Ops: Send + Sync {
     fn heuristic(&self, s: StateId) -> f32;
     fn action_priority(&self, action: usize) -> i32;
     fn feature_dim(&self) -> usize;
-    fn encode(&self, s: StateId, out: &mut [f32]) -> Result<(), String>;
+    fn encode(&self, s: StateId, out: &mut [f32]) -> Result<(), EncodeError>;
     fn sample_instance(&self, rng: &mut Rng) -> StateId;
     fn optimal_value(&self, s: StateId) -> Option<f32>;
     fn reached_goal(&self, s: StateId) -> bool;
@@ -82,7 +82,7 @@ impl Game for ErasedGame {
     fn feature_dim(&self) -> usize {
         self.ops.feature_dim()
     }
-    fn encode(&self, s: &StateId, out: &mut [f32]) -> Result<(), String> {
+    fn encode(&self, s: &StateId, out: &mut [f32]) -> Result<(), EncodeError> {
         self.ops.encode(*s, out)
     }
     fn sample_instance(&self, rng: &mut Rng) -> StateId {
@@ -167,7 +167,7 @@ impl<G: Game> Ops for Interned<G> {
     fn feature_dim(&self) -> usize {
         self.game.feature_dim()
     }
-    fn encode(&self, s: StateId, out: &mut [f32]) -> Result<(), String> {
+    fn encode(&self, s: StateId, out: &mut [f32]) -> Result<(), EncodeError> {
         self.game.encode(&self.state(s), out)
     }
     fn sample_instance(&self, rng: &mut Rng) -> StateId {

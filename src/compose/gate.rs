@@ -279,7 +279,7 @@ impl<G: Game> Agent<G> for GateAgent<G> {
     fn act(&mut self, game: &G, state: &G::State, rng: &mut Rng) -> Result<Decision, SolveError> {
         let model = &self.judge.amortized;
         let mut x = vec![0.0f32; game.feature_dim()];
-        game.encode(state, &mut x)?;
+        game.encode(state, &mut x).map_err(SolveError::native)?;
         let legal = game.legal(state);
         let mask: Vec<bool> = (0..game.num_actions()).map(|a| legal.contains(a)).collect();
         let policy = (model.target() == TargetKind::Policy).then_some(mask.as_slice());

@@ -531,7 +531,8 @@ impl AmortizedAgent {
 
     fn encode<G: Game>(&mut self, game: &G, state: &G::State) -> Result<Vec<f32>, SolveError> {
         self.features.resize(game.feature_dim(), 0.0);
-        game.encode(state, &mut self.features)?;
+        game.encode(state, &mut self.features)
+            .map_err(SolveError::native)?;
         Ok(self.features.clone())
     }
 

@@ -13,6 +13,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::discrete::DiscreteProblem;
+use super::solver::NativeError;
 use crate::domains::continuous::ContinuousProblem;
 use crate::domains::control::ControlProblem;
 use crate::params::{ParamError, ParamSpec, Params};
@@ -153,8 +154,9 @@ impl ProblemDescriptor {
 pub enum ProblemError {
     /// A parameter is unknown or out of range.
     Param(ParamError),
-    /// The native constructor refused the parameters.
-    Invalid(String),
+    /// The native constructor refused the parameters (its error, kept
+    /// whole).
+    Invalid(NativeError),
     /// `shift` was given nothing to change.
     NothingToShift {
         problem: String,
@@ -170,6 +172,13 @@ pub enum ProblemError {
     NoInstances,
 }
 
+impl ProblemError {
+    /// Wraps the error of a native problem constructor.
+    pub fn invalid(e: impl std::error::Error + Send + Sync + 'static) -> ProblemError {
+        ProblemError::Invalid(NativeError(Arc::new(e)))
+    }
+}
+
 impl From<ParamError> for ProblemError {
     fn from(e: ParamError) -> Self {
         ProblemError::Param(e)
@@ -180,7 +189,7 @@ impl fmt::Display for ProblemError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ProblemError::Param(e) => write!(f, "{e}"),
-            ProblemError::Invalid(e) => write!(f, "{e}"),
+            ProblemError::Invalid(e) => write!(f, "{}", e.0),
             ProblemError::NothingToShift { problem, allowed } if allowed.is_empty() => {
                 write!(
                     f,
@@ -220,6 +229,7 @@ impl std::error::Error for ProblemError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             ProblemError::Param(e) => Some(e),
+            ProblemError::Invalid(e) => Some(&*e.0),
             _ => None,
         }
     }

@@ -279,19 +279,6 @@ impl PartialEq for NativeError {
     }
 }
 
-/// A library error that is still a message (the modules that do not have
-/// an error type of their own yet).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Message(pub String);
-
-impl fmt::Display for Message {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
-
-impl std::error::Error for Message {}
-
 impl From<ParamError> for SolveError {
     fn from(e: ParamError) -> Self {
         SolveError::Param(e)
@@ -301,12 +288,6 @@ impl From<ParamError> for SolveError {
 impl From<super::model::ModelError> for SolveError {
     fn from(e: super::model::ModelError) -> Self {
         SolveError::Model(e)
-    }
-}
-
-impl From<String> for SolveError {
-    fn from(e: String) -> Self {
-        SolveError::native(Message(e))
     }
 }
 

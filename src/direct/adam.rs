@@ -7,7 +7,7 @@
 //! to the few hundred to few thousand steps of a per-instance solve.
 
 use crate::direct::continuous::Solution;
-use crate::direct::gd::{descend, prepare};
+use crate::direct::gd::{descend, prepare, GradientError};
 use crate::domains::continuous::ContinuousProblem;
 use std::time::Instant;
 
@@ -42,19 +42,16 @@ pub fn adam<P: ContinuousProblem + ?Sized>(
     problem: &P,
     x: &[f64],
     params: &AdamParams,
-) -> Result<Solution, String> {
+) -> Result<Solution, GradientError> {
     let start = Instant::now();
     let theta = prepare("adam", problem, x, params.lr, params.start.as_ref())?;
     for (name, b) in [("beta1", params.beta1), ("beta2", params.beta2)] {
         if !(0.0..1.0).contains(&b) {
-            return Err(format!("adam: {name} must be in [0, 1), got {b}"));
+            return Err(GradientError::Beta { name, value: b });
         }
     }
     if !(params.eps.is_finite() && params.eps > 0.0) {
-        return Err(format!(
-            "adam: eps must be finite and > 0, got {}",
-            params.eps
-        ));
+        return Err(GradientError::Eps { value: params.eps });
     }
     let n = theta.len();
     let (mut m, mut v) = (vec![0.0; n], vec![0.0; n]);

@@ -8,10 +8,51 @@
 //! cost is the evaluations plus everything the sampler spent.
 
 use crate::cost::Cost;
-use crate::direct::continuous::{check_instance, is_finite_box, sanitize, Solution};
+use crate::direct::continuous::{
+    check_instance, is_finite_box, sanitize, ContinuousError, Solution,
+};
 use crate::domains::continuous::{Bounds, ContinuousProblem};
 use crate::rng::Rng;
+use std::fmt;
 use std::time::Instant;
+
+/// Why best-of-N (or its uniform sampler) cannot run.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BestOfError {
+    /// Uniform sampling was asked of a box with an infinite side.
+    InfiniteBox,
+    /// The instance or the box does not fit.
+    Continuous(ContinuousError),
+    /// `n` is 0.
+    NoCandidates,
+}
+
+impl From<ContinuousError> for BestOfError {
+    fn from(e: ContinuousError) -> Self {
+        BestOfError::Continuous(e)
+    }
+}
+
+impl fmt::Display for BestOfError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BestOfError::InfiniteBox => {
+                write!(f, "uniform sampling needs a finite box (give lo and hi)")
+            }
+            BestOfError::Continuous(e) => write!(f, "{e}"),
+            BestOfError::NoCandidates => write!(f, "best_of: n must be ≥ 1"),
+        }
+    }
+}
+
+impl std::error::Error for BestOfError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            BestOfError::Continuous(e) => Some(e),
+            _ => None,
+        }
+    }
+}
 
 /// Proposes candidate solutions for an instance.
 pub trait Sampler {
@@ -36,9 +77,9 @@ pub struct UniformSampler {
 }
 
 impl UniformSampler {
-    pub fn new(bounds: Bounds) -> Result<Self, String> {
+    pub fn new(bounds: Bounds) -> Result<Self, BestOfError> {
         if !is_finite_box(&bounds) {
-            return Err("uniform sampling needs a finite box (give lo and hi)".into());
+            return Err(BestOfError::InfiniteBox);
         }
         Ok(UniformSampler { bounds })
     }
@@ -61,7 +102,7 @@ pub fn best_of<P, S>(
     rng: &mut Rng,
     sampler: &mut S,
     n: usize,
-) -> Result<Solution, String>
+) -> Result<Solution, BestOfError>
 where
     P: ContinuousProblem + ?Sized,
     S: Sampler + ?Sized,
@@ -69,7 +110,7 @@ where
     let start = Instant::now();
     check_instance(problem, x)?;
     if n == 0 {
-        return Err("best_of: n must be ≥ 1".into());
+        return Err(BestOfError::NoCandidates);
     }
     let bounds = problem.bounds();
     let dim = bounds.dim();

@@ -18,12 +18,13 @@
 
 use crate::cost::Cost;
 use crate::direct::continuous::{
-    center, check_bounds, check_instance, check_vector, sanitize, spread, Solution,
+    center, check_bounds, check_instance, check_vector, sanitize, spread, ContinuousError, Solution,
 };
 use crate::direct::mpc::{shift_plan, Replanner};
 use crate::direct::ziggurat::Normal;
 use crate::domains::continuous::{Bounds, ContinuousProblem};
 use crate::rng::Rng;
+use std::fmt;
 use std::time::Instant;
 
 /// Parameters of `cem`.
@@ -60,35 +61,85 @@ impl Default for CemParams {
     }
 }
 
+/// Why CEM cannot run.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CemError {
+    /// `samples` or `iters` is 0.
+    NoWork { samples: usize, iters: usize },
+    /// `elites` is 0 or more than `samples`.
+    Elites { elites: usize, samples: usize },
+    /// `smoothing` is outside `[0, 1)`.
+    Smoothing { value: f64 },
+    /// `min_std` is negative or not finite.
+    MinStd { value: f64 },
+    /// The instance, the box, or a starting mean or std does not fit.
+    Continuous(ContinuousError),
+}
+
+impl From<ContinuousError> for CemError {
+    fn from(e: ContinuousError) -> Self {
+        CemError::Continuous(e)
+    }
+}
+
+impl fmt::Display for CemError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CemError::NoWork { .. } => write!(f, "cem: samples and iters must be ≥ 1"),
+            CemError::Elites { elites, samples } => write!(
+                f,
+                "cem: elites must be in 1..={samples} (samples), got {elites}"
+            ),
+            CemError::Smoothing { value } => {
+                write!(f, "cem: smoothing must be in [0, 1), got {value}")
+            }
+            CemError::MinStd { value } => {
+                write!(f, "cem: min_std must be finite and ≥ 0, got {value}")
+            }
+            CemError::Continuous(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for CemError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CemError::Continuous(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
 impl CemParams {
     /// Checks the parameters for a decision of dimension `dim`.
-    pub fn check(&self, dim: usize) -> Result<(), String> {
+    pub fn check(&self, dim: usize) -> Result<(), CemError> {
         if self.samples == 0 || self.iters == 0 {
-            return Err("cem: samples and iters must be ≥ 1".into());
+            return Err(CemError::NoWork {
+                samples: self.samples,
+                iters: self.iters,
+            });
         }
         if self.elites == 0 || self.elites > self.samples {
-            return Err(format!(
-                "cem: elites must be in 1..={} (samples), got {}",
-                self.samples, self.elites
-            ));
+            return Err(CemError::Elites {
+                elites: self.elites,
+                samples: self.samples,
+            });
         }
         if !(0.0..1.0).contains(&self.smoothing) {
-            return Err(format!(
-                "cem: smoothing must be in [0, 1), got {}",
-                self.smoothing
-            ));
+            return Err(CemError::Smoothing {
+                value: self.smoothing,
+            });
         }
         if !(self.min_std.is_finite() && self.min_std >= 0.0) {
-            return Err(format!(
-                "cem: min_std must be finite and ≥ 0, got {}",
-                self.min_std
-            ));
+            return Err(CemError::MinStd {
+                value: self.min_std,
+            });
         }
         if let Some(m) = &self.init_mean {
-            check_vector("cem: init_mean", m, dim, false)?;
+            check_vector("cem", "init_mean", m, dim, false)?;
         }
         if let Some(s) = &self.init_std {
-            check_vector("cem: init_std", s, dim, true)?;
+            check_vector("cem", "init_std", s, dim, true)?;
         }
         Ok(())
     }
@@ -136,12 +187,12 @@ pub fn cem_minimize<F: FnMut(&[f64]) -> f64>(
     rng: &mut Rng,
     params: &CemParams,
     ws: &mut CemWorkspace,
-) -> Result<(f64, u64), String> {
+) -> Result<(f64, u64), CemError> {
     let dim = bounds.dim();
     check_bounds(bounds)?;
     params.check(dim)?;
-    check_vector("cem: mean", &ws.mean, dim, false)?;
-    check_vector("cem: std", &ws.std, dim, true)?;
+    check_vector("cem", "mean", &ws.mean, dim, false)?;
+    check_vector("cem", "std", &ws.std, dim, true)?;
     let n = params.samples;
     ws.population.resize(n * dim, 0.0);
     ws.values.resize(n, 0.0);
@@ -201,7 +252,7 @@ pub fn cem<P: ContinuousProblem + ?Sized>(
     x: &[f64],
     rng: &mut Rng,
     params: &CemParams,
-) -> Result<Solution, String> {
+) -> Result<Solution, CemError> {
     let start = Instant::now();
     check_instance(problem, x)?;
     let bounds = problem.bounds();
@@ -237,8 +288,9 @@ pub struct CemPlanning {
 
 impl Replanner for CemParams {
     type State = CemPlanning;
+    type Error = CemError;
 
-    fn begin(&self, bounds: &Bounds) -> Result<CemPlanning, String> {
+    fn begin(&self, bounds: &Bounds) -> Result<CemPlanning, CemError> {
         self.check(bounds.dim())?;
         let mean = self.init_mean.clone().unwrap_or_else(|| center(bounds));
         let std = self.init_std.clone().unwrap_or_else(|| default_std(bounds));
@@ -259,7 +311,7 @@ impl Replanner for CemParams {
         bounds: &Bounds,
         rng: &mut Rng,
         best: &mut [f64],
-    ) -> Result<u64, String> {
+    ) -> Result<u64, CemError> {
         let (_, n) = cem_minimize(objective, bounds, rng, self, &mut state.ws)?;
         best.copy_from_slice(&state.ws.best);
         Ok(n)

@@ -18,11 +18,13 @@
 
 use crate::cost::Cost;
 use crate::direct::continuous::{
-    center, check_bounds, check_instance, check_vector, is_finite_box, sanitize, Solution,
+    center, check_bounds, check_instance, check_vector, is_finite_box, sanitize, ContinuousError,
+    Solution,
 };
 use crate::direct::ziggurat::Normal;
 use crate::domains::continuous::{Bounds, ContinuousProblem};
 use crate::rng::Rng;
+use std::fmt;
 use std::time::Instant;
 
 /// Parameters of `cmaes`.
@@ -64,29 +66,85 @@ impl Default for CmaesParams {
     }
 }
 
+/// Why CMA-ES cannot run.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CmaesError {
+    /// `max_evals` is 0.
+    NoEvaluations,
+    /// `target` is NaN.
+    NanTarget,
+    /// `sigma0` is not finite and positive.
+    Sigma0 { value: f64 },
+    /// `popsize` is below 2.
+    Popsize { value: usize },
+    /// `tol_fun` or `tol_x` is negative (or NaN).
+    Tolerances { tol_fun: f64, tol_x: f64 },
+    /// `max_evals` does not pay for one generation.
+    BelowOneGeneration { max_evals: usize, popsize: usize },
+    /// The instance, the box or `init_mean` does not fit.
+    Continuous(ContinuousError),
+}
+
+impl From<ContinuousError> for CmaesError {
+    fn from(e: ContinuousError) -> Self {
+        CmaesError::Continuous(e)
+    }
+}
+
+impl fmt::Display for CmaesError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CmaesError::NoEvaluations => write!(f, "cmaes: max_evals must be ≥ 1"),
+            CmaesError::NanTarget => write!(f, "cmaes: target is NaN"),
+            CmaesError::Sigma0 { value } => {
+                write!(f, "cmaes: sigma0 must be finite and > 0, got {value}")
+            }
+            CmaesError::Popsize { value } => write!(f, "cmaes: popsize must be ≥ 2, got {value}"),
+            CmaesError::Tolerances { .. } => write!(f, "cmaes: tol_fun and tol_x must be ≥ 0"),
+            CmaesError::BelowOneGeneration { max_evals, popsize } => write!(
+                f,
+                "cmaes: max_evals ({max_evals}) is below one generation (popsize {popsize})"
+            ),
+            CmaesError::Continuous(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for CmaesError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CmaesError::Continuous(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
 impl CmaesParams {
-    pub fn check(&self, dim: usize) -> Result<(), String> {
+    pub fn check(&self, dim: usize) -> Result<(), CmaesError> {
         if self.max_evals == 0 {
-            return Err("cmaes: max_evals must be ≥ 1".into());
+            return Err(CmaesError::NoEvaluations);
         }
         if self.target.is_nan() {
-            return Err("cmaes: target is NaN".into());
+            return Err(CmaesError::NanTarget);
         }
         if let Some(s) = self.sigma0 {
             if !(s.is_finite() && s > 0.0) {
-                return Err(format!("cmaes: sigma0 must be finite and > 0, got {s}"));
+                return Err(CmaesError::Sigma0 { value: s });
             }
         }
         if let Some(m) = &self.init_mean {
-            check_vector("cmaes: init_mean", m, dim, false)?;
+            check_vector("cmaes", "init_mean", m, dim, false)?;
         }
         if let Some(l) = self.popsize {
             if l < 2 {
-                return Err(format!("cmaes: popsize must be ≥ 2, got {l}"));
+                return Err(CmaesError::Popsize { value: l });
             }
         }
         if !(self.tol_fun >= 0.0 && self.tol_x >= 0.0) {
-            return Err("cmaes: tol_fun and tol_x must be ≥ 0".into());
+            return Err(CmaesError::Tolerances {
+                tol_fun: self.tol_fun,
+                tol_x: self.tol_x,
+            });
         }
         Ok(())
     }
@@ -464,7 +522,7 @@ pub fn cmaes_minimize<F: FnMut(&[f64]) -> f64>(
     bounds: &Bounds,
     rng: &mut Rng,
     params: &CmaesParams,
-) -> Result<(Vec<f64>, f64, u64), String> {
+) -> Result<(Vec<f64>, f64, u64), CmaesError> {
     check_bounds(bounds)?;
     let n = bounds.dim();
     params.check(n)?;
@@ -481,10 +539,10 @@ pub fn cmaes_minimize<F: FnMut(&[f64]) -> f64>(
     let normal = Normal::new();
     let mut lambda = params.popsize.unwrap_or_else(|| default_popsize(n));
     if params.max_evals < lambda {
-        return Err(format!(
-            "cmaes: max_evals ({}) is below one generation (popsize {lambda})",
-            params.max_evals
-        ));
+        return Err(CmaesError::BelowOneGeneration {
+            max_evals: params.max_evals,
+            popsize: lambda,
+        });
     }
     let mut evals = 0usize;
     let mut best = mean.clone();
@@ -522,7 +580,7 @@ pub fn cmaes<P: ContinuousProblem + ?Sized>(
     x: &[f64],
     rng: &mut Rng,
     params: &CmaesParams,
-) -> Result<Solution, String> {
+) -> Result<Solution, CmaesError> {
     let start = Instant::now();
     check_instance(problem, x)?;
     let (theta, value, evaluations) =

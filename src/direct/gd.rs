@@ -7,8 +7,11 @@
 //! evaluation; the returned point is the best one visited.
 
 use crate::cost::Cost;
-use crate::direct::continuous::{center, check_instance, check_vector, sanitize, Solution};
+use crate::direct::continuous::{
+    center, check_instance, check_vector, sanitize, ContinuousError, Solution,
+};
 use crate::domains::continuous::ContinuousProblem;
+use std::fmt;
 use std::time::Instant;
 
 /// Parameters of `gd`.
@@ -33,28 +36,82 @@ impl Default for GdParams {
     }
 }
 
+/// Why a gradient method (`gd`, `adam`) cannot run; `method` names it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum GradientError {
+    /// The problem has no gradient.
+    NoGradient {
+        method: &'static str,
+        problem: String,
+    },
+    /// The instance, the box or the start point does not fit.
+    Continuous(ContinuousError),
+    /// The step size is not finite and positive.
+    Lr { method: &'static str, value: f64 },
+    /// Adam's `beta1` or `beta2` (`name`) is outside `[0, 1)`.
+    Beta { name: &'static str, value: f64 },
+    /// Adam's `eps` is not finite and positive.
+    Eps { value: f64 },
+}
+
+impl From<ContinuousError> for GradientError {
+    fn from(e: ContinuousError) -> Self {
+        GradientError::Continuous(e)
+    }
+}
+
+impl fmt::Display for GradientError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GradientError::NoGradient { method, problem } => write!(
+                f,
+                "{method}: {problem} has no gradient; use a derivative-free optimizer (cem, cmaes)"
+            ),
+            GradientError::Continuous(e) => write!(f, "{e}"),
+            GradientError::Lr { method, value } => {
+                write!(f, "{method}: lr must be finite and > 0, got {value}")
+            }
+            GradientError::Beta { name, value } => {
+                write!(f, "adam: {name} must be in [0, 1), got {value}")
+            }
+            GradientError::Eps { value } => {
+                write!(f, "adam: eps must be finite and > 0, got {value}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for GradientError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            GradientError::Continuous(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
 /// The checks and the starting point shared by the gradient methods.
 pub(crate) fn prepare<P: ContinuousProblem + ?Sized>(
-    name: &str,
+    method: &'static str,
     problem: &P,
     x: &[f64],
     lr: f64,
     start: Option<&Vec<f64>>,
-) -> Result<Vec<f64>, String> {
+) -> Result<Vec<f64>, GradientError> {
     if !problem.differentiable() {
-        return Err(format!(
-            "{name}: {} has no gradient; use a derivative-free optimizer (cem, cmaes)",
-            problem.name()
-        ));
+        return Err(GradientError::NoGradient {
+            method,
+            problem: problem.name(),
+        });
     }
     check_instance(problem, x)?;
     if !(lr.is_finite() && lr > 0.0) {
-        return Err(format!("{name}: lr must be finite and > 0, got {lr}"));
+        return Err(GradientError::Lr { method, value: lr });
     }
     let bounds = problem.bounds();
     let mut theta = match start {
         Some(s) => {
-            check_vector(&format!("{name}: start"), s, bounds.dim(), false)?;
+            check_vector(method, "start", s, bounds.dim(), false)?;
             s.clone()
         }
         None => center(&bounds),
@@ -68,7 +125,7 @@ pub fn gd<P: ContinuousProblem + ?Sized>(
     problem: &P,
     x: &[f64],
     params: &GdParams,
-) -> Result<Solution, String> {
+) -> Result<Solution, GradientError> {
     let start = Instant::now();
     let theta = prepare("gd", problem, x, params.lr, params.start.as_ref())?;
     let lr = params.lr;

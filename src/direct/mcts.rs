@@ -29,6 +29,7 @@
 //! what they learn below the root, which matters little at these sizes.
 //! Each tree's header sits on its own cache lines (see [`Tree`]).
 
+use std::fmt;
 use std::thread;
 use std::time::Instant;
 
@@ -70,25 +71,64 @@ impl Default for MctsParams {
     }
 }
 
+/// Why a search cannot run.
+#[derive(Clone, Debug, PartialEq)]
+pub enum MctsError {
+    /// `sims` is 0.
+    NoSimulations,
+    /// The exploration constant is negative or not finite.
+    Exploration { c: f32 },
+    /// `rollouts` is 0.
+    NoRollouts,
+    /// `threads` is outside 1 to 256.
+    Threads { threads: usize },
+    /// The game has more actions than an action set holds.
+    TooManyActions { game: String, actions: usize },
+    /// The state to search from is terminal.
+    Terminal,
+    /// A search thread panicked.
+    ThreadPanicked,
+}
+
+impl fmt::Display for MctsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MctsError::NoSimulations => write!(f, "mcts: sims must be at least 1"),
+            MctsError::Exploration { c } => {
+                write!(f, "mcts: c must be a finite number ≥ 0, got {c}")
+            }
+            MctsError::NoRollouts => write!(f, "mcts: rollouts must be at least 1"),
+            MctsError::Threads { threads } => {
+                write!(f, "mcts: threads must be between 1 and 256, got {threads}")
+            }
+            MctsError::TooManyActions { game, .. } => {
+                write!(f, "mcts: {game} has more than {MAX_ACTIONS} actions")
+            }
+            MctsError::Terminal => {
+                write!(f, "mcts: the state is terminal, there is no move to search")
+            }
+            MctsError::ThreadPanicked => write!(f, "mcts: a search thread panicked"),
+        }
+    }
+}
+
+impl std::error::Error for MctsError {}
+
 impl MctsParams {
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), MctsError> {
         if self.sims == 0 {
-            return Err("mcts: sims must be at least 1".into());
+            return Err(MctsError::NoSimulations);
         }
         if !(self.c >= 0.0 && self.c.is_finite()) {
-            return Err(format!(
-                "mcts: c must be a finite number ≥ 0, got {}",
-                self.c
-            ));
+            return Err(MctsError::Exploration { c: self.c });
         }
         if self.rollouts == 0 {
-            return Err("mcts: rollouts must be at least 1".into());
+            return Err(MctsError::NoRollouts);
         }
         if !(1..=256).contains(&self.threads) {
-            return Err(format!(
-                "mcts: threads must be between 1 and 256, got {}",
-                self.threads
-            ));
+            return Err(MctsError::Threads {
+                threads: self.threads,
+            });
         }
         Ok(())
     }
@@ -546,7 +586,7 @@ pub struct Mcts<G: Game> {
 }
 
 impl<G: Game> Mcts<G> {
-    pub fn new(params: MctsParams) -> Result<Self, String> {
+    pub fn new(params: MctsParams) -> Result<Self, MctsError> {
         params.validate()?;
         let trees = (0..params.threads)
             .map(|t| Tree::new(Rng::stream(params.seed, t as u64)))
@@ -576,7 +616,7 @@ impl<G: Game> Mcts<G> {
     }
 
     /// UCT search with random rollouts.
-    pub fn search(&mut self, game: &G, state: &G::State) -> Result<SearchResult, String> {
+    pub fn search(&mut self, game: &G, state: &G::State) -> Result<SearchResult, MctsError> {
         self.search_with(game, state, &mut Rollouts)
     }
 
@@ -587,19 +627,19 @@ impl<G: Game> Mcts<G> {
         game: &G,
         state: &G::State,
         eval: &mut E,
-    ) -> Result<SearchResult, String>
+    ) -> Result<SearchResult, MctsError>
     where
         E: Evaluator<G> + Clone + Send,
     {
         let start = Instant::now();
         if game.num_actions() > MAX_ACTIONS {
-            return Err(format!(
-                "mcts: {} has more than {MAX_ACTIONS} actions",
-                game.name()
-            ));
+            return Err(MctsError::TooManyActions {
+                game: game.name(),
+                actions: game.num_actions(),
+            });
         }
         if game.legal(state).is_empty() {
-            return Err("mcts: the state is terminal, there is no move to search".into());
+            return Err(MctsError::Terminal);
         }
         let params = self.params;
         let threads = self.trees.len() as u32;
@@ -622,12 +662,10 @@ impl<G: Game> Mcts<G> {
                 .collect();
             let mut all = vec![first[0].run(game, &mut *eval, &params, share(0))];
             for h in handles {
-                let counters = h
-                    .join()
-                    .map_err(|_| "mcts: a search thread panicked".to_string())?;
+                let counters = h.join().map_err(|_| MctsError::ThreadPanicked)?;
                 all.push(counters);
             }
-            Ok::<_, String>(all)
+            Ok::<_, MctsError>(all)
         })?;
         let mut result = self.merge(game);
         let evals: u64 = counters.iter().map(|c| c.evals).sum();
@@ -695,6 +733,6 @@ pub fn mcts<G: Game>(
     game: &G,
     state: &G::State,
     params: &MctsParams,
-) -> Result<SearchResult, String> {
+) -> Result<SearchResult, MctsError> {
     Mcts::new(*params)?.search(game, state)
 }

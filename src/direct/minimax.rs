@@ -15,6 +15,7 @@
 //! replaces; it is kept between searches of one `Minimax`, which is sound
 //! because an entry records the depth it was searched to.
 
+use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::time::Instant;
 
@@ -40,16 +41,49 @@ impl Default for MinimaxParams {
     }
 }
 
+/// Why a search cannot run.
+#[derive(Clone, Debug, PartialEq)]
+pub enum MinimaxError {
+    /// `depth` is 0.
+    NoDepth,
+    /// `tt_bits` is outside 10 to 26.
+    TableBits { tt_bits: u32 },
+    /// The game has more actions than an action set holds.
+    TooManyActions { game: String, actions: usize },
+    /// The state to search from is terminal.
+    Terminal,
+}
+
+impl fmt::Display for MinimaxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MinimaxError::NoDepth => write!(f, "minimax: depth must be at least 1"),
+            MinimaxError::TableBits { tt_bits } => write!(
+                f,
+                "minimax: tt_bits must be between 10 and 26, got {tt_bits}"
+            ),
+            MinimaxError::TooManyActions { game, .. } => {
+                write!(f, "minimax: {game} has more than {MAX_ACTIONS} actions")
+            }
+            MinimaxError::Terminal => write!(
+                f,
+                "minimax: the state is terminal, there is no move to search"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for MinimaxError {}
+
 impl MinimaxParams {
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), MinimaxError> {
         if self.depth == Some(0) {
-            return Err("minimax: depth must be at least 1".into());
+            return Err(MinimaxError::NoDepth);
         }
         if !(10..=26).contains(&self.tt_bits) {
-            return Err(format!(
-                "minimax: tt_bits must be between 10 and 26, got {}",
-                self.tt_bits
-            ));
+            return Err(MinimaxError::TableBits {
+                tt_bits: self.tt_bits,
+            });
         }
         Ok(())
     }
@@ -124,7 +158,7 @@ pub struct Minimax<G: Game> {
 }
 
 impl<G: Game> Minimax<G> {
-    pub fn new(params: MinimaxParams) -> Result<Self, String> {
+    pub fn new(params: MinimaxParams) -> Result<Self, MinimaxError> {
         params.validate()?;
         Ok(Minimax {
             params,
@@ -140,15 +174,15 @@ impl<G: Game> Minimax<G> {
         &self.params
     }
 
-    fn prepare(&mut self, game: &G, state: &G::State) -> Result<(), String> {
+    fn prepare(&mut self, game: &G, state: &G::State) -> Result<(), MinimaxError> {
         if game.num_actions() > MAX_ACTIONS {
-            return Err(format!(
-                "minimax: {} has more than {MAX_ACTIONS} actions",
-                game.name()
-            ));
+            return Err(MinimaxError::TooManyActions {
+                game: game.name(),
+                actions: game.num_actions(),
+            });
         }
         if game.legal(state).is_empty() {
-            return Err("minimax: the state is terminal, there is no move to search".into());
+            return Err(MinimaxError::Terminal);
         }
         if self.table.is_empty() {
             self.table = vec![None; 1 << self.params.tt_bits];
@@ -169,7 +203,7 @@ impl<G: Game> Minimax<G> {
     }
 
     /// The best action and the value of `state` for the player to move.
-    pub fn search(&mut self, game: &G, state: &G::State) -> Result<MinimaxResult, String> {
+    pub fn search(&mut self, game: &G, state: &G::State) -> Result<MinimaxResult, MinimaxError> {
         let start = Instant::now();
         self.prepare(game, state)?;
         let depth = self.depth();
@@ -202,7 +236,7 @@ impl<G: Game> Minimax<G> {
         &mut self,
         game: &G,
         state: &G::State,
-    ) -> Result<(Vec<Option<f32>>, Cost), String> {
+    ) -> Result<(Vec<Option<f32>>, Cost), MinimaxError> {
         let start = Instant::now();
         self.prepare(game, state)?;
         let depth = self.depth();
@@ -358,7 +392,7 @@ pub fn minimax<G: Game>(
     game: &G,
     state: &G::State,
     params: &MinimaxParams,
-) -> Result<MinimaxResult, String> {
+) -> Result<MinimaxResult, MinimaxError> {
     Minimax::new(*params)?.search(game, state)
 }
 

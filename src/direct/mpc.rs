@@ -11,10 +11,11 @@
 //! every planning rollout's steps plus the episode's own.
 
 use crate::cost::Cost;
-use crate::direct::continuous::{center, check_vector};
+use crate::direct::continuous::{center, check_vector, ContinuousError};
 use crate::domains::continuous::Bounds;
 use crate::domains::control::{rollout, ControlProblem, Episode};
 use crate::rng::Rng;
+use std::fmt;
 use std::time::Instant;
 
 /// A sampling planner that MPC replans with at every step, keeping its
@@ -22,8 +23,10 @@ use std::time::Instant;
 pub trait Replanner {
     /// What the planner carries between steps.
     type State;
+    /// Why the planner cannot plan (its parameters against the plan box).
+    type Error: std::error::Error + 'static;
     /// The state for an episode over plans in `bounds`.
-    fn begin(&self, bounds: &Bounds) -> Result<Self::State, String>;
+    fn begin(&self, bounds: &Bounds) -> Result<Self::State, Self::Error>;
     /// The plan the next step's search starts from; a guide writes its
     /// proposal here.
     fn proposal<'s>(&self, state: &'s mut Self::State) -> &'s mut [f64];
@@ -36,7 +39,7 @@ pub trait Replanner {
         bounds: &Bounds,
         rng: &mut Rng,
         best: &mut [f64],
-    ) -> Result<u64, String>;
+    ) -> Result<u64, Self::Error>;
     /// Prepares the next step: the proposal moves on by one action of
     /// `action_dim`, padded at the end with `pad`.
     fn advance(&self, state: &mut Self::State, best: &[f64], action_dim: usize, pad: &[f64]);
@@ -60,6 +63,46 @@ impl Default for MpcParams {
     }
 }
 
+/// Why an MPC episode cannot run; `E` is the planner's error.
+#[derive(Clone, Debug, PartialEq)]
+pub enum MpcError<E> {
+    /// The initial state does not fit the problem.
+    Initial(ContinuousError),
+    /// `horizon` is 0.
+    NoHorizon,
+    /// The problem's action box does not have `action_dim` coordinates.
+    ActionBox {
+        problem: String,
+        found: usize,
+        expected: usize,
+    },
+    /// The planner refused.
+    Planner(E),
+}
+
+impl<E: fmt::Display> fmt::Display for MpcError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MpcError::Initial(e) => write!(f, "{e}"),
+            MpcError::NoHorizon => write!(f, "mpc: horizon must be ≥ 1"),
+            MpcError::ActionBox { problem, .. } => {
+                write!(f, "mpc: {problem} has a malformed action box")
+            }
+            MpcError::Planner(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl<E: std::error::Error + 'static> std::error::Error for MpcError<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            MpcError::Initial(e) => Some(e),
+            MpcError::Planner(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
 /// Runs one closed-loop episode from `initial` with `planner`.
 pub fn mpc<C: ControlProblem + ?Sized, R: Replanner>(
     problem: &C,
@@ -67,7 +110,7 @@ pub fn mpc<C: ControlProblem + ?Sized, R: Replanner>(
     rng: &mut Rng,
     planner: &R,
     params: &MpcParams,
-) -> Result<Episode, String> {
+) -> Result<Episode, MpcError<R::Error>> {
     mpc_guided(problem, initial, rng, planner, params, None)
 }
 
@@ -94,20 +137,21 @@ pub fn mpc_guided<C: ControlProblem + ?Sized, R: Replanner>(
     planner: &R,
     params: &MpcParams,
     mut guide: Option<Guide<'_>>,
-) -> Result<Episode, String> {
+) -> Result<Episode, MpcError<R::Error>> {
     let start = Instant::now();
     let (sd, ad) = (problem.state_dim(), problem.action_dim());
-    check_vector("mpc: initial state", initial, sd, false)?;
+    check_vector("mpc", "initial state", initial, sd, false).map_err(MpcError::Initial)?;
     if params.horizon == 0 {
-        return Err("mpc: horizon must be ≥ 1".into());
+        return Err(MpcError::NoHorizon);
     }
     let steps = params.steps.unwrap_or_else(|| problem.episode_len());
     let action_bounds = problem.action_bounds();
     if action_bounds.dim() != ad {
-        return Err(format!(
-            "mpc: {} has a malformed action box",
-            problem.name()
-        ));
+        return Err(MpcError::ActionBox {
+            problem: problem.name(),
+            found: action_bounds.dim(),
+            expected: ad,
+        });
     }
     let bounds = plan_bounds(&action_bounds, params.horizon);
     let pad = center(&action_bounds);
@@ -122,7 +166,7 @@ pub fn mpc_guided<C: ControlProblem + ?Sized, R: Replanner>(
 
     // Planner state, allocated once per episode.
     let mut best = vec![0.0; bounds.dim()];
-    let mut planning = planner.begin(&bounds)?;
+    let mut planning = planner.begin(&bounds).map_err(MpcError::Planner)?;
 
     let mut guided = Cost::default();
     for _ in 0..steps {
@@ -138,7 +182,9 @@ pub fn mpc_guided<C: ControlProblem + ?Sized, R: Replanner>(
             scratch.copy_from_slice(&state);
             -rollout(problem, &mut scratch, plan)
         };
-        let evaluations = planner.optimize(&mut planning, objective, &bounds, rng, &mut best)?;
+        let evaluations = planner
+            .optimize(&mut planning, objective, &bounds, rng, &mut best)
+            .map_err(MpcError::Planner)?;
         planner.advance(&mut planning, &best, ad, &pad);
         simulated += evaluations * params.horizon as u64;
         let action = &best[..ad];

@@ -3,10 +3,11 @@
 //! The baseline every other optimizer must beat at equal evaluations; it is
 //! `best_of` with a uniform sampler, and needs a finite box.
 
-use crate::direct::best_of::{best_of, UniformSampler};
+use crate::direct::best_of::{best_of, BestOfError, UniformSampler};
 use crate::direct::continuous::Solution;
 use crate::domains::continuous::ContinuousProblem;
 use crate::rng::Rng;
+use std::fmt;
 
 /// Parameters of `random_search`.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,16 +22,51 @@ impl Default for RandomSearchParams {
     }
 }
 
+/// Why random search cannot run.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RandomSearchError {
+    /// The problem's box cannot be sampled uniformly.
+    Sampler {
+        problem: String,
+        source: BestOfError,
+    },
+    /// The search itself refused (the instance, the box, `samples`).
+    BestOf(BestOfError),
+}
+
+impl fmt::Display for RandomSearchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RandomSearchError::Sampler { problem, source } => {
+                write!(f, "random_search on {problem}: {source}")
+            }
+            RandomSearchError::BestOf(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for RandomSearchError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            RandomSearchError::Sampler { source, .. } => Some(source),
+            RandomSearchError::BestOf(e) => Some(e),
+        }
+    }
+}
+
 /// Minimizes `problem` on instance `x` by uniform random search.
 pub fn random_search<P: ContinuousProblem + ?Sized>(
     problem: &P,
     x: &[f64],
     rng: &mut Rng,
     params: &RandomSearchParams,
-) -> Result<Solution, String> {
-    let mut sampler = UniformSampler::new(problem.bounds())
-        .map_err(|e| format!("random_search on {}: {e}", problem.name()))?;
-    best_of(problem, x, rng, &mut sampler, params.samples)
+) -> Result<Solution, RandomSearchError> {
+    let mut sampler =
+        UniformSampler::new(problem.bounds()).map_err(|source| RandomSearchError::Sampler {
+            problem: problem.name(),
+            source,
+        })?;
+    best_of(problem, x, rng, &mut sampler, params.samples).map_err(RandomSearchError::BestOf)
 }
 
 #[cfg(test)]

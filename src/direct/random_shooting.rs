@@ -8,11 +8,12 @@
 
 use crate::cost::Cost;
 use crate::direct::continuous::{
-    center, check_instance, check_vector, is_finite_box, sanitize, Solution,
+    center, check_instance, check_vector, is_finite_box, sanitize, ContinuousError, Solution,
 };
 use crate::direct::mpc::{shift_plan, Replanner};
 use crate::domains::continuous::{Bounds, ContinuousProblem};
 use crate::rng::Rng;
+use std::fmt;
 use std::time::Instant;
 
 /// Parameters of `random_shooting`.
@@ -68,16 +69,55 @@ pub fn shoot<F: FnMut(&[f64]) -> f64>(
     (best_value, evaluations)
 }
 
+/// Why random shooting cannot run.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RandomShootingError {
+    /// `samples` is 0.
+    NoSamples,
+    /// The box has an infinite side, so it cannot be sampled uniformly.
+    InfiniteBox,
+    /// The instance, the box or `init_mean` does not fit.
+    Continuous(ContinuousError),
+}
+
+impl From<ContinuousError> for RandomShootingError {
+    fn from(e: ContinuousError) -> Self {
+        RandomShootingError::Continuous(e)
+    }
+}
+
+impl fmt::Display for RandomShootingError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RandomShootingError::NoSamples => write!(f, "random_shooting: samples must be ≥ 1"),
+            RandomShootingError::InfiniteBox => write!(f, "random_shooting: needs a finite box"),
+            RandomShootingError::Continuous(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for RandomShootingError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            RandomShootingError::Continuous(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
 /// Checks the parameters for a box.
-pub fn check_params(params: &RandomShootingParams, bounds: &Bounds) -> Result<(), String> {
+pub fn check_params(
+    params: &RandomShootingParams,
+    bounds: &Bounds,
+) -> Result<(), RandomShootingError> {
     if params.samples == 0 {
-        return Err("random_shooting: samples must be ≥ 1".into());
+        return Err(RandomShootingError::NoSamples);
     }
     if !is_finite_box(bounds) {
-        return Err("random_shooting: needs a finite box".into());
+        return Err(RandomShootingError::InfiniteBox);
     }
     if let Some(m) = &params.init_mean {
-        check_vector("random_shooting: init_mean", m, bounds.dim(), false)?;
+        check_vector("random_shooting", "init_mean", m, bounds.dim(), false)?;
     }
     Ok(())
 }
@@ -88,7 +128,7 @@ pub fn random_shooting<P: ContinuousProblem + ?Sized>(
     x: &[f64],
     rng: &mut Rng,
     params: &RandomShootingParams,
-) -> Result<Solution, String> {
+) -> Result<Solution, RandomShootingError> {
     let start = Instant::now();
     check_instance(problem, x)?;
     let bounds = problem.bounds();
@@ -125,8 +165,9 @@ pub struct ShootingPlanning {
 
 impl Replanner for RandomShootingParams {
     type State = ShootingPlanning;
+    type Error = RandomShootingError;
 
-    fn begin(&self, bounds: &Bounds) -> Result<ShootingPlanning, String> {
+    fn begin(&self, bounds: &Bounds) -> Result<ShootingPlanning, RandomShootingError> {
         check_params(self, bounds)?;
         Ok(ShootingPlanning {
             warm: self.init_mean.clone().unwrap_or_else(|| center(bounds)),
@@ -145,7 +186,7 @@ impl Replanner for RandomShootingParams {
         bounds: &Bounds,
         rng: &mut Rng,
         best: &mut [f64],
-    ) -> Result<u64, String> {
+    ) -> Result<u64, RandomShootingError> {
         let (_, n) = shoot(
             objective,
             bounds,

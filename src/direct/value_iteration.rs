@@ -10,6 +10,7 @@
 //! An episode limit that exceeds every shortest path (as a gridworld's
 //! does) never changes the optimal policy of a fresh instance.
 
+use std::fmt;
 use std::time::Instant;
 
 use crate::cost::Cost;
@@ -48,28 +49,56 @@ impl ValueTable {
     }
 }
 
+/// Why value iteration cannot solve a problem.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ValueIterationError {
+    /// The problem does not list its states.
+    NotFinite { game: String },
+    /// The problem has more than one player.
+    NotSingleAgent { game: String, players: usize },
+    /// The state's index lies outside its instance's listing.
+    ForeignState { game: String },
+}
+
+impl fmt::Display for ValueIterationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ValueIterationError::NotFinite { game } => write!(
+                f,
+                "value_iteration needs a problem that lists its states, and {game} does not"
+            ),
+            ValueIterationError::NotSingleAgent { game, players } => write!(
+                f,
+                "value_iteration solves single-agent problems, and {game} has {players} players"
+            ),
+            ValueIterationError::ForeignState { game } => write!(
+                f,
+                "value_iteration: the state does not belong to an instance of {game}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ValueIterationError {}
+
 /// Solves the instance that `state` belongs to.
-pub fn value_iteration<G: Game>(game: &G, state: &G::State) -> Result<ValueTable, String> {
+pub fn value_iteration<G: Game>(
+    game: &G,
+    state: &G::State,
+) -> Result<ValueTable, ValueIterationError> {
     let start = Instant::now();
     let Some(finite) = game.finite_states() else {
-        return Err(format!(
-            "value_iteration needs a problem that lists its states, and {} does not",
-            game.name()
-        ));
+        return Err(ValueIterationError::NotFinite { game: game.name() });
     };
     if game.num_players() != 1 {
-        return Err(format!(
-            "value_iteration solves single-agent problems, and {} has {} players",
-            game.name(),
-            game.num_players()
-        ));
+        return Err(ValueIterationError::NotSingleAgent {
+            game: game.name(),
+            players: game.num_players(),
+        });
     }
     let count = finite.state_count(state);
     if finite.state_index(state) >= count {
-        return Err(format!(
-            "value_iteration: the state does not belong to an instance of {}",
-            game.name()
-        ));
+        return Err(ValueIterationError::ForeignState { game: game.name() });
     }
     let states: Vec<Option<G::State>> = (0..count).map(|i| finite.state_at(state, i)).collect();
     let mut values: Vec<f32> = states

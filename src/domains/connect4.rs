@@ -8,7 +8,9 @@
 //! plus the occupancy mask, so a move is one addition (the stone drops to
 //! the lowest free cell of its column) and values are from the mover's view.
 
-use crate::domains::game::{check_feature_len, random_opening, Actions, Game};
+use std::fmt;
+
+use crate::domains::game::{check_feature_len, random_opening, Actions, EncodeError, Game};
 use crate::rng::Rng;
 
 /// A connect-four position: the stones of the player to move and all stones.
@@ -53,8 +55,69 @@ pub struct Connect4 {
     windows: Vec<u64>,
 }
 
+/// Why a connect-four family or board is refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Connect4Error {
+    /// Fewer than 4 rows or columns: no line of four fits.
+    TooSmall { rows: usize, cols: usize },
+    /// The board does not fit the 64-bit board (`cols·(rows+1) > 64`).
+    TooLarge { rows: usize, cols: usize },
+    /// At least as many opening moves as cells.
+    OpeningMoves { opening_moves: usize, cells: usize },
+    /// A board with the wrong number of cells.
+    CellCount { expected: usize, found: usize },
+    /// A character that is not a cell.
+    UnexpectedCell { found: char },
+    /// A stone above an empty cell.
+    FloatingStone { column: usize },
+    /// Stone counts no game reaches.
+    StoneCounts { x: u32, o: u32 },
+    /// The player to move already has four in a row.
+    AlreadyWon,
+}
+
+impl fmt::Display for Connect4Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Connect4Error::TooSmall { rows, cols } => write!(
+                f,
+                "connect4 needs at least 4 rows and 4 columns, got {rows}x{cols}"
+            ),
+            Connect4Error::TooLarge { rows, cols } => write!(
+                f,
+                "connect4 board {rows}x{cols} does not fit a 64-bit board: cols·(rows+1) must be ≤ 64"
+            ),
+            Connect4Error::OpeningMoves {
+                opening_moves,
+                cells,
+            } => write!(
+                f,
+                "connect4: opening_moves must be below {cells} (the number of cells), got {opening_moves}"
+            ),
+            Connect4Error::CellCount { expected, found } => {
+                write!(f, "connect4 board needs {expected} cells, got {found}")
+            }
+            Connect4Error::UnexpectedCell { found } => {
+                write!(f, "unexpected {found:?} in connect4 board")
+            }
+            Connect4Error::FloatingStone { column } => {
+                write!(f, "connect4 board has a floating stone in column {column}")
+            }
+            Connect4Error::StoneCounts { x, o } => {
+                write!(f, "impossible connect4 board: {x} X and {o} O")
+            }
+            Connect4Error::AlreadyWon => write!(
+                f,
+                "impossible connect4 board: the player to move has already won"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Connect4Error {}
+
 /// `connect4(rows=6, cols=7)`.
-pub fn connect4(rows: usize, cols: usize) -> Result<Connect4, String> {
+pub fn connect4(rows: usize, cols: usize) -> Result<Connect4, Connect4Error> {
     Connect4::new(Connect4Params {
         rows,
         cols,
@@ -63,27 +126,23 @@ pub fn connect4(rows: usize, cols: usize) -> Result<Connect4, String> {
 }
 
 impl Connect4 {
-    pub fn new(params: Connect4Params) -> Result<Self, String> {
+    pub fn new(params: Connect4Params) -> Result<Self, Connect4Error> {
         let Connect4Params {
             rows,
             cols,
             opening_moves,
         } = params;
         if rows < 4 || cols < 4 {
-            return Err(format!(
-                "connect4 needs at least 4 rows and 4 columns, got {rows}x{cols}"
-            ));
+            return Err(Connect4Error::TooSmall { rows, cols });
         }
         if cols * (rows + 1) > 64 {
-            return Err(format!(
-                "connect4 board {rows}x{cols} does not fit a 64-bit board: cols·(rows+1) must be ≤ 64"
-            ));
+            return Err(Connect4Error::TooLarge { rows, cols });
         }
         if opening_moves >= rows * cols {
-            return Err(format!(
-                "connect4: opening_moves must be below {} (the number of cells), got {opening_moves}",
-                rows * cols
-            ));
+            return Err(Connect4Error::OpeningMoves {
+                opening_moves,
+                cells: rows * cols,
+            });
         }
         let height = rows as u32 + 1;
         let cell = |c: usize, r: usize| 1u64 << (c as u32 * height + r as u32);
@@ -121,7 +180,7 @@ impl Connect4 {
     }
 
     /// The out-of-distribution variant with a different opening length.
-    pub fn shift(&self, opening_moves: usize) -> Result<Self, String> {
+    pub fn shift(&self, opening_moves: usize) -> Result<Self, Connect4Error> {
         Connect4::new(Connect4Params {
             opening_moves,
             ..self.params
@@ -158,18 +217,17 @@ impl Connect4 {
     /// Reads a board of `rows` lines of `cols` cells (`X`, `O`, `.`), top row
     /// first; whitespace and `|` are ignored. X moves first, so the counts
     /// decide who is to move; floating stones are rejected.
-    pub fn parse(&self, board: &str) -> Result<C4State, String> {
+    pub fn parse(&self, board: &str) -> Result<C4State, Connect4Error> {
         let (rows, cols) = (self.params.rows, self.params.cols);
         let cells: Vec<char> = board
             .chars()
             .filter(|c| !c.is_whitespace() && *c != '|')
             .collect();
         if cells.len() != rows * cols {
-            return Err(format!(
-                "connect4 board needs {} cells, got {}",
-                rows * cols,
-                cells.len()
-            ));
+            return Err(Connect4Error::CellCount {
+                expected: rows * cols,
+                found: cells.len(),
+            });
         }
         let (mut x, mut o) = (0u64, 0u64);
         for (i, ch) in cells.iter().enumerate() {
@@ -178,24 +236,24 @@ impl Connect4 {
                 'X' | 'x' => x |= self.cell(col, row),
                 'O' | 'o' => o |= self.cell(col, row),
                 '.' | '-' | '_' => {}
-                other => return Err(format!("unexpected {other:?} in connect4 board")),
+                other => return Err(Connect4Error::UnexpectedCell { found: *other }),
             }
         }
         let mask = x | o;
         for c in 0..cols {
             for r in 1..rows {
                 if mask & self.cell(c, r) != 0 && mask & self.cell(c, r - 1) == 0 {
-                    return Err(format!("connect4 board has a floating stone in column {c}"));
+                    return Err(Connect4Error::FloatingStone { column: c });
                 }
             }
         }
         let (nx, no) = (x.count_ones(), o.count_ones());
         if nx != no && nx != no + 1 {
-            return Err(format!("impossible connect4 board: {nx} X and {no} O"));
+            return Err(Connect4Error::StoneCounts { x: nx, o: no });
         }
         let mine = if nx == no { x } else { o };
         if self.has_four(mine) {
-            return Err("impossible connect4 board: the player to move has already won".into());
+            return Err(Connect4Error::AlreadyWon);
         }
         Ok(C4State { mine, mask })
     }
@@ -288,7 +346,7 @@ impl Game for Connect4 {
 
     /// Two planes of `rows × cols` (top row first): the mover's stones, then
     /// the opponent's.
-    fn encode(&self, s: &C4State, out: &mut [f32]) -> Result<(), String> {
+    fn encode(&self, s: &C4State, out: &mut [f32]) -> Result<(), EncodeError> {
         check_feature_len(self.feature_dim(), out)?;
         let (rows, cols) = (self.params.rows, self.params.cols);
         let theirs = s.mine ^ s.mask;

@@ -18,6 +18,7 @@
 use crate::domains::continuous::{Bounds, ContinuousProblem, Optimum};
 use crate::rng::Rng;
 use std::f64::consts::TAU;
+use std::fmt;
 
 /// Which test function.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,33 +49,63 @@ pub struct TestFunction {
     pub hi: f64,
 }
 
+/// Why a test function cannot be built as asked.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FunctionError {
+    /// Fewer dimensions than the function needs (`min`).
+    Dim {
+        function: Function,
+        min: usize,
+        dim: usize,
+    },
+    /// The shift's standard deviation is negative or not finite.
+    Scale { problem: String, scale: f64 },
+    /// The box is empty or NaN.
+    Bounds { problem: String, lo: f64, hi: f64 },
+}
+
+impl fmt::Display for FunctionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FunctionError::Dim { function, min, dim } => {
+                write!(f, "{}: dim must be ≥ {min}, got {dim}", function.name())
+            }
+            FunctionError::Scale { problem, scale } => {
+                write!(f, "{problem}: scale must be finite and ≥ 0, got {scale}")
+            }
+            FunctionError::Bounds { problem, lo, hi } => {
+                write!(f, "{problem}: bounds need lo < hi, got [{lo}, {hi}]")
+            }
+        }
+    }
+}
+
+impl std::error::Error for FunctionError {}
+
 /// `Σ (θ − x)²` on `[−5, 5]^dim`.
-pub fn sphere(dim: usize) -> Result<TestFunction, String> {
+pub fn sphere(dim: usize) -> Result<TestFunction, FunctionError> {
     TestFunction::new(Function::Sphere, dim)
 }
 
 /// Rosenbrock's valley, shifted so that `θ* = x`; `dim ≥ 2`.
-pub fn rosenbrock(dim: usize) -> Result<TestFunction, String> {
+pub fn rosenbrock(dim: usize) -> Result<TestFunction, FunctionError> {
     TestFunction::new(Function::Rosenbrock, dim)
 }
 
 /// Rastrigin's egg crate, shifted so that `θ* = x`.
-pub fn rastrigin(dim: usize) -> Result<TestFunction, String> {
+pub fn rastrigin(dim: usize) -> Result<TestFunction, FunctionError> {
     TestFunction::new(Function::Rastrigin, dim)
 }
 
 impl TestFunction {
-    pub fn new(function: Function, dim: usize) -> Result<Self, String> {
+    pub fn new(function: Function, dim: usize) -> Result<Self, FunctionError> {
         let min = if function == Function::Rosenbrock {
             2
         } else {
             1
         };
         if dim < min {
-            return Err(format!(
-                "{}: dim must be ≥ {min}, got {dim}",
-                function.name()
-            ));
+            return Err(FunctionError::Dim { function, min, dim });
         }
         Ok(TestFunction {
             function,
@@ -86,24 +117,25 @@ impl TestFunction {
     }
 
     /// Sets the standard deviation of the shift (the `shift` knob).
-    pub fn with_scale(mut self, scale: f64) -> Result<Self, String> {
+    pub fn with_scale(mut self, scale: f64) -> Result<Self, FunctionError> {
         if !(scale.is_finite() && scale >= 0.0) {
-            return Err(format!(
-                "{}: scale must be finite and ≥ 0, got {scale}",
-                self.name()
-            ));
+            return Err(FunctionError::Scale {
+                problem: self.name(),
+                scale,
+            });
         }
         self.scale = scale;
         Ok(self)
     }
 
     /// Sets the box `[lo, hi]^dim`.
-    pub fn with_bounds(mut self, lo: f64, hi: f64) -> Result<Self, String> {
+    pub fn with_bounds(mut self, lo: f64, hi: f64) -> Result<Self, FunctionError> {
         if lo.is_nan() || hi.is_nan() || lo >= hi {
-            return Err(format!(
-                "{}: bounds need lo < hi, got [{lo}, {hi}]",
-                self.name()
-            ));
+            return Err(FunctionError::Bounds {
+                problem: self.name(),
+                lo,
+                hi,
+            });
         }
         self.lo = lo;
         self.hi = hi;

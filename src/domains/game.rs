@@ -16,7 +16,7 @@
 //! States are small `Copy` values (bitboards), legal actions a `u64` mask, so
 //! no search allocates per step.
 
-use std::fmt::Debug;
+use std::fmt::{self, Debug};
 use std::hash::Hash;
 
 use crate::rng::Rng;
@@ -112,7 +112,7 @@ pub trait Game: Send + Sync {
     fn feature_dim(&self) -> usize;
     /// Writes the features of `state` into `out` (length `feature_dim()`),
     /// from the perspective of the player to move.
-    fn encode(&self, state: &Self::State, out: &mut [f32]) -> Result<(), String>;
+    fn encode(&self, state: &Self::State, out: &mut [f32]) -> Result<(), EncodeError>;
     /// Draws a non-terminal starting state from the instance distribution.
     fn sample_instance(&self, rng: &mut Rng) -> Self::State;
     /// The exact value for the player to move, where it is cheap to know.
@@ -153,15 +153,34 @@ pub fn mover_changes<G: Game>(game: &G, from: &G::State, to: &G::State) -> bool 
     game.to_move(from) != game.to_move(to)
 }
 
+/// A feature buffer of the wrong width was handed to [`Game::encode`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EncodeError {
+    pub expected: usize,
+    pub found: usize,
+}
+
+impl fmt::Display for EncodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "feature buffer has length {}, expected {}",
+            self.found, self.expected
+        )
+    }
+}
+
+impl std::error::Error for EncodeError {}
+
 /// Checks that `out` has the width a game's encoding needs.
-pub fn check_feature_len(expected: usize, out: &[f32]) -> Result<(), String> {
+pub fn check_feature_len(expected: usize, out: &[f32]) -> Result<(), EncodeError> {
     if out.len() == expected {
         Ok(())
     } else {
-        Err(format!(
-            "feature buffer has length {}, expected {expected}",
-            out.len()
-        ))
+        Err(EncodeError {
+            expected,
+            found: out.len(),
+        })
     }
 }
 

@@ -23,6 +23,7 @@
 use crate::domains::continuous::{Bounds, ContinuousProblem, Optimum};
 use crate::rng::Rng;
 use std::f64::consts::TAU;
+use std::fmt;
 
 /// Parameters of the model family.
 #[derive(Clone, Debug, PartialEq)]
@@ -63,8 +64,38 @@ pub struct GaussianVi {
     col_norm2: Vec<f64>,
 }
 
+/// Why the model cannot be built as asked.
+#[derive(Clone, Debug, PartialEq)]
+pub enum GaussianViError {
+    /// Not `1 ≤ dim ≤ obs`.
+    Dims { dim: usize, obs: usize },
+    /// The observation noise is not finite and positive.
+    Noise { noise: f64 },
+    /// The instances' scale is negative or not finite.
+    Scale { scale: f64 },
+}
+
+impl fmt::Display for GaussianViError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GaussianViError::Dims { dim, obs } => write!(
+                f,
+                "gaussian_vi: need 1 ≤ dim ≤ obs, got dim = {dim}, obs = {obs}"
+            ),
+            GaussianViError::Noise { noise } => {
+                write!(f, "gaussian_vi: noise must be finite and > 0, got {noise}")
+            }
+            GaussianViError::Scale { scale } => {
+                write!(f, "gaussian_vi: scale must be finite and ≥ 0, got {scale}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for GaussianViError {}
+
 /// `gaussian_vi(dim, obs)` with the default noise and model seed.
-pub fn gaussian_vi(dim: usize, obs: usize) -> Result<GaussianVi, String> {
+pub fn gaussian_vi(dim: usize, obs: usize) -> Result<GaussianVi, GaussianViError> {
     GaussianVi::new(GaussianViParams {
         dim,
         obs,
@@ -73,24 +104,20 @@ pub fn gaussian_vi(dim: usize, obs: usize) -> Result<GaussianVi, String> {
 }
 
 impl GaussianVi {
-    pub fn new(params: GaussianViParams) -> Result<Self, String> {
+    pub fn new(params: GaussianViParams) -> Result<Self, GaussianViError> {
         let (d, o) = (params.dim, params.obs);
         if d == 0 || o < d {
-            return Err(format!(
-                "gaussian_vi: need 1 ≤ dim ≤ obs, got dim = {d}, obs = {o}"
-            ));
+            return Err(GaussianViError::Dims { dim: d, obs: o });
         }
         if !(params.noise.is_finite() && params.noise > 0.0) {
-            return Err(format!(
-                "gaussian_vi: noise must be finite and > 0, got {}",
-                params.noise
-            ));
+            return Err(GaussianViError::Noise {
+                noise: params.noise,
+            });
         }
         if !(params.scale.is_finite() && params.scale >= 0.0) {
-            return Err(format!(
-                "gaussian_vi: scale must be finite and ≥ 0, got {}",
-                params.scale
-            ));
+            return Err(GaussianViError::Scale {
+                scale: params.scale,
+            });
         }
         let mut rng = Rng::new(params.model_seed);
         // Gram–Schmidt on Gaussian columns, then column lengths in [0.5, 2].

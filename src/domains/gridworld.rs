@@ -23,8 +23,9 @@
 //! to one size.
 
 use std::collections::VecDeque;
+use std::fmt;
 
-use crate::domains::game::{check_feature_len, Actions, FiniteStates, Game};
+use crate::domains::game::{check_feature_len, Actions, EncodeError, FiniteStates, Game};
 use crate::rng::Rng;
 
 /// The largest supported side (the wall set is 256 bits).
@@ -102,8 +103,75 @@ pub struct GridWorld {
     max_steps: usize,
 }
 
+/// Why a maze family or board is refused.
+#[derive(Clone, Debug, PartialEq)]
+pub enum GridError {
+    /// The side is outside 2 to [`MAX_SIZE`].
+    Size { size: usize },
+    /// The wall probability is outside `[0, 0.9]`.
+    Walls { walls: f64 },
+    /// The step cost is negative or not finite.
+    StepCost { step_cost: f32 },
+    /// The episode limit is below `size²` (some shortest path would not
+    /// fit) or above what the step counter holds.
+    MaxSteps {
+        max_steps: usize,
+        min: usize,
+        max: usize,
+    },
+    /// The local encoding's radius is 0 or beyond twice the largest side.
+    Radius { radius: usize },
+    /// A board with the wrong number of cells.
+    CellCount { expected: usize, found: usize },
+    /// A character that is not a cell.
+    UnexpectedCell { found: char },
+    /// A board without exactly one agent and one goal on different cells.
+    AgentAndGoal,
+}
+
+impl fmt::Display for GridError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GridError::Size { size } => write!(
+                f,
+                "gridworld size must be between 2 and {MAX_SIZE}, got {size}"
+            ),
+            GridError::Walls { walls } => {
+                write!(f, "gridworld walls must be in [0, 0.9], got {walls}")
+            }
+            GridError::StepCost { step_cost } => {
+                write!(f, "gridworld step_cost must be ≥ 0, got {step_cost}")
+            }
+            GridError::MaxSteps {
+                max_steps,
+                min,
+                max,
+            } => write!(
+                f,
+                "gridworld max_steps must be between size² = {min} and {max}, got {max_steps}"
+            ),
+            GridError::Radius { radius } => write!(
+                f,
+                "gridworld encoding radius must be 1 to {}, got {radius}",
+                2 * MAX_SIZE
+            ),
+            GridError::CellCount { expected, found } => {
+                write!(f, "gridworld board needs {expected} cells, got {found}")
+            }
+            GridError::UnexpectedCell { found } => {
+                write!(f, "unexpected {found:?} in gridworld board")
+            }
+            GridError::AgentAndGoal => {
+                write!(f, "gridworld board needs one agent `A` and one goal `G`")
+            }
+        }
+    }
+}
+
+impl std::error::Error for GridError {}
+
 /// `gridworld(size, walls)` with the other parameters at their defaults.
-pub fn gridworld(size: usize, walls: f64) -> Result<GridWorld, String> {
+pub fn gridworld(size: usize, walls: f64) -> Result<GridWorld, GridError> {
     GridWorld::new(GridParams {
         size,
         walls,
@@ -112,39 +180,33 @@ pub fn gridworld(size: usize, walls: f64) -> Result<GridWorld, String> {
 }
 
 impl GridWorld {
-    pub fn new(params: GridParams) -> Result<Self, String> {
+    pub fn new(params: GridParams) -> Result<Self, GridError> {
         let size = params.size;
         if !(2..=MAX_SIZE).contains(&size) {
-            return Err(format!(
-                "gridworld size must be between 2 and {MAX_SIZE}, got {size}"
-            ));
+            return Err(GridError::Size { size });
         }
         if !(0.0..=0.9).contains(&params.walls) {
-            return Err(format!(
-                "gridworld walls must be in [0, 0.9], got {}",
-                params.walls
-            ));
+            return Err(GridError::Walls {
+                walls: params.walls,
+            });
         }
         if !(params.step_cost >= 0.0 && params.step_cost.is_finite()) {
-            return Err(format!(
-                "gridworld step_cost must be ≥ 0, got {}",
-                params.step_cost
-            ));
+            return Err(GridError::StepCost {
+                step_cost: params.step_cost,
+            });
         }
         let max_steps = params.max_steps.unwrap_or(4 * size * size);
-        if max_steps < size * size || max_steps > usize::from(u16::MAX) {
-            return Err(format!(
-                "gridworld max_steps must be between size² = {} and {}, got {max_steps}",
-                size * size,
-                u16::MAX
-            ));
+        let (min, max) = (size * size, usize::from(u16::MAX));
+        if max_steps < min || max_steps > max {
+            return Err(GridError::MaxSteps {
+                max_steps,
+                min,
+                max,
+            });
         }
         if let GridEncoding::Local { radius } = params.encoding {
             if radius == 0 || radius > 2 * MAX_SIZE {
-                return Err(format!(
-                    "gridworld encoding radius must be 1 to {}, got {radius}",
-                    2 * MAX_SIZE
-                ));
+                return Err(GridError::Radius { radius });
             }
         }
         Ok(GridWorld { params, max_steps })
@@ -156,7 +218,7 @@ impl GridWorld {
 
     /// The out-of-distribution variant: another size and wall density, same
     /// rewards and encoding (the local encoding keeps its width).
-    pub fn shift(&self, size: usize, walls: f64) -> Result<Self, String> {
+    pub fn shift(&self, size: usize, walls: f64) -> Result<Self, GridError> {
         GridWorld::new(GridParams {
             size,
             walls,
@@ -228,15 +290,14 @@ impl GridWorld {
 
     /// Reads a maze of `size` lines of `size` cells: `#` wall, `.` open,
     /// `A` agent, `G` goal; whitespace is ignored.
-    pub fn parse(&self, board: &str) -> Result<GridState, String> {
+    pub fn parse(&self, board: &str) -> Result<GridState, GridError> {
         let n = self.params.size;
         let cells: Vec<char> = board.chars().filter(|c| !c.is_whitespace()).collect();
         if cells.len() != n * n {
-            return Err(format!(
-                "gridworld board needs {} cells, got {}",
-                n * n,
-                cells.len()
-            ));
+            return Err(GridError::CellCount {
+                expected: n * n,
+                found: cells.len(),
+            });
         }
         let mut s = GridState::default();
         let (mut agent, mut goal) = (None, None);
@@ -246,7 +307,7 @@ impl GridWorld {
                 '.' => {}
                 'A' => agent = Some(i),
                 'G' => goal = Some(i),
-                other => return Err(format!("unexpected {other:?} in gridworld board")),
+                other => return Err(GridError::UnexpectedCell { found: *other }),
             }
         }
         match (agent, goal) {
@@ -255,7 +316,7 @@ impl GridWorld {
                 s.goal = g as u8;
                 Ok(s)
             }
-            _ => Err("gridworld board needs one agent `A` and one goal `G`".into()),
+            _ => Err(GridError::AgentAndGoal),
         }
     }
 
@@ -337,7 +398,7 @@ impl Game for GridWorld {
         }
     }
 
-    fn encode(&self, s: &GridState, out: &mut [f32]) -> Result<(), String> {
+    fn encode(&self, s: &GridState, out: &mut [f32]) -> Result<(), EncodeError> {
         check_feature_len(self.feature_dim(), out)?;
         let n = self.params.size as i32;
         match self.params.encoding {

@@ -24,6 +24,7 @@ use crate::domains::continuous::{Bounds, ContinuousProblem, Sense};
 use crate::domains::control::ControlProblem;
 use crate::rng::Rng;
 use std::f64::consts::{PI, TAU};
+use std::fmt;
 
 /// Physical and episode parameters.
 #[derive(Clone, Debug, PartialEq)]
@@ -61,6 +62,39 @@ pub struct Pendulum {
     pub params: PendulumParams,
 }
 
+/// Why a pendulum cannot be built as asked.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PendulumError {
+    /// A physical constant (`name`) that must be positive is not.
+    NotPositive { name: &'static str, value: f64 },
+    /// The initial speed range is negative or not finite.
+    InitSpeed { value: f64 },
+    /// An episode of no steps.
+    NoSteps,
+    /// The out-of-distribution shift is negative or not finite.
+    Shift { amount: f64 },
+}
+
+impl fmt::Display for PendulumError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PendulumError::NotPositive { name, value } => {
+                write!(f, "pendulum: {name} must be finite and > 0, got {value}")
+            }
+            PendulumError::InitSpeed { value } => write!(
+                f,
+                "pendulum: init_speed must be finite and ≥ 0, got {value}"
+            ),
+            PendulumError::NoSteps => write!(f, "pendulum: steps must be ≥ 1"),
+            PendulumError::Shift { amount } => {
+                write!(f, "pendulum: shift must be finite and ≥ 0, got {amount}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for PendulumError {}
+
 /// The standard pendulum.
 pub fn pendulum() -> Pendulum {
     Pendulum {
@@ -75,7 +109,7 @@ pub fn wrap_angle(a: f64) -> f64 {
 }
 
 impl Pendulum {
-    pub fn new(params: PendulumParams) -> Result<Self, String> {
+    pub fn new(params: PendulumParams) -> Result<Self, PendulumError> {
         let p = &params;
         let positive = [
             ("gravity", p.gravity),
@@ -87,28 +121,25 @@ impl Pendulum {
         ];
         for (name, v) in positive {
             if !(v.is_finite() && v > 0.0) {
-                return Err(format!("pendulum: {name} must be finite and > 0, got {v}"));
+                return Err(PendulumError::NotPositive { name, value: v });
             }
         }
         if !(p.init_speed.is_finite() && p.init_speed >= 0.0) {
-            return Err(format!(
-                "pendulum: init_speed must be finite and ≥ 0, got {}",
-                p.init_speed
-            ));
+            return Err(PendulumError::InitSpeed {
+                value: p.init_speed,
+            });
         }
         if p.steps == 0 {
-            return Err("pendulum: steps must be ≥ 1".into());
+            return Err(PendulumError::NoSteps);
         }
         Ok(Pendulum { params })
     }
 
     /// The out-of-distribution variant: mass and initial velocity range both
     /// scaled by `1 + amount` (`amount ≥ 0`; 0 is the standard pendulum).
-    pub fn shifted(amount: f64) -> Result<Self, String> {
+    pub fn shifted(amount: f64) -> Result<Self, PendulumError> {
         if !(amount.is_finite() && amount >= 0.0) {
-            return Err(format!(
-                "pendulum: shift must be finite and ≥ 0, got {amount}"
-            ));
+            return Err(PendulumError::Shift { amount });
         }
         let d = PendulumParams::default();
         Pendulum::new(PendulumParams {

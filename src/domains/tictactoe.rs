@@ -6,7 +6,9 @@
 //! (action `a` = cell `a`); X moves first. Win detection is one lookup in a
 //! 512-entry table of "contains a line" bits.
 
-use crate::domains::game::{check_feature_len, random_opening, Actions, Game};
+use std::fmt;
+
+use crate::domains::game::{check_feature_len, random_opening, Actions, EncodeError, Game};
 use crate::rng::Rng;
 
 const FULL: u16 = 0x1FF;
@@ -81,18 +83,63 @@ pub struct TicTacToe {
     params: TicTacToeParams,
 }
 
+/// Why a tic-tac-toe family or board is refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TicTacToeError {
+    /// More opening moves than a game that is still going can have.
+    OpeningMoves { opening_moves: usize },
+    /// A board with a tenth cell (the whole text is kept).
+    TooManyCells { board: String },
+    /// A character that is not a cell.
+    UnexpectedCell { found: char },
+    /// A board with fewer than 9 cells.
+    TooFewCells { found: usize },
+    /// Stone counts no game reaches.
+    StoneCounts { x: u32, o: u32 },
+    /// The player to move already has a line.
+    AlreadyWon,
+}
+
+impl fmt::Display for TicTacToeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TicTacToeError::OpeningMoves { opening_moves } => write!(
+                f,
+                "tictactoe: opening_moves must be at most 8 (a board with 9 stones is over), got {opening_moves}"
+            ),
+            TicTacToeError::TooManyCells { board } => {
+                write!(f, "tictactoe board has more than 9 cells: {board:?}")
+            }
+            TicTacToeError::UnexpectedCell { found } => {
+                write!(f, "unexpected {found:?} in tictactoe board")
+            }
+            TicTacToeError::TooFewCells { found } => {
+                write!(f, "tictactoe board needs 9 cells, got {found}")
+            }
+            TicTacToeError::StoneCounts { x, o } => {
+                write!(f, "impossible tictactoe board: {x} X and {o} O")
+            }
+            TicTacToeError::AlreadyWon => write!(
+                f,
+                "impossible tictactoe board: the player to move has already won"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for TicTacToeError {}
+
 /// `tictactoe()` with default parameters.
 pub fn tictactoe() -> TicTacToe {
     TicTacToe::default()
 }
 
 impl TicTacToe {
-    pub fn new(params: TicTacToeParams) -> Result<Self, String> {
+    pub fn new(params: TicTacToeParams) -> Result<Self, TicTacToeError> {
         if params.opening_moves > 8 {
-            return Err(format!(
-                "tictactoe: opening_moves must be at most 8 (a board with 9 stones is over), got {}",
-                params.opening_moves
-            ));
+            return Err(TicTacToeError::OpeningMoves {
+                opening_moves: params.opening_moves,
+            });
         }
         Ok(TicTacToe { params })
     }
@@ -102,7 +149,7 @@ impl TicTacToe {
     }
 
     /// The out-of-distribution variant: instances start `opening_moves` in.
-    pub fn shift(&self, opening_moves: usize) -> Result<Self, String> {
+    pub fn shift(&self, opening_moves: usize) -> Result<Self, TicTacToeError> {
         TicTacToe::new(TicTacToeParams { opening_moves })
     }
 
@@ -112,26 +159,28 @@ impl TicTacToe {
 
     /// Reads a board from 9 cells of `X`, `O` and `.` (or `-`, `_`), row-major;
     /// whitespace and `|` are ignored. The side to move follows from the counts.
-    pub fn parse(&self, board: &str) -> Result<TttState, String> {
+    pub fn parse(&self, board: &str) -> Result<TttState, TicTacToeError> {
         let (mut x, mut o, mut n) = (0u16, 0u16, 0usize);
         for ch in board.chars().filter(|c| !c.is_whitespace() && *c != '|') {
             if n >= 9 {
-                return Err(format!("tictactoe board has more than 9 cells: {board:?}"));
+                return Err(TicTacToeError::TooManyCells {
+                    board: board.to_string(),
+                });
             }
             match ch {
                 'X' | 'x' => x |= 1 << n,
                 'O' | 'o' => o |= 1 << n,
                 '.' | '-' | '_' => {}
-                other => return Err(format!("unexpected {other:?} in tictactoe board")),
+                other => return Err(TicTacToeError::UnexpectedCell { found: other }),
             }
             n += 1;
         }
         if n != 9 {
-            return Err(format!("tictactoe board needs 9 cells, got {n}"));
+            return Err(TicTacToeError::TooFewCells { found: n });
         }
         let (nx, no) = (x.count_ones(), o.count_ones());
         if nx != no && nx != no + 1 {
-            return Err(format!("impossible tictactoe board: {nx} X and {no} O"));
+            return Err(TicTacToeError::StoneCounts { x: nx, o: no });
         }
         let s = if nx == no {
             TttState { me: x, opp: o }
@@ -139,7 +188,7 @@ impl TicTacToe {
             TttState { me: o, opp: x }
         };
         if has_line(s.me) {
-            return Err("impossible tictactoe board: the player to move has already won".into());
+            return Err(TicTacToeError::AlreadyWon);
         }
         Ok(s)
     }
@@ -237,7 +286,7 @@ impl Game for TicTacToe {
     }
 
     /// Two planes of 9: the mover's stones, then the opponent's.
-    fn encode(&self, s: &TttState, out: &mut [f32]) -> Result<(), String> {
+    fn encode(&self, s: &TttState, out: &mut [f32]) -> Result<(), EncodeError> {
         check_feature_len(18, out)?;
         for i in 0..9 {
             out[i] = f32::from(s.me >> i & 1);

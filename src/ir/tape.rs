@@ -95,14 +95,18 @@ impl Compiler<'_> {
                 // A function the tree lacks is reported alone: what its
                 // arguments hold (`range`'s `none` default, say) is beside
                 // the point then.
-                if let Err(message) = Func::named(builtin) {
-                    return self.error(message, span, "not allowed inside an objective");
+                if let Err(e) = Func::named(builtin) {
+                    return self.error(e.to_string(), span, "not allowed inside an objective");
                 }
                 let args = self.all(args)?;
                 match Expr::call(builtin, args) {
                     Ok(e) => e,
                     Err(message) => {
-                        return self.error(message, span, "not allowed inside an objective")
+                        return self.error(
+                            message.to_string(),
+                            span,
+                            "not allowed inside an objective",
+                        )
                     }
                 }
             }

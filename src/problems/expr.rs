@@ -28,7 +28,7 @@ impl Problem for ExprProblem {
     fn shifted(&self, by: &Params) -> Result<Arc<dyn Problem>, ProblemError> {
         match self.with_spread(by.opt_num("scale").unwrap_or(1.0)) {
             None => Err(ProblemError::NoInstances),
-            Some(p) => Ok(Arc::new(p.map_err(ProblemError::Invalid)?)),
+            Some(p) => Ok(Arc::new(p.map_err(ProblemError::invalid)?)),
         }
     }
 }

@@ -55,7 +55,7 @@ pub fn scale() -> ParamSpec {
 fn build(function: Function, p: &Params) -> Result<Arc<dyn Problem>, ProblemError> {
     let f = TestFunction::new(function, p.usize("dim"))
         .and_then(|f| f.with_scale(p.num("scale")))
-        .map_err(ProblemError::Invalid)?;
+        .map_err(ProblemError::invalid)?;
     Ok(Arc::new(f))
 }
 
@@ -80,7 +80,7 @@ impl Problem for TestFunction {
         let f = self
             .clone()
             .with_scale(by.opt_num("scale").unwrap_or(1.0))
-            .map_err(ProblemError::Invalid)?;
+            .map_err(ProblemError::invalid)?;
         Ok(Arc::new(f))
     }
 }

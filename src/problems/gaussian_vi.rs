@@ -29,7 +29,7 @@ fn build(p: &Params) -> Result<Arc<dyn Problem>, ProblemError> {
         obs: p.usize("obs"),
         ..GaussianViParams::default()
     })
-    .map_err(ProblemError::Invalid)?;
+    .map_err(ProblemError::invalid)?;
     Ok(Arc::new(g))
 }
 
@@ -55,7 +55,7 @@ impl Problem for GaussianVi {
             scale: by.opt_num("scale").unwrap_or(1.0),
             ..self.params.clone()
         })
-        .map_err(ProblemError::Invalid)?;
+        .map_err(ProblemError::invalid)?;
         Ok(Arc::new(g))
     }
 }

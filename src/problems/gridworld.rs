@@ -34,7 +34,7 @@ fn build(p: &Params) -> Result<Arc<dyn Problem>, ProblemError> {
         walls: p.num("walls"),
         ..GridParams::default()
     })
-    .map_err(ProblemError::Invalid)?;
+    .map_err(ProblemError::invalid)?;
     Ok(Arc::new(
         GameProblem::new(world, crate::algorithms::kernels()).with_shift(
             &["size", "walls"],
@@ -44,7 +44,7 @@ fn build(p: &Params) -> Result<Arc<dyn Problem>, ProblemError> {
                     by.opt_usize("size").unwrap_or(p.size),
                     by.opt_num("walls").unwrap_or(p.walls),
                 )
-                .map_err(ProblemError::Invalid)
+                .map_err(ProblemError::invalid)
             },
         ),
     ))

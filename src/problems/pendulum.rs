@@ -50,7 +50,7 @@ impl Problem for Pendulum {
 
     fn shifted(&self, by: &Params) -> Result<Arc<dyn Problem>, ProblemError> {
         let shifted = Pendulum::shifted(by.opt_num("amount").unwrap_or(0.0))
-            .map_err(ProblemError::Invalid)?;
+            .map_err(ProblemError::invalid)?;
         Ok(Arc::new(shifted))
     }
 }

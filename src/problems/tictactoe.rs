@@ -34,13 +34,13 @@ fn build(p: &Params) -> Result<Arc<dyn Problem>, ProblemError> {
     let game = TicTacToe::new(TicTacToeParams {
         opening_moves: p.usize("opening_moves"),
     })
-    .map_err(ProblemError::Invalid)?;
+    .map_err(ProblemError::invalid)?;
     Ok(Arc::new(
         GameProblem::new(game, crate::algorithms::kernels()).with_shift(
             &["opening_moves"],
             |g, by| {
                 g.shift(by.opt_usize("opening_moves").unwrap_or(0))
-                    .map_err(ProblemError::Invalid)
+                    .map_err(ProblemError::invalid)
             },
         ),
     ))

@@ -23,7 +23,9 @@ use crate::rng::Rng;
 use std::cell::RefCell;
 use std::fmt;
 
+mod error;
 mod tape;
+pub use error::ExprError;
 pub use tape::{Program, Workspace};
 
 /// A user objective before checking (see the module docs).
@@ -123,14 +125,10 @@ impl Func {
         FUNCS.into_iter().find(|f| f.name() == name)
     }
 
-    /// The function called `name`, or a message that lists the known ones.
-    pub fn named(name: &str) -> Result<Func, String> {
-        Func::from_name(name).ok_or_else(|| {
-            let known: Vec<&str> = Func::names().collect();
-            format!(
-                "unknown function `{name}` in an objective; known: {}",
-                known.join(", ")
-            )
+    /// The function called `name`, or an error that lists the known ones.
+    pub fn named(name: &str) -> Result<Func, ExprError> {
+        Func::from_name(name).ok_or_else(|| ExprError::UnknownFunction {
+            name: name.to_string(),
         })
     }
 
@@ -167,19 +165,14 @@ impl Expr {
     }
 
     /// A call by name, checking the name and the number of arguments.
-    pub fn call(name: &str, args: Vec<Expr>) -> Result<Expr, String> {
+    pub fn call(name: &str, args: Vec<Expr>) -> Result<Expr, ExprError> {
         let f = Func::named(name)?;
         let (lo, hi) = f.arity();
         if args.len() < lo || args.len() > hi {
-            let want = if lo == hi {
-                format!("{lo}")
-            } else {
-                format!("{lo} or {hi}")
-            };
-            return Err(format!(
-                "`{name}` takes {want} argument(s), got {}",
-                args.len()
-            ));
+            return Err(ExprError::ArgumentCount {
+                func: f,
+                found: args.len(),
+            });
         }
         Ok(Expr::Call(f, args))
     }
@@ -325,20 +318,18 @@ impl InstanceDist {
         }
     }
 
-    fn check(&self) -> Result<(), String> {
+    fn check(&self) -> Result<(), ExprError> {
         match *self {
-            _ if self.dim() == 0 => Err("x: dim must be ≥ 1".into()),
+            _ if self.dim() == 0 => Err(ExprError::InstanceDim),
             InstanceDist::Normal { mean, std, .. }
                 if !(mean.is_finite() && std.is_finite() && std >= 0.0) =>
             {
-                Err(format!(
-                    "x = normal({mean}, {std}): need a finite mean and a finite std ≥ 0"
-                ))
+                Err(ExprError::Normal { mean, std })
             }
             InstanceDist::Uniform { lo, hi, .. }
                 if !(lo.is_finite() && hi.is_finite() && lo <= hi) =>
             {
-                Err(format!("x = uniform({lo}, {hi}): need finite lo ≤ hi"))
+                Err(ExprError::Uniform { lo, hi })
             }
             _ => Ok(()),
         }
@@ -384,15 +375,15 @@ impl ExprProblem {
         sense: Sense,
         theta: ThetaSpec,
         x: Option<InstanceDist>,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, ExprError> {
         if theta.dim == 0 {
-            return Err("theta: dim must be ≥ 1".into());
+            return Err(ExprError::ThetaDim);
         }
         if theta.lo.is_nan() || theta.hi.is_nan() || theta.lo >= theta.hi {
-            return Err(format!(
-                "theta: need lo < hi, got lo = {}, hi = {}",
-                theta.lo, theta.hi
-            ));
+            return Err(ExprError::ThetaBounds {
+                lo: theta.lo,
+                hi: theta.hi,
+            });
         }
         if let Some(d) = &x {
             d.check()?;
@@ -408,11 +399,19 @@ impl ExprProblem {
         })
     }
 
-    pub fn minimize(expr: Expr, theta: ThetaSpec, x: Option<InstanceDist>) -> Result<Self, String> {
+    pub fn minimize(
+        expr: Expr,
+        theta: ThetaSpec,
+        x: Option<InstanceDist>,
+    ) -> Result<Self, ExprError> {
         ExprProblem::new(expr, Sense::Minimize, theta, x)
     }
 
-    pub fn maximize(expr: Expr, theta: ThetaSpec, x: Option<InstanceDist>) -> Result<Self, String> {
+    pub fn maximize(
+        expr: Expr,
+        theta: ThetaSpec,
+        x: Option<InstanceDist>,
+    ) -> Result<Self, ExprError> {
         ExprProblem::new(expr, Sense::Maximize, theta, x)
     }
 
@@ -428,7 +427,7 @@ impl ExprProblem {
     /// The same objective with its instances' spread scaled by `scale`
     /// (a normal's std, a uniform's width about its middle), for
     /// out-of-distribution tests; `None` when it has no instances.
-    pub fn with_spread(&self, scale: f64) -> Option<Result<Self, String>> {
+    pub fn with_spread(&self, scale: f64) -> Option<Result<Self, ExprError>> {
         let x = match self.x.as_ref()? {
             InstanceDist::Normal { mean, std, dim } => InstanceDist::Normal {
                 mean: *mean,

@@ -7,7 +7,7 @@
 //! one `split_at_mut` gives both without copying. A vector of length 1 is a
 //! scalar; a binary operation between a scalar and a vector broadcasts.
 
-use super::{BinOp, Expr, Func};
+use super::{BinOp, Expr, ExprError, Func};
 
 /// Elementwise functions of one argument.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -99,39 +99,47 @@ impl Compiler {
     }
 
     /// Length of a broadcast result, or an error naming the operation.
-    fn broadcast(&self, what: &str, a: usize, b: usize, e: &Expr) -> Result<usize, String> {
+    fn broadcast(
+        &self,
+        op: &'static str,
+        a: usize,
+        b: usize,
+        e: &Expr,
+    ) -> Result<usize, ExprError> {
         let (la, lb) = (self.len(a), self.len(b));
         if la == lb || la == 1 || lb == 1 {
             Ok(la.max(lb))
         } else {
-            Err(format!(
-                "shape error in `{e}`: {what} of vectors of lengths {la} and {lb}"
-            ))
+            Err(ExprError::ShapeMismatch {
+                expr: e.clone(),
+                op,
+                left: la,
+                right: lb,
+            })
         }
     }
 
-    fn compile(&mut self, e: &Expr) -> Result<usize, String> {
+    fn compile(&mut self, e: &Expr) -> Result<usize, ExprError> {
         Ok(match e {
             Expr::Const(v) => self.push(Op::Const(*v), 1, false),
             Expr::Theta => self.push(Op::Theta, self.theta_dim, true),
             Expr::X => match self.x_dim {
                 Some(d) => self.push(Op::X, d, false),
-                None => {
-                    return Err("the objective uses `x` but no instance distribution was given (x = normal(…) or uniform(…))".into())
-                }
+                None => return Err(ExprError::NoInstances),
             },
             Expr::Stack(items) => {
                 if items.is_empty() {
-                    return Err("shape error: `[]` is an empty vector".into());
+                    return Err(ExprError::EmptyStack);
                 }
                 let mut kids = Vec::with_capacity(items.len());
                 for item in items {
                     let k = self.compile(item)?;
                     if self.len(k) != 1 {
-                        return Err(format!(
-                            "shape error in `{e}`: `{item}` is a vector of length {}; `[…]` stacks scalars",
-                            self.len(k)
-                        ));
+                        return Err(ExprError::StackOfVector {
+                            expr: e.clone(),
+                            item: item.clone(),
+                            len: self.len(k),
+                        });
                     }
                     kids.push(k);
                 }
@@ -142,8 +150,11 @@ impl Compiler {
                 let k = self.compile(a)?;
                 let len = self.len(k);
                 if *i >= len {
-                    let what = if len == 1 { "a scalar".to_string() } else { format!("a vector of length {len}") };
-                    return Err(format!("shape error in `{e}`: index {i} is out of range for {what}"));
+                    return Err(ExprError::IndexOutOfRange {
+                        expr: e.clone(),
+                        index: *i,
+                        len,
+                    });
                 }
                 self.push(Op::Index(k, *i), 1, self.active(k))
             }
@@ -173,20 +184,24 @@ impl Compiler {
                     BinOp::Pow => "power",
                 };
                 let len = self.broadcast(what, ka, kb, e)?;
-                self.push(Op::Binary(*op, ka, kb), len, self.active(ka) || self.active(kb))
+                self.push(
+                    Op::Binary(*op, ka, kb),
+                    len,
+                    self.active(ka) || self.active(kb),
+                )
             }
             Expr::Call(f, args) => self.call(*f, args, e)?,
         })
     }
 
-    fn call(&mut self, f: Func, args: &[Expr], e: &Expr) -> Result<usize, String> {
+    fn call(&mut self, f: Func, args: &[Expr], e: &Expr) -> Result<usize, ExprError> {
         let (lo, hi) = f.arity();
         if args.len() < lo || args.len() > hi {
-            return Err(format!(
-                "`{}` takes {lo}..={hi} arguments, got {} in `{e}`",
-                f.name(),
-                args.len()
-            ));
+            return Err(ExprError::ArgumentCountIn {
+                func: f,
+                found: args.len(),
+                expr: e.clone(),
+            });
         }
         let mut kids = Vec::with_capacity(args.len());
         for a in args {
@@ -206,10 +221,12 @@ impl Compiler {
             (Func::Dot, _) => {
                 let b = kids[1];
                 if la != self.len(b) {
-                    return Err(format!(
-                        "shape error in `{e}`: dot of vectors of lengths {la} and {}",
-                        self.len(b)
-                    ));
+                    return Err(ExprError::ShapeMismatch {
+                        expr: e.clone(),
+                        op: "dot",
+                        left: la,
+                        right: self.len(b),
+                    });
                 }
                 (Op::Dot(a, b), 1)
             }
@@ -278,7 +295,11 @@ impl Program {
     /// Checks the shapes of `expr` for a `theta` of `theta_dim` entries and
     /// an `x` of `x_dim` entries (`None`: the objective has no instance),
     /// and compiles it. The result must be a scalar.
-    pub fn compile(expr: &Expr, theta_dim: usize, x_dim: Option<usize>) -> Result<Program, String> {
+    pub fn compile(
+        expr: &Expr,
+        theta_dim: usize,
+        x_dim: Option<usize>,
+    ) -> Result<Program, ExprError> {
         let mut c = Compiler {
             nodes: Vec::new(),
             size: 0,
@@ -287,10 +308,10 @@ impl Program {
         };
         let root = c.compile(expr)?;
         if c.len(root) != 1 {
-            return Err(format!(
-                "an objective must be a scalar, but `{expr}` is a vector of length {}; reduce it with sum, mean, norm, …",
-                c.len(root)
-            ));
+            return Err(ExprError::NotScalar {
+                expr: expr.clone(),
+                len: c.len(root),
+            });
         }
         Ok(Program {
             nodes: c.nodes,

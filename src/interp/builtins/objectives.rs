@@ -213,6 +213,6 @@ fn user_objective(c: &mut Call, maximize: bool) -> Result<Value, RuntimeError> {
     } else {
         ExprProblem::minimize(expr, theta, x)
     }
-    .map_err(|e| RuntimeError::new(e).at(c.arg_spans[0]))?;
+    .map_err(|e| RuntimeError::new(e.to_string()).at(c.arg_spans[0]))?;
     Ok(Value::Objective(Arc::new(problem)))
 }
