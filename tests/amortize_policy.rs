@@ -134,7 +134,7 @@ fn distilled_policy_beats_random_play_as_x_and_costs_one_forward_pass() {
 
     // As X against uniformly random play, 200 games.
     let game: TicTacToe = tictactoe();
-    let mut me = optimist::algorithms::agent(&*policy.solver, &Arc::new(game.clone())).unwrap();
+    let mut me = optimist::algorithms::agent(&*policy.solver, &Arc::new(game)).unwrap();
     let mut random = RandomAgent;
     let mut wins = 0;
     for i in 0..200 {

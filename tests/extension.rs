@@ -346,7 +346,7 @@ fn the_crate_algorithms_play_the_new_game_and_the_new_algorithm_every_game() {
     // heuristic is 0, so it takes an immediate win when there is one.
     let ttt = optimist::domains::tictactoe::tictactoe();
     let s = ttt.parse("XX. OO. ...").unwrap();
-    let mut g = optimist::algorithms::agent(&greedy, &Arc::new(ttt.clone())).unwrap();
+    let mut g = optimist::algorithms::agent(&greedy, &Arc::new(ttt)).unwrap();
     assert_eq!(g.act(&ttt, &s, &mut rng).unwrap().action, 2);
 }
 
