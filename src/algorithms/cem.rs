@@ -1,20 +1,16 @@
 //! `plan(cem, …)`: the cross-entropy method as a solver — on a continuous
 //! objective, CEM on each instance; on a control problem, CEM
-//! model-predictive control replanning every step. It takes a starting
-//! point: the initial mean (and spread) of the search, and on a control
-//! problem the plan each step's search starts from.
+//! model-predictive control replanning every step. A starting point is the
+//! search's initial mean and spread (see `sampling.rs`).
 
 use std::sync::Arc;
 
+use super::sampling::{Sampling, SamplingSolver};
 use crate::compose::discrete::Kernels;
-use crate::compose::solver::Guide;
-use crate::compose::warm::widths;
 use crate::compose::{AlgorithmDescriptor, Context, Families, SolveError, Solver, WarmStarts};
 use crate::direct::cem::{cem, CemParams};
 use crate::direct::continuous::Solution;
-use crate::direct::mpc::{mpc, mpc_guided, MpcParams};
 use crate::domains::continuous::ContinuousProblem;
-use crate::domains::control::{ControlProblem, Episode};
 use crate::domains::game::Game;
 use crate::params::{ParamSpec, Params};
 use crate::rng::Rng;
@@ -51,98 +47,38 @@ fn build(p: &Params, _: &Context) -> Result<Arc<dyn Solver>, SolveError> {
             params.elites, params.samples
         )));
     }
-    Ok(Arc::new(CemSolver {
+    Ok(Arc::new(SamplingSolver {
         params,
         horizon: p.usize("horizon"),
     }))
 }
 
-/// CEM with its parameters and its planning horizon for control.
-#[derive(Clone, Debug)]
-pub struct CemSolver {
-    params: CemParams,
-    horizon: usize,
-}
+impl Sampling for CemParams {
+    const NAME: &'static str = "cem";
 
-impl CemSolver {
-    fn mpc(&self) -> MpcParams {
-        MpcParams {
-            horizon: self.horizon,
-            steps: None,
-        }
-    }
-}
-
-impl Solver for CemSolver {
-    fn algorithm(&self) -> &str {
-        "cem"
-    }
-
-    fn families(&self) -> Families {
-        Families::CONTINUOUS.union(Families::CONTROL)
-    }
-
-    fn solve_continuous(
+    fn solve(
         &self,
         problem: &dyn ContinuousProblem,
         x: &[f64],
         rng: &mut Rng,
     ) -> Result<Solution, SolveError> {
-        cem(problem, x, rng, &self.params).map_err(SolveError::native)
-    }
-
-    fn control_episode(
-        &self,
-        problem: &dyn ControlProblem,
-        initial: &[f64],
-        rng: &mut Rng,
-    ) -> Result<Episode, SolveError> {
-        mpc(problem, initial, rng, &self.params, &self.mpc()).map_err(SolveError::native)
-    }
-
-    fn accepts(&self) -> WarmStarts {
-        WarmStarts::START_POINT
+        cem(problem, x, rng, self).map_err(SolveError::native)
     }
 
     /// The search's initial mean and std.
-    fn started(&self, start: &[f64], std: &[f64]) -> Result<Arc<dyn Solver>, SolveError> {
-        Ok(Arc::new(CemSolver {
-            params: CemParams {
-                init_mean: Some(start.to_vec()),
-                init_std: Some(std.to_vec()),
-                ..self.params.clone()
-            },
-            horizon: self.horizon,
-        }))
+    fn starting_at(&self, start: &[f64], std: &[f64]) -> Self {
+        CemParams {
+            init_mean: Some(start.to_vec()),
+            init_std: Some(std.to_vec()),
+            ..self.clone()
+        }
     }
 
-    /// Each step's search starts from the guide's plan, with a std of
-    /// `spread` times the action box.
-    fn guided_episode(
-        &self,
-        problem: &dyn ControlProblem,
-        initial: &[f64],
-        rng: &mut Rng,
-        guide: Guide<'_>,
-        spread: f64,
-    ) -> Result<Episode, SolveError> {
-        let std: Vec<f64> = widths(&problem.action_bounds())
-            .iter()
-            .cycle()
-            .take(self.horizon * problem.action_dim())
-            .map(|w| w * spread)
-            .collect();
-        let params = CemParams {
-            init_std: Some(std),
-            ..self.params.clone()
-        };
-        mpc_guided(
-            problem,
-            initial,
-            rng,
-            &params,
-            &self.mpc(),
-            Some(guide),
-        ).map_err(SolveError::native)
+    /// Each step's search starts with this std around the guide's plan.
+    fn guided(&self, plan_std: Vec<f64>) -> Self {
+        CemParams {
+            init_std: Some(plan_std),
+            ..self.clone()
+        }
     }
 }

@@ -4,10 +4,14 @@
 //! problems, its agent and the kernel that monomorphizes it per game.
 //!
 //! Adding an algorithm is its native file, its file here, and one name in
-//! the list below.
+//! the list below. Algorithms of one kind share their solver: gradient
+//! methods `gd::DescentSolver`, sampling planners `sampling::SamplingSolver`.
 
 use crate::compose::{AlgorithmDescriptor, Kernels};
 use crate::domains::game::Game;
+
+/// The solver the sampling planners (CEM, random shooting) share.
+pub mod sampling;
 
 /// Declares the algorithm modules, and from the same list the descriptors
 /// and the game kernels of all of them.

@@ -1,17 +1,15 @@
 //! `plan(random_shooting, …)`: the best of uniformly random candidates as a
 //! solver — on a control problem, random-shooting model-predictive
-//! control. A starting point becomes one more candidate.
+//! control. A starting point becomes one more candidate (see `sampling.rs`).
 
 use std::sync::Arc;
 
+use super::sampling::{Sampling, SamplingSolver};
 use crate::compose::discrete::Kernels;
-use crate::compose::solver::Guide;
 use crate::compose::{AlgorithmDescriptor, Context, Families, SolveError, Solver, WarmStarts};
 use crate::direct::continuous::Solution;
-use crate::direct::mpc::{mpc, mpc_guided, MpcParams};
 use crate::direct::random_shooting::{random_shooting, RandomShootingParams};
 use crate::domains::continuous::ContinuousProblem;
-use crate::domains::control::{ControlProblem, Episode};
 use crate::domains::game::Game;
 use crate::params::{ParamSpec, Params};
 use crate::rng::Rng;
@@ -34,7 +32,7 @@ pub fn descriptor() -> AlgorithmDescriptor {
 pub fn kernels<G: Game + 'static>(_: &mut Kernels<G>) {}
 
 fn build(p: &Params, _: &Context) -> Result<Arc<dyn Solver>, SolveError> {
-    Ok(Arc::new(ShootingSolver {
+    Ok(Arc::new(SamplingSolver {
         params: RandomShootingParams {
             samples: p.usize("samples"),
             ..RandomShootingParams::default()
@@ -43,80 +41,28 @@ fn build(p: &Params, _: &Context) -> Result<Arc<dyn Solver>, SolveError> {
     }))
 }
 
-/// Random shooting with its parameters and its planning horizon.
-#[derive(Clone, Debug)]
-pub struct ShootingSolver {
-    params: RandomShootingParams,
-    horizon: usize,
-}
+impl Sampling for RandomShootingParams {
+    const NAME: &'static str = "random_shooting";
 
-impl ShootingSolver {
-    fn mpc(&self) -> MpcParams {
-        MpcParams {
-            horizon: self.horizon,
-            steps: None,
-        }
-    }
-}
-
-impl Solver for ShootingSolver {
-    fn algorithm(&self) -> &str {
-        "random_shooting"
-    }
-
-    fn families(&self) -> Families {
-        Families::CONTINUOUS.union(Families::CONTROL)
-    }
-
-    fn solve_continuous(
+    fn solve(
         &self,
         problem: &dyn ContinuousProblem,
         x: &[f64],
         rng: &mut Rng,
     ) -> Result<Solution, SolveError> {
-        random_shooting(problem, x, rng, &self.params).map_err(SolveError::native)
-    }
-
-    fn control_episode(
-        &self,
-        problem: &dyn ControlProblem,
-        initial: &[f64],
-        rng: &mut Rng,
-    ) -> Result<Episode, SolveError> {
-        mpc(problem, initial, rng, &self.params, &self.mpc()).map_err(SolveError::native)
-    }
-
-    fn accepts(&self) -> WarmStarts {
-        WarmStarts::START_POINT
+        random_shooting(problem, x, rng, self).map_err(SolveError::native)
     }
 
     /// The starting point is one more candidate.
-    fn started(&self, start: &[f64], _std: &[f64]) -> Result<Arc<dyn Solver>, SolveError> {
-        Ok(Arc::new(ShootingSolver {
-            params: RandomShootingParams {
-                init_mean: Some(start.to_vec()),
-                ..self.params.clone()
-            },
-            horizon: self.horizon,
-        }))
+    fn starting_at(&self, start: &[f64], _std: &[f64]) -> Self {
+        RandomShootingParams {
+            init_mean: Some(start.to_vec()),
+            ..self.clone()
+        }
     }
 
-    /// The guide's plan is each step's warm candidate.
-    fn guided_episode(
-        &self,
-        problem: &dyn ControlProblem,
-        initial: &[f64],
-        rng: &mut Rng,
-        guide: Guide<'_>,
-        _spread: f64,
-    ) -> Result<Episode, SolveError> {
-        mpc_guided(
-            problem,
-            initial,
-            rng,
-            &self.params,
-            &self.mpc(),
-            Some(guide),
-        ).map_err(SolveError::native)
+    /// The guide's plan is each step's warm candidate; there is no spread.
+    fn guided(&self, _plan_std: Vec<f64>) -> Self {
+        self.clone()
     }
 }

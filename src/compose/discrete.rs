@@ -386,9 +386,10 @@ fn mask(legal: Actions, actions: usize) -> Vec<bool> {
 /// Self-play games until `n` positions are collected (the last game is
 /// played out for its outcome, then cut). Each position gets the mover's
 /// features, the legal mask, the policy target, the move played and the
-/// final outcome for the mover. An agent that searches gives its visit
-/// distribution as the target, and the move played is *sampled* from it so
-/// that self-play explores; any other agent's move is the target, one-hot.
+/// final outcome for the mover as its value. An agent that searches gives
+/// its visit distribution as the target, and the move played is *sampled*
+/// from it so that self-play explores; any other agent's move is the
+/// target, one-hot.
 fn self_play<G: Game + 'static>(
     game: &Arc<G>,
     kernels: &Kernels<G>,
@@ -396,31 +397,90 @@ fn self_play<G: Game + 'static>(
     n: usize,
     seed: u64,
 ) -> Result<Rows, SolveError> {
+    record(game, kernels, solver, n, seed, true, |steps| {
+        let outcome0: f32 = steps
+            .iter()
+            .map(|s| if s.mover == 0 { s.reward } else { -s.reward })
+            .sum();
+        steps
+            .iter()
+            .map(|s| if s.mover == 0 { outcome0 } else { -outcome0 })
+            .collect()
+    })
+}
+
+/// Episodes of the solver until `n` states are collected, each with the
+/// solver's action (one-hot as the target) and the return still to come
+/// as the value.
+fn walk<G: Game + 'static>(
+    game: &Arc<G>,
+    kernels: &Kernels<G>,
+    solver: &dyn Solver,
+    n: usize,
+    seed: u64,
+) -> Result<Rows, SolveError> {
+    record(game, kernels, solver, n, seed, false, |steps| {
+        let mut to_go = 0.0f32;
+        let mut values: Vec<f32> = steps
+            .iter()
+            .rev()
+            .map(|s| {
+                to_go += s.reward;
+                to_go
+            })
+            .collect();
+        values.reverse();
+        values
+    })
+}
+
+/// One decision of a recorded game or episode.
+struct Step {
+    features: Vec<f32>,
+    target: Vec<f32>,
+    mask: Vec<bool>,
+    action: usize,
+    mover: usize,
+    /// What the mover earned by the move.
+    reward: f32,
+}
+
+/// Plays games or episodes of `solver` from instance after instance until
+/// `n` rows are collected (the last one is played out, then cut); `values`
+/// gives each step's value from the whole game, clamped to `[-1, 1]`. With
+/// `explore`, a searching agent's visit distribution is the target and the
+/// move is sampled from it; otherwise the move is the agent's, one-hot.
+fn record<G: Game + 'static>(
+    game: &Arc<G>,
+    kernels: &Kernels<G>,
+    solver: &dyn Solver,
+    n: usize,
+    seed: u64,
+    explore: bool,
+    values: impl Fn(&[Step]) -> Vec<f32>,
+) -> Result<Rows, SolveError> {
     let actions = game.num_actions();
     let mut agent = kernels.agent(solver, game)?;
     let move_seed = derive_seed(seed, "moves");
     let mut rows: Vec<Example> = Vec::with_capacity(n);
-    let mut games = 0usize;
+    let mut played = 0usize;
     while rows.len() < n {
-        let i = games as u64;
-        games += 1;
+        let i = played as u64;
+        played += 1;
         let mut state = game.sample_instance(&mut Rng::stream(seed, i));
         let mut rng = Rng::stream(move_seed, i);
         agent.reset();
-        // (features, target, mask, action, mover); outcomes are filled in
-        // at the end.
-        let mut positions = Vec::new();
-        let mut outcome0 = 0.0f32;
+        let mut steps = Vec::new();
         while !game.is_terminal(&state) {
             let legal = game.legal(&state);
             let mover = game.to_move(&state);
             let d = agent.act(game, &state, &mut rng)?;
             let (target, action) = match d.policy {
-                Some(policy) => {
+                Some(policy) if explore => {
                     let action = sample(&policy, legal, &mut rng);
                     (policy, action)
                 }
-                None => (one_hot(actions, d.action), d.action),
+                _ => (one_hot(actions, d.action), d.action),
             };
             if !legal.contains(action) {
                 return Err(SolveError::IllegalMove {
@@ -429,29 +489,29 @@ fn self_play<G: Game + 'static>(
                     position: None,
                 });
             }
-            positions.push((
-                features(&**game, &state)?,
+            let (next, reward) = game.apply(&state, action);
+            steps.push(Step {
+                features: features(&**game, &state)?,
                 target,
-                mask(legal, actions),
+                mask: mask(legal, actions),
                 action,
                 mover,
-            ));
-            let (next, reward) = game.apply(&state, action);
-            outcome0 += if mover == 0 { reward } else { -reward };
+                reward,
+            });
             state = next;
         }
-        for (x, target, mask, action, mover) in positions {
-            let value = if mover == 0 { outcome0 } else { -outcome0 };
+        let values = values(&steps);
+        for (s, value) in steps.into_iter().zip(values) {
             rows.push(
-                Example::new(x, target)
-                    .with_mask(mask)
+                Example::new(s.features, s.target)
+                    .with_mask(s.mask)
                     .with_value(value.clamp(-1.0, 1.0))
-                    .with_action(action as u32),
+                    .with_action(s.action as u32),
             );
         }
     }
     rows.truncate(n);
-    Ok((rows, TargetKind::Policy, games))
+    Ok((rows, TargetKind::Policy, played))
 }
 
 /// An action drawn in proportion to `weights` among `legal` (the first
@@ -473,65 +533,6 @@ fn sample(weights: &[f32], legal: Actions, rng: &mut Rng) -> usize {
     }
     // Rounding can leave `u` just past the last weight.
     last
-}
-
-/// Episodes of the solver until `n` states are collected, each with the
-/// solver's action (one-hot as the target) and the return still to come,
-/// clamped to `[-1, 1]`, as the value.
-fn walk<G: Game + 'static>(
-    game: &Arc<G>,
-    kernels: &Kernels<G>,
-    solver: &dyn Solver,
-    n: usize,
-    seed: u64,
-) -> Result<Rows, SolveError> {
-    let actions = game.num_actions();
-    let mut agent = kernels.agent(solver, game)?;
-    let move_seed = derive_seed(seed, "moves");
-    let mut rows = Vec::with_capacity(n);
-    let mut episodes = 0usize;
-    while rows.len() < n {
-        let i = episodes as u64;
-        episodes += 1;
-        let mut state = game.sample_instance(&mut Rng::stream(seed, i));
-        let mut rng = Rng::stream(move_seed, i);
-        agent.reset();
-        let mut steps = Vec::new();
-        while !game.is_terminal(&state) {
-            let legal = game.legal(&state);
-            let d = agent.act(game, &state, &mut rng)?;
-            if !legal.contains(d.action) {
-                return Err(SolveError::IllegalMove {
-                    agent: agent.name(),
-                    action: d.action,
-                    position: None,
-                });
-            }
-            let (next, reward) = game.apply(&state, d.action);
-            steps.push((
-                features(&**game, &state)?,
-                d.action,
-                mask(legal, actions),
-                reward,
-            ));
-            state = next;
-        }
-        let mut to_go = 0.0f32;
-        let mut episode = Vec::with_capacity(steps.len());
-        for (x, action, mask, reward) in steps.into_iter().rev() {
-            to_go += reward;
-            episode.push(
-                Example::new(x, one_hot(actions, action))
-                    .with_mask(mask)
-                    .with_value(to_go.clamp(-1.0, 1.0))
-                    .with_action(action as u32),
-            );
-        }
-        episode.reverse();
-        rows.extend(episode);
-    }
-    rows.truncate(n);
-    Ok((rows, TargetKind::Policy, episodes))
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use crate::compose::{Families, GameProblem, Problem, ProblemDescriptor, ProblemError};
 use crate::domains::connect4::{Connect4, Connect4Params};
-use crate::params::{ParamKind, ParamSpec, Params};
+use crate::params::{ParamSpec, Params};
 
 pub fn descriptors() -> Vec<ProblemDescriptor> {
     vec![ProblemDescriptor {
@@ -17,13 +17,7 @@ pub fn descriptors() -> Vec<ProblemDescriptor> {
                 .range(0.0, 40.0)
                 .named(),
         ],
-        shift: vec![ParamSpec::optional(
-            "opening_moves",
-            ParamKind::Int,
-            "games: random opening moves",
-        )
-        .range(0.0, 40.0)
-        .named()],
+        shift: vec![super::opening_moves()],
         families: Families::GAME,
         example: "connect4(rows=6, cols=7)",
         build,

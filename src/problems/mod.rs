@@ -9,8 +9,20 @@
 //! plays it monomorphized.
 
 use crate::compose::ProblemDescriptor;
+use crate::params::{ParamKind, ParamSpec};
 
 mod expr;
+
+/// What `shift` changes in games: how many random moves open an instance.
+fn opening_moves() -> ParamSpec {
+    ParamSpec::optional(
+        "opening_moves",
+        ParamKind::Int,
+        "games: random opening moves",
+    )
+    .range(0.0, 40.0)
+    .named()
+}
 
 /// Declares the problem modules, and from the same list every descriptor.
 macro_rules! problems {

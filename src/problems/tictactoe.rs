@@ -17,13 +17,7 @@ pub fn descriptors() -> Vec<ProblemDescriptor> {
         )
         .range(0.0, 8.0)
         .named()],
-        shift: vec![ParamSpec::optional(
-            "opening_moves",
-            crate::params::ParamKind::Int,
-            "games: random opening moves",
-        )
-        .range(0.0, 40.0)
-        .named()],
+        shift: vec![super::opening_moves()],
         families: Families::GAME,
         example: "tictactoe()",
         build,
