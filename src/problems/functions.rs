@@ -3,10 +3,10 @@
 
 use std::sync::Arc;
 
+use super::Spread;
 use crate::compose::{Families, Problem, ProblemDescriptor, ProblemError};
-use crate::domains::continuous::ContinuousProblem;
 use crate::domains::functions::{Function, TestFunction};
-use crate::params::{ParamKind, ParamSpec, Params};
+use crate::params::{ParamSpec, Params};
 
 pub fn descriptors() -> Vec<ProblemDescriptor> {
     let one = |name, doc, example, build| ProblemDescriptor {
@@ -18,7 +18,7 @@ pub fn descriptors() -> Vec<ProblemDescriptor> {
                 .range(0.0, 1e6)
                 .named(),
         ],
-        shift: vec![scale()],
+        shift: vec![super::scale()],
         families: Families::CONTINUOUS,
         example,
         build,
@@ -45,13 +45,6 @@ pub fn descriptors() -> Vec<ProblemDescriptor> {
     ]
 }
 
-/// What `shift` changes in continuous objectives: the instances' spread.
-pub fn scale() -> ParamSpec {
-    ParamSpec::optional("scale", ParamKind::Num, "continuous: spread of the instances")
-        .range(0.0, 1e6)
-        .named()
-}
-
 fn build(function: Function, p: &Params) -> Result<Arc<dyn Problem>, ProblemError> {
     let f = TestFunction::new(function, p.usize("dim"))
         .and_then(|f| f.with_scale(p.num("scale")))
@@ -59,28 +52,8 @@ fn build(function: Function, p: &Params) -> Result<Arc<dyn Problem>, ProblemErro
     Ok(Arc::new(f))
 }
 
-impl Problem for TestFunction {
-    fn name(&self) -> String {
-        ContinuousProblem::name(self)
-    }
-
-    fn families(&self) -> Families {
-        Families::CONTINUOUS
-    }
-
-    fn continuous(&self) -> Option<&dyn ContinuousProblem> {
-        Some(self)
-    }
-
-    fn shift_params(&self) -> &[&'static str] {
-        &["scale"]
-    }
-
-    fn shifted(&self, by: &Params) -> Result<Arc<dyn Problem>, ProblemError> {
-        let f = self
-            .clone()
-            .with_scale(by.opt_num("scale").unwrap_or(1.0))
-            .map_err(ProblemError::invalid)?;
-        Ok(Arc::new(f))
+impl Spread for TestFunction {
+    fn with_spread(&self, scale: f64) -> Result<Self, ProblemError> {
+        self.clone().with_scale(scale).map_err(ProblemError::invalid)
     }
 }

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
+use super::Spread;
 use crate::compose::{Families, Problem, ProblemDescriptor, ProblemError};
-use crate::domains::continuous::ContinuousProblem;
 use crate::domains::gaussian_vi::{GaussianVi, GaussianViParams};
 use crate::params::{ParamSpec, Params};
 
@@ -16,7 +16,7 @@ pub fn descriptors() -> Vec<ProblemDescriptor> {
             ParamSpec::int("dim", 2, "latent dimension").range(1.0, 256.0),
             ParamSpec::int("obs", 4, "observation dimension (≥ dim)").range(1.0, 1024.0),
         ],
-        shift: vec![super::functions::scale()],
+        shift: vec![super::scale()],
         families: Families::CONTINUOUS,
         example: "gaussian_vi(dim=2, obs=4)",
         build,
@@ -33,29 +33,12 @@ fn build(p: &Params) -> Result<Arc<dyn Problem>, ProblemError> {
     Ok(Arc::new(g))
 }
 
-impl Problem for GaussianVi {
-    fn name(&self) -> String {
-        ContinuousProblem::name(self)
-    }
-
-    fn families(&self) -> Families {
-        Families::CONTINUOUS
-    }
-
-    fn continuous(&self) -> Option<&dyn ContinuousProblem> {
-        Some(self)
-    }
-
-    fn shift_params(&self) -> &[&'static str] {
-        &["scale"]
-    }
-
-    fn shifted(&self, by: &Params) -> Result<Arc<dyn Problem>, ProblemError> {
-        let g = GaussianVi::new(GaussianViParams {
-            scale: by.opt_num("scale").unwrap_or(1.0),
+impl Spread for GaussianVi {
+    fn with_spread(&self, scale: f64) -> Result<Self, ProblemError> {
+        GaussianVi::new(GaussianViParams {
+            scale,
             ..self.params.clone()
         })
-        .map_err(ProblemError::invalid)?;
-        Ok(Arc::new(g))
+        .map_err(ProblemError::invalid)
     }
 }
