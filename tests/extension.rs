@@ -19,7 +19,7 @@ use optimist::compose::{
     ProblemError, SolveError, Solver, WarmStart, WarmStarts,
 };
 use optimist::direct::mcts::MctsParams;
-use optimist::domains::game::{check_feature_len, Actions, EncodeError, Game};
+use optimist::domains::game::{check_feature_len, Actions, EncodeError, FiniteStates, Game};
 use optimist::interp::Registry;
 use optimist::params::{ParamSpec, Params};
 use optimist::rng::Rng;
@@ -414,4 +414,139 @@ fn a_script_uses_them_like_builtins() {
     assert_eq!(cell(t, 8, "fwd/q"), 1.0, "{}", t.render());
     assert!(cell(t, 6, "nodes/q") > 0.0, "{}", t.render());
     assert!(matches!(&out[2].value, optimist::interp::Value::Int(600)));
+}
+
+/// A finite MDP of this file's own: a corridor of `len` cells with an exit
+/// at each end, the left paying 0.5 and the right 1, and 0.05 lost per
+/// step. From cell `p` the right exit is worth `1 − 0.05·(len−1−p)`, the left
+/// `0.5 − 0.05·p`: near the left end the nearer, smaller exit is better.
+#[derive(Clone, Copy, Debug)]
+struct Corridor {
+    len: u8,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct Cell {
+    at: u8,
+    done: bool,
+}
+
+impl Corridor {
+    fn exit_values(&self, at: u8) -> (f32, f32) {
+        let p = f32::from(at);
+        (0.5 - 0.05 * p, 1.0 - 0.05 * (f32::from(self.len) - 1.0 - p))
+    }
+}
+
+impl Game for Corridor {
+    type State = Cell;
+    fn name(&self) -> String {
+        format!("corridor({})", self.len)
+    }
+    fn num_actions(&self) -> usize {
+        2
+    }
+    fn num_players(&self) -> usize {
+        1
+    }
+    fn to_move(&self, _: &Cell) -> usize {
+        0
+    }
+    fn legal(&self, s: &Cell) -> Actions {
+        Actions(if s.done { 0 } else { 0b11 })
+    }
+    /// Action 0 steps left, 1 right; stepping out of an end exits.
+    fn apply(&self, s: &Cell, action: usize) -> (Cell, f32) {
+        let (at, exit) = match (action, s.at) {
+            (0, 0) => (0, Some(0.5)),
+            (0, p) => (p - 1, None),
+            (_, p) if p + 1 == self.len => (p, Some(1.0)),
+            (_, p) => (p + 1, None),
+        };
+        let next = Cell {
+            at,
+            done: exit.is_some(),
+        };
+        (next, exit.unwrap_or(0.0) - 0.05)
+    }
+    fn is_terminal(&self, s: &Cell) -> bool {
+        s.done
+    }
+    fn feature_dim(&self) -> usize {
+        1
+    }
+    fn encode(&self, s: &Cell, out: &mut [f32]) -> Result<(), EncodeError> {
+        check_feature_len(1, out)?;
+        out[0] = f32::from(s.at) / f32::from(self.len);
+        Ok(())
+    }
+    fn sample_instance(&self, rng: &mut Rng) -> Cell {
+        Cell {
+            at: rng.below(usize::from(self.len)) as u8,
+            done: false,
+        }
+    }
+    fn optimal_value(&self, s: &Cell) -> Option<f32> {
+        let (left, right) = self.exit_values(s.at);
+        Some(left.max(right) - 0.05)
+    }
+    fn render(&self, s: &Cell) -> String {
+        format!("cell {} of {}", s.at, self.len)
+    }
+    fn finite_states(&self) -> Option<&dyn FiniteStates<Cell>> {
+        Some(self)
+    }
+}
+
+impl FiniteStates<Cell> for Corridor {
+    fn state_count(&self, _: &Cell) -> usize {
+        usize::from(self.len) + 1
+    }
+    /// Index `len` is the exited state.
+    fn state_at(&self, _: &Cell, i: usize) -> Option<Cell> {
+        Some(Cell {
+            at: i.min(usize::from(self.len) - 1) as u8,
+            done: i == usize::from(self.len),
+        })
+    }
+    fn state_index(&self, s: &Cell) -> usize {
+        if s.done {
+            usize::from(self.len)
+        } else {
+            usize::from(s.at)
+        }
+    }
+    fn same_instance(&self, _: &Cell, _: &Cell) -> bool {
+        true
+    }
+}
+
+#[test]
+fn value_iteration_solves_a_finite_mdp_defined_outside_the_crate() {
+    let corridor = Arc::new(Corridor { len: 12 });
+    let vi = Registry::standard()
+        .catalog()
+        .algorithm("value_iteration")
+        .unwrap()
+        .plan([], Context::default())
+        .unwrap();
+    let mut agent = optimist::algorithms::agent(&vi, &corridor).unwrap();
+    let mut rng = Rng::new(0);
+    let mut went_left = 0;
+    for at in 0..corridor.len {
+        let start = Cell { at, done: false };
+        agent.reset();
+        let episode =
+            optimist::compose::play::run_episode(&*corridor, &start, &mut *agent, &mut rng)
+                .unwrap();
+        let best = corridor.optimal_value(&start).unwrap();
+        assert!(
+            (episode.ret - best).abs() < 1e-5,
+            "from cell {at}: {} instead of {best}",
+            episode.ret
+        );
+        let (left, right) = corridor.exit_values(at);
+        went_left += usize::from(left > right);
+    }
+    assert!(went_left > 0, "the left exit is never better: a weak test");
 }

@@ -45,15 +45,6 @@ pub fn check() -> Result<(), RuntimeError> {
     }
 }
 
-/// The same check for native loops that report errors as strings.
-pub fn poll() -> Result<(), String> {
-    if requested() {
-        Err(MESSAGE.to_string())
-    } else {
-        Ok(())
-    }
-}
-
 /// Makes the native searches that can run for minutes poll the flag too.
 /// The REPL calls it once, with its Ctrl-C handler.
 pub fn watch_native_loops() {
