@@ -79,6 +79,14 @@ pub enum ModelError {
     },
     /// Its head gives another kind of answer than asked for.
     Target { model: String, needed: String },
+    /// An episode's initial state of the wrong length.
+    InitialState {
+        problem: String,
+        found: usize,
+        expected: usize,
+    },
+    /// An ensemble asked to fit in a checkpoint of one network.
+    EnsembleCheckpoint { label: String, members: usize },
     /// A network failed (a shape or a file).
     Network(String),
 }
@@ -118,6 +126,18 @@ impl fmt::Display for ModelError {
                 "{model} takes {inputs} features and gives {outputs} outputs, but {problem} has {features} features and {needed} {what}"
             ),
             ModelError::Target { model, needed } => write!(f, "{model} {needed}"),
+            ModelError::InitialState {
+                problem,
+                found,
+                expected,
+            } => write!(
+                f,
+                "the initial state has {found} entries, {problem} expects {expected}"
+            ),
+            ModelError::EnsembleCheckpoint { label, members } => write!(
+                f,
+                "`{label}` is an ensemble of {members} networks, and a checkpoint holds one network"
+            ),
             ModelError::Network(e) => write!(f, "{e}"),
         }
     }
@@ -408,11 +428,11 @@ impl Amortized {
         let (sd, ad) = (problem.state_dim(), problem.action_dim());
         self.check_control(problem)?;
         if initial.len() != sd {
-            return Err(ModelError::Network(format!(
-                "the initial state has {} entries, {} expects {sd}",
-                initial.len(),
-                problem.name()
-            )));
+            return Err(ModelError::InitialState {
+                problem: problem.name(),
+                found: initial.len(),
+                expected: sd,
+            });
         }
         let steps = problem.episode_len();
         let mut state = initial.to_vec();
@@ -444,10 +464,10 @@ impl Amortized {
             [m] => checkpoint::save(m, path, self.trained_for.as_deref())
                 .map(|_| ())
                 .map_err(ModelError::network),
-            ms => Err(ModelError::Network(format!(
-                "`{label}` is an ensemble of {} networks, and a checkpoint holds one network",
-                ms.len()
-            ))),
+            ms => Err(ModelError::EnsembleCheckpoint {
+                label: label.to_string(),
+                members: ms.len(),
+            }),
         }
     }
 

@@ -232,11 +232,6 @@ pub enum SolveError {
     },
     /// The planner takes no warm start of this kind.
     Warm { solver: String, wanted: WarmStarts },
-    /// A warm start of the right kind from the wrong model.
-    WrongModel {
-        needed: &'static str,
-        hint: &'static str,
-    },
     /// `sweep` named a parameter the solver does not have.
     NoParam {
         solver: String,
@@ -307,7 +302,6 @@ impl fmt::Display for SolveError {
                 };
                 write!(f, "`{solver}` takes no warm start from {what}")
             }
-            SolveError::WrongModel { needed, .. } => write!(f, "{needed}"),
             SolveError::NoParam {
                 solver,
                 name: _,
