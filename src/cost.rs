@@ -10,7 +10,8 @@ use std::ops::{Add, AddAssign};
 use std::time::Duration;
 
 /// The cost of one or more solver calls.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Cost {
     /// Objective or environment evaluations (including rollout steps).
     pub evaluations: u64,
@@ -24,12 +25,25 @@ pub struct Cost {
     pub wall: Duration,
 }
 
+/// Network FLOPs worth one unit of work: about the time of one search node
+/// or one objective evaluation on a CPU core (tens of nanoseconds).
+pub const FLOPS_PER_WORK: f64 = 1000.0;
+
 impl Cost {
     pub fn evaluations(n: u64) -> Self {
         Cost {
             evaluations: n,
             ..Cost::default()
         }
+    }
+
+    /// The deterministic cost unit ("work"): one per objective or
+    /// environment evaluation, one per search node, one per
+    /// [`FLOPS_PER_WORK`] network FLOPs. Unlike wall time it is the same on
+    /// every run and machine, so break-even points computed in it do not
+    /// flip between runs.
+    pub fn work(&self) -> f64 {
+        self.evaluations as f64 + self.nodes as f64 + self.flops as f64 / FLOPS_PER_WORK
     }
 
     /// Everything but wall time, for determinism checks and snapshots.

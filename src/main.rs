@@ -65,6 +65,11 @@ enum Command {
         /// Worker threads for search and evaluation.
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=256))]
         threads: u32,
+        /// Measure every `evaluate`, `compare` and `sweep` under N run seeds
+        /// (--seed, --seed + 1, …), everything upstream made again per seed;
+        /// reports aggregate across seeds. A call's own `seeds=` wins.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        seeds: u32,
         /// Print nothing but errors and reports.
         #[arg(long, short)]
         quiet: bool,
@@ -161,6 +166,7 @@ fn main() -> ExitCode {
             format,
             out,
             threads,
+            seeds,
             quiet,
             no_cache,
         }) => {
@@ -174,6 +180,7 @@ fn main() -> ExitCode {
                 format,
                 out,
                 threads: threads as usize,
+                seeds: seeds as usize,
                 quiet,
                 cache: !no_cache,
                 color,
@@ -251,6 +258,7 @@ struct RunOptions {
     format: Format,
     out: Option<PathBuf>,
     threads: usize,
+    seeds: usize,
     quiet: bool,
     cache: bool,
     color: bool,
@@ -261,6 +269,7 @@ fn run(registry: &Registry, script: ScriptArgs, options: RunOptions) -> u8 {
         format,
         out,
         threads,
+        seeds,
         quiet,
         cache,
         color,
@@ -283,6 +292,7 @@ fn run(registry: &Registry, script: ScriptArgs, options: RunOptions) -> u8 {
     };
     let run_settings = RunSettings {
         seed: script.seed,
+        seeds,
         threads,
         out_dir: out.clone(),
         cache: cache.then(|| PathBuf::from(Cache::DEFAULT_DIR)),

@@ -147,6 +147,11 @@ pub struct Dataset {
     pub kind: TargetKind,
     /// Free text: the solver and objective that produced it, or the file.
     pub source: String,
+    /// What generating the rows cost (the solver's decisions, and the wall
+    /// time of generating them); zero for rows read from a file. Part of
+    /// the cost of a model trained on them.
+    #[serde(default)]
+    pub cost: crate::cost::Cost,
     examples: Vec<Example>,
 }
 
@@ -162,6 +167,7 @@ impl Dataset {
             target_dim,
             kind,
             source: source.into(),
+            cost: crate::cost::Cost::default(),
             examples: Vec::new(),
         }
     }
@@ -277,6 +283,7 @@ impl Dataset {
             target_dim: self.target_dim,
             kind: self.kind,
             source: format!("{} ({what})", self.source),
+            cost: self.cost,
             examples: idx.iter().map(|&i| self.examples[i].clone()).collect(),
         };
         Ok((

@@ -458,6 +458,7 @@ pub fn train(
     let fwd = model.spec().forward_flops();
     let mut report = TrainingReport::empty();
     report.dataset_hash = Some(super::checksum::hex(data.content_hash()));
+    report.data_cost = data.cost;
     let mut best: Option<(f64, Vec<Vec<f32>>)> = None;
     let mut since_best = 0;
     let mut xbuf = Vec::with_capacity(cfg.batch * prepared.in_dim);

@@ -40,6 +40,10 @@ pub struct TrainingReport {
     /// FNV-1a hash (hex) of the training dataset, for provenance.
     #[serde(default)]
     pub dataset_hash: Option<String>,
+    /// What generating the training data cost (zero for data read from a
+    /// file, or for objective-based training).
+    #[serde(default)]
+    pub data_cost: Cost,
 }
 
 impl TrainingReport {
@@ -57,6 +61,7 @@ impl TrainingReport {
             wall_secs: 0.0,
             summary: String::new(),
             dataset_hash: None,
+            data_cost: Cost::default(),
         }
     }
 

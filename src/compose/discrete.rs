@@ -134,7 +134,9 @@ pub trait DiscreteProblem: Send + Sync {
 }
 
 /// Rows, what they teach, and the games or episodes played to make them.
-pub type Rows = (Vec<Example>, TargetKind, usize);
+/// Rows made, what they are, the games or episodes played, and what
+/// the solver's decisions cost.
+pub type Rows = (Vec<Example>, TargetKind, usize, Cost);
 
 /// Changes a game's parameters for `shift`.
 pub type ShiftFn<G> = fn(&G, &Params) -> Result<G, ProblemError>;
@@ -464,6 +466,7 @@ fn record<G: Game + 'static>(
     let move_seed = derive_seed(seed, "moves");
     let mut rows: Vec<Example> = Vec::with_capacity(n);
     let mut played = 0usize;
+    let mut cost = Cost::default();
     while rows.len() < n {
         let i = played as u64;
         played += 1;
@@ -475,6 +478,7 @@ fn record<G: Game + 'static>(
             let legal = game.legal(&state);
             let mover = game.to_move(&state);
             let d = agent.act(game, &state, &mut rng)?;
+            cost += d.cost;
             let (target, action) = match d.policy {
                 Some(policy) if explore => {
                     let action = sample(&policy, legal, &mut rng);
@@ -511,7 +515,7 @@ fn record<G: Game + 'static>(
         }
     }
     rows.truncate(n);
-    Ok((rows, TargetKind::Policy, played))
+    Ok((rows, TargetKind::Policy, played, cost))
 }
 
 /// An action drawn in proportion to `weights` among `legal` (the first

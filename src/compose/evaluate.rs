@@ -44,7 +44,7 @@ pub fn evaluate(e: &Evaluation<'_>) -> Result<EvalRow, SolveError> {
         g.reset_budget();
         g.counts()
     });
-    row.training_secs = solver.model().map(|m| m.training_secs());
+    row.training = solver.model().map(|m| m.training_cost());
     if let Some(d) = problem.discrete() {
         d.evaluate(solver, e.against, n, seed, &mut row)?;
     } else if let Some(c) = problem.control() {

@@ -18,6 +18,8 @@
 
 use std::time::Instant;
 
+use crate::cost::Cost;
+
 use super::discrete::Rows;
 use super::problem::{Families, Problem};
 use super::solver::{SolveError, Solver};
@@ -100,7 +102,7 @@ pub fn generate(
         return Err(SolveError::Problem("`n` must be at least 1".into()));
     }
     let source = format!("{} solved by {label}", problem.name());
-    let (examples, kind, runs) = if let Some(d) = problem.discrete() {
+    let (examples, kind, runs, cost) = if let Some(d) = problem.discrete() {
         d.generate(solver, n, seed)?
     } else if let Some(c) = problem.control() {
         control_rows(c, solver, n, seed)?
@@ -112,7 +114,11 @@ pub fn generate(
             problem.name()
         )));
     };
-    let data = Dataset::from_examples(examples, kind, source).map_err(SolveError::native)?;
+    let mut data = Dataset::from_examples(examples, kind, source).map_err(SolveError::native)?;
+    data.cost = Cost {
+        wall: start.elapsed(),
+        ..cost
+    };
     Ok(Generated {
         data: Data {
             data,
@@ -134,15 +140,17 @@ fn continuous_rows(
     let solve_seed = derive_seed(seed, "solve");
     let mut x = vec![0.0; problem.instance_dim()];
     let mut rows = Vec::with_capacity(n);
+    let mut cost = Cost::default();
     for i in 0..n as u64 {
         problem.sample_instance(&mut Rng::stream(seed, i), &mut x);
         let s = solver.solve_continuous(problem, &x, &mut Rng::stream(solve_seed, i))?;
+        cost += s.cost;
         rows.push(Example::new(
             x.iter().map(|&v| v as f32).collect(),
             s.theta.iter().map(|&v| v as f32).collect(),
         ));
     }
-    Ok((rows, TargetKind::Solution, n))
+    Ok((rows, TargetKind::Solution, n, cost))
 }
 
 /// Closed-loop episodes of the planner until `n` steps are collected.
@@ -158,11 +166,13 @@ fn control_rows(
     let mut feats = vec![0.0; problem.feature_dim()];
     let mut rows = Vec::with_capacity(n);
     let mut episodes = 0usize;
+    let mut cost = Cost::default();
     while rows.len() < n {
         let i = episodes as u64;
         episodes += 1;
         problem.sample_initial(&mut Rng::stream(seed, i), &mut state);
         let ep = solver.control_episode(problem, &state, &mut Rng::stream(move_seed, i))?;
+        cost += ep.cost;
         if ep.actions.is_empty() {
             return Err(SolveError::Problem(format!(
                 "{} ran an episode of no steps",
@@ -178,5 +188,5 @@ fn control_rows(
         }
     }
     rows.truncate(n);
-    Ok((rows, TargetKind::Solution, episodes))
+    Ok((rows, TargetKind::Solution, episodes, cost))
 }

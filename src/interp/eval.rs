@@ -55,51 +55,14 @@ impl<'r> Interpreter<'r> {
                     .collect::<Result<Vec<_>, _>>()?;
                 Ok(Value::list(values))
             }
-            Op::Call {
-                builtin,
-                args,
-                extra,
-            } => {
+            Op::Call { builtin, .. } => {
                 let Some(b) = self.registry.get(builtin) else {
                     return Err(RuntimeError::new(format!("no native code for `{builtin}`")));
                 };
-                let values = args
-                    .iter()
-                    .map(|a| self.eval(ir, *a))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let mut extra_values = Vec::with_capacity(extra.len());
-                for (k, a) in extra {
-                    extra_values.push((k.clone(), self.eval(ir, *a)?));
+                match b.sig.param("seeds") {
+                    Some((i, _)) => self.measure_across_seeds(ir, id, i),
+                    None => self.call(ir, id, self.settings.seed, None),
                 }
-                let mut call = Call {
-                    builtin,
-                    args: values,
-                    extra: extra_values,
-                    arg_spans: args.iter().map(|a| ir.node(*a).span).collect(),
-                    span: node.span,
-                    node: id,
-                    seed: node.seed.unwrap_or(self.settings.seed),
-                    ir,
-                    settings: &self.settings,
-                    registry: self.registry,
-                };
-                // Native code must never take the run down: a panic in it is
-                // a bug, reported as a diagnostic at the call like any error.
-                let eval = b.eval;
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| eval(&mut call)))
-                    .unwrap_or_else(|payload| {
-                        let what = payload
-                            .downcast_ref::<&str>()
-                            .map(|s| s.to_string())
-                            .or_else(|| payload.downcast_ref::<String>().cloned())
-                            .unwrap_or_else(|| "unknown cause".to_string());
-                        Err(
-                            RuntimeError::new(format!("internal error in `{builtin}`: {what}"))
-                                .hint(
-                                "this is a bug in Optimist, not in the script; please report it",
-                            ),
-                        )
-                    })
             }
             Op::Neg(a) => match self.eval(ir, *a)? {
                 Value::Int(i) => i
@@ -147,6 +110,129 @@ impl<'r> Interpreter<'r> {
             ))),
             Op::Tape { tape, .. } => Ok(Value::Tape(tape.clone())),
         }
+    }
+}
+
+impl Interpreter<'_> {
+    /// Calls the builtin of node `id` of `ir` (made under `run_seed`) on
+    /// its evaluated arguments; `replace` overrides one argument's value.
+    fn call(
+        &mut self,
+        ir: &Ir,
+        id: NodeId,
+        run_seed: u64,
+        replace: Option<(usize, Value)>,
+    ) -> Result<Value, RuntimeError> {
+        let node = ir.node(id);
+        let Op::Call {
+            builtin,
+            args,
+            extra,
+        } = &node.op
+        else {
+            return Err(RuntimeError::new("internal error: not a call"));
+        };
+        let Some(b) = self.registry.get(builtin) else {
+            return Err(RuntimeError::new(format!("no native code for `{builtin}`")));
+        };
+        let mut values = Vec::with_capacity(args.len());
+        for (i, a) in args.iter().enumerate() {
+            values.push(match &replace {
+                Some((j, v)) if *j == i => v.clone(),
+                _ => self.eval(ir, *a)?,
+            });
+        }
+        let mut extra_values = Vec::with_capacity(extra.len());
+        for (k, a) in extra {
+            extra_values.push((k.clone(), self.eval(ir, *a)?));
+        }
+        let mut call = Call {
+            builtin,
+            args: values,
+            extra: extra_values,
+            arg_spans: args.iter().map(|a| ir.node(*a).span).collect(),
+            span: node.span,
+            node: id,
+            seed: node.seed.unwrap_or(self.settings.seed),
+            run_seed,
+            ir,
+            settings: &self.settings,
+            registry: self.registry,
+        };
+        // Native code must never take the run down: a panic in it is
+        // a bug, reported as a diagnostic at the call like any error.
+        let eval = b.eval;
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| eval(&mut call))).unwrap_or_else(
+            |payload| {
+                let what = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown cause".to_string());
+                Err(
+                    RuntimeError::new(format!("internal error in `{builtin}`: {what}")).hint(
+                        "this is a bug in Optimist, not in the script; please report it",
+                    ),
+                )
+            },
+        )
+    }
+
+    /// A measurement (`evaluate`, `compare`, `sweep`) under `seeds=N` run
+    /// seeds (the run seed and the next N − 1): for each, the whole program
+    /// is re-seeded, so everything random upstream of the call (datasets,
+    /// trained models, the instances) is made again under that seed, and
+    /// the per-seed reports are merged into one. Values are memoized by
+    /// hash, and a random node's hash covers its seed, so each seed's
+    /// datasets and models are computed (and cached on disk) apart, while
+    /// what no seed touches is shared.
+    fn measure_across_seeds(
+        &mut self,
+        ir: &Ir,
+        id: NodeId,
+        seeds_arg: usize,
+    ) -> Result<Value, RuntimeError> {
+        let Op::Call { args, .. } = &ir.node(id).op else {
+            return Err(RuntimeError::new("internal error: not a call"));
+        };
+        let seeds = match self.eval(ir, args[seeds_arg])? {
+            Value::None => self.settings.seeds.max(1),
+            v => match v.as_i64() {
+                Some(k) if k >= 1 => k as usize,
+                _ => {
+                    return Err(RuntimeError::new(format!(
+                        "`seeds` must be a whole number of at least 1, found {v}"
+                    ))
+                    .at(ir.node(args[seeds_arg]).span))
+                }
+            },
+        };
+        let base = self.settings.seed;
+        let one = Some((seeds_arg, Value::Int(1)));
+        if seeds == 1 {
+            return self.call(ir, id, base, one);
+        }
+        let mut parts = Vec::with_capacity(seeds);
+        for k in 0..seeds as u64 {
+            let run_seed = base.wrapping_add(k);
+            let value = if k == 0 {
+                self.call(ir, id, run_seed, one.clone())
+            } else {
+                let reseeded = ir.reseeded(run_seed);
+                self.call(&reseeded, id, run_seed, one.clone())
+            }
+            .map_err(|e| e.hint(format!("under run seed {run_seed} (seed {} of {seeds})", k + 1)))?;
+            let Value::Report(t) = value else {
+                return Err(RuntimeError::new("internal error: a measurement gave no report"));
+            };
+            let Some(m) = &t.measurement else {
+                return Err(RuntimeError::new("internal error: a report without its measurement"));
+            };
+            parts.push((**m).clone());
+        }
+        let merged = crate::report::evaluation::Measurement::merge(parts)
+            .map_err(|e| RuntimeError::new(e.to_string()))?;
+        Ok(Value::Report(Arc::new(merged.table())))
     }
 }
 
@@ -227,9 +313,10 @@ fn field_of(v: &Value, field: &str) -> Result<Value, RuntimeError> {
                 e.hint(format!("fields: {}", names.join(", ")))
             }),
         Value::Report(table) => {
-            // A report's field is its column, one value per row; a
-            // one-row report gives the value itself.
-            let Some(col) = table.columns.iter().position(|c| c.name == field) else {
+            // A report's field is its column (by the name machines read,
+            // or the header people see), one value per row; a one-row
+            // report gives the value itself.
+            let Some(col) = table.column_index(field) else {
                 let names: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
                 return Err(
                     RuntimeError::new(format!("the report has no column `{field}`"))

@@ -56,6 +56,9 @@ impl RuntimeError {
 #[derive(Clone, Debug)]
 pub struct RunSettings {
     pub seed: u64,
+    /// Seeds each measurement runs under when its call does not say
+    /// (`--seeds`): run seeds `seed`, `seed + 1`, … .
+    pub seeds: usize,
     pub threads: usize,
     /// Where relative output paths go.
     pub out_dir: Option<std::path::PathBuf>,
@@ -76,6 +79,7 @@ impl Default for RunSettings {
     fn default() -> Self {
         RunSettings {
             seed: 0,
+            seeds: 1,
             threads: 1,
             out_dir: None,
             cache: None,
@@ -107,6 +111,32 @@ impl Warnings {
 }
 
 /// What a builtin's native code receives.
+/// Why an algorithm cannot be registered.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RegisterError {
+    Duplicate(DuplicateName),
+    /// A parameter named like one of `sweep`'s own arguments.
+    Reserved {
+        algorithm: &'static str,
+        param: &'static str,
+    },
+}
+
+impl std::fmt::Display for RegisterError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RegisterError::Duplicate(d) => write!(f, "{d}"),
+            RegisterError::Reserved { algorithm, param } => write!(
+                f,
+                "`{algorithm}` has a parameter `{param}`, a name `sweep` keeps for its own arguments ({}); rename it",
+                super::builtins::measure::SWEEP_OWN.join(", ")
+            ),
+        }
+    }
+}
+
+impl std::error::Error for RegisterError {}
+
 pub struct Call<'a> {
     /// The builtin being called (natives may serve several builtins).
     pub builtin: &'static str,
@@ -121,6 +151,9 @@ pub struct Call<'a> {
     pub node: NodeId,
     /// The node's seed, for random builtins.
     pub seed: u64,
+    /// The run seed the node's seed derives from: the run's `--seed`, or,
+    /// for one seed of a measurement across seeds, that seed.
+    pub run_seed: u64,
     pub ir: &'a Ir,
     pub settings: &'a RunSettings,
     /// The registry, for builtins that read the catalog (`plan`, problems).
@@ -159,6 +192,22 @@ impl Call<'_> {
                 })
             })
             .collect()
+    }
+
+    pub fn str(&self, i: usize) -> Result<std::sync::Arc<str>, RuntimeError> {
+        match &self.args[i] {
+            Value::Str(s) => Ok(s.clone()),
+            other => Err(RuntimeError::new(format!("expected a string, found {other}"))
+                .at(self.arg_spans[i])),
+        }
+    }
+
+    pub fn bool(&self, i: usize) -> Result<bool, RuntimeError> {
+        match &self.args[i] {
+            Value::Bool(b) => Ok(*b),
+            other => Err(RuntimeError::new(format!("expected true or false, found {other}"))
+                .at(self.arg_spans[i])),
+        }
     }
 
     /// An algorithm argument by name.
@@ -207,7 +256,18 @@ impl Registry {
     /// Registers an algorithm: `plan(NAME, …)` then takes its parameters,
     /// and the checker, `sweep`, the hybrids, `doc`, completion and `:help`
     /// know it.
-    pub fn add_algorithm(&mut self, a: AlgorithmDescriptor) -> Result<(), DuplicateName> {
+    pub fn add_algorithm(&mut self, a: AlgorithmDescriptor) -> Result<(), RegisterError> {
+        // `sweep(…, seeds=3)` must never be taken for a swept parameter.
+        if let Some(p) = a
+            .params
+            .iter()
+            .find(|p| super::builtins::measure::SWEEP_OWN.contains(&p.name))
+        {
+            return Err(RegisterError::Reserved {
+                algorithm: a.name,
+                param: p.name,
+            });
+        }
         let sig = AlgorithmSig {
             name: a.name,
             doc: a.doc,
@@ -223,7 +283,7 @@ impl Registry {
             families: a.families,
             warm_starts: a.warm_starts.describe(),
         };
-        self.catalog.add_algorithm(a)?;
+        self.catalog.add_algorithm(a).map_err(RegisterError::Duplicate)?;
         self.algorithms.push(sig);
         Ok(())
     }

@@ -112,7 +112,7 @@ impl Value {
                     .map(|(k, v)| (k.clone(), v.to_json()))
                     .collect(),
             ),
-            Value::Report(t) => serde_json::to_value(t.as_ref()).unwrap_or(J::Null),
+            Value::Report(t) => t.to_json(),
             Value::Dataset(d) => serde_json::json!({
                 "rows": d.data.len(),
                 "features": d.data.feature_dim,

@@ -86,6 +86,10 @@ pub struct Node {
     /// Set for nodes of random builtins: derived from the run seed and the
     /// name of the declaration the node belongs to.
     pub seed: Option<u64>,
+    /// What `seed` is derived from besides the run seed (the declaration
+    /// and the node's place in it), so that the same program can be
+    /// re-seeded for another run seed ([`Ir::reseeded`]).
+    pub seed_label: Option<std::sync::Arc<str>>,
     /// For objectives: their class; for solvers: what they can solve.
     pub families: Option<Families>,
     /// The source text of a call, for naming solvers and objectives in
@@ -168,10 +172,39 @@ impl Ir {
             span,
             hash,
             seed,
+            seed_label: None,
             families: None,
             text: String::new(),
         });
         self.nodes.len() - 1
+    }
+
+    /// The same program under another run seed: every random node's seed
+    /// is derived again from `run_seed` and its label, and the hashes of
+    /// the nodes that depend on one change with it. Node ids are kept, so a
+    /// node of `self` is the node of the same id in the result.
+    pub fn reseeded(&self, run_seed: u64) -> Ir {
+        let mut out = Ir {
+            nodes: Vec::with_capacity(self.nodes.len()),
+            decls: self.decls.clone(),
+            params: self.params.clone(),
+            commands: self.commands.clone(),
+        };
+        for n in &self.nodes {
+            let seed = match &n.seed_label {
+                Some(label) => Some(crate::rng::derive_seed(run_seed, label)),
+                None => n.seed,
+            };
+            // Inputs come before the nodes that use them, so their new
+            // hashes are already in `out`.
+            let hash = out.hash_of(&n.op, &n.kind, seed);
+            out.nodes.push(Node {
+                seed,
+                hash,
+                ..n.clone()
+            });
+        }
+        out
     }
 
     fn hash_of(&self, op: &Op, kind: &Kind, seed: Option<u64>) -> u64 {

@@ -32,7 +32,9 @@ impl std::error::Error for PlotError {}
 pub struct Point {
     pub x: f64,
     pub y: f64,
-    pub err: f64,
+    /// The 95% interval of `y` (equal to `y` when there is none).
+    pub low: f64,
+    pub high: f64,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -77,7 +79,8 @@ pub fn render_svg(fig: &Figure) -> Result<String, PlotError> {
     let (mut y0, mut y1) = bounds(
         finite
             .iter()
-            .flat_map(|p| [p.y - p.err.max(0.0), p.y + p.err.max(0.0)]),
+            .flat_map(|p| [p.y, p.low, p.high])
+            .filter(|v| v.is_finite()),
     );
     if log_x {
         (x0, x1) = (x0 / 1.5, x1 * 1.5);
@@ -155,13 +158,19 @@ where
             .draw_series(
                 s.points
                     .iter()
-                    .filter(|p| p.err > 0.0 && p.x.is_finite() && p.y.is_finite())
+                    .filter(|p| {
+                        p.high > p.low
+                            && p.x.is_finite()
+                            && p.y.is_finite()
+                            && p.low.is_finite()
+                            && p.high.is_finite()
+                    })
                     .map(|p| {
                         ErrorBar::new_vertical(
                             p.x,
-                            p.y - p.err,
+                            p.low,
                             p.y,
-                            p.y + p.err,
+                            p.high,
                             color.stroke_width(1),
                             8,
                         )
@@ -215,12 +224,14 @@ mod tests {
                     Point {
                         x: 16.0,
                         y: -0.5,
-                        err: 0.2,
+                        low: -0.7,
+                        high: -0.3,
                     },
                     Point {
                         x: 256.0,
                         y: 0.1,
-                        err: 0.1,
+                        low: 0.0,
+                        high: 0.2,
                     },
                 ],
             }],

@@ -259,21 +259,29 @@ fn eval_expert_iteration(c: &mut Call) -> Result<Value, RuntimeError> {
     let mut table = Table::new(format!("expert iteration on {}", objective.name()))
         .column("round", 0)
         .column("positions", 0)
-        .column("val loss", 4)
-        .column("policy score", 3)
-        .column("±95%", 3)
+        .column("val_loss", 4)
+        .header("val loss")
+        .column("policy_score", 3)
+        .header("policy score")
+        .column("ci_low", 3)
+        .header("95% lo")
+        .column("ci_high", 3)
+        .header("95% hi")
         .column("win", 0)
         .column("draw", 0)
         .column("loss", 0)
-        .volatile_column("train s", 2);
-    for r in rounds {
+        .volatile_column("train_secs", 2)
+        .header("train s");
+    for (i, r) in rounds.iter().enumerate() {
+        let (lo, hi) = crate::report::evaluation::interval95(&r.eval.scores, crate::rng::derive_seed(c.seed, &format!("round {i}")));
         let [w, dr, l] = r.eval.wdl.unwrap_or([0, 0, 0]);
         table.row(vec![
             Cell::Int(r.round as i64),
             Cell::Int(r.positions as i64),
             Cell::Num(r.val_loss),
             Cell::Num(r.eval.mean()),
-            Cell::Num(r.eval.ci95()),
+            Cell::Num(lo),
+            Cell::Num(hi),
             Cell::Int(w as i64),
             Cell::Int(dr as i64),
             Cell::Int(l as i64),

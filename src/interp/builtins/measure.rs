@@ -9,53 +9,67 @@ use crate::interp::solver::SolverValue;
 use crate::interp::value::Value;
 use crate::ir::signature::{Const, KindConst};
 use crate::ir::Kind;
-use crate::report::evaluation::{
-    compare_figure, eval_table, fill_break_even, sweep_figure, EvalRow,
-};
+use crate::report::evaluation::{EvalRow, Measurement, Shape, Stat};
 use std::sync::Arc;
+
+/// The arguments every measurement takes after `against`: how many seeds,
+/// which statistic, and whether to show each seed's rows.
+fn seeded(s: crate::interp::registry::SigBuilder) -> crate::interp::registry::SigBuilder {
+    s.named("seeds", Kind::Int, Const::None, "independent runs of everything upstream (datasets regenerated, models retrained), each under its own run seed; none: the run's `--seeds` (1 by default)")
+        .range(1.0, 1000.0)
+        .named("stat", Kind::Str, Const::Str("mean".into()), "the statistic of the scores: `mean`, or `iqm` (interquartile mean, robust to outlying seeds)")
+        .choices(&["mean", "iqm"])
+        .named("per_seed", Kind::Bool, Const::Bool(false), "also show one row per seed (machine formats always have them)")
+}
 
 pub fn register(r: &mut Registry) {
     r.add(
-        sig("evaluate", "measure", "Run a solver on `n` seeded instances of an objective (games: `n` games against `against`, alternating sides) and report its score with a 95% interval, the optimality gap where the optimum is known, and its cost per query.")
+        seeded(sig("evaluate", "measure", "Run a solver on `n` seeded instances of an objective (games: `n` games against `against`, alternating sides) and report its score with a 95% bootstrap interval, the optimality gap where the optimum is known, and its cost per query. With `seeds=N` (or `--seeds N`) everything upstream runs N times under N run seeds, and the interval covers seeds and instances.")
             .req("solver", Kind::Solver, "the solver to measure")
             .named_req("on", Kind::Objective, "the objective whose instances it answers")
-            .named("n", Kind::Int, Const::Int(100), "instances (or games)")
+            .named("n", Kind::Int, Const::Int(100), "instances (or games) per seed")
             .range(1.0, 1e6)
-            .named("against", Kind::Solver, Const::None, "games: the opponent; none: random play")
+            .named("against", Kind::Solver, Const::None, "games: the opponent; none: random play"))
             .returns(KindConst::Report)
             .fits(&[(0, 1), (3, 1)])
             .random()
-            .example("evaluate(plan(mcts, sims=400), on=tictactoe(), against=plan(minimax))"),
+            .example("evaluate(plan(mcts, sims=400), on=tictactoe(), against=plan(minimax), seeds=5)"),
         eval_evaluate,
     );
     r.add(
-        sig("compare", "measure", "Evaluate several solvers on the same seeded instances of one objective, or of several (`on=[obj, shift(obj, …)]` puts in- and out-of-distribution scores side by side). `plot` draws score against compute per query.")
+        seeded(sig("compare", "measure", "Evaluate several solvers on the same seeded instances of one objective, or of several (`on=[obj, shift(obj, …)]` puts in- and out-of-distribution scores side by side). `baseline=` adds each solver's difference to it with a 95% interval and the probability of improvement; models get a break-even point against the direct solvers. `plot` draws score against compute per query.")
             .req("solvers", Kind::list(Kind::Solver), "the solvers to compare")
             .named_req("on", Kind::OneOrMore(Box::new(Kind::Objective)), "an objective, or a list of them")
-            .named("n", Kind::Int, Const::Int(100), "instances (or games) per solver and objective")
+            .named("n", Kind::Int, Const::Int(100), "instances (or games) per solver, objective and seed")
             .range(1.0, 1e6)
-            .named("against", Kind::Solver, Const::None, "games: the opponent; none: random play")
+            .named("against", Kind::Solver, Const::None, "games: the opponent; none: random play"))
+            .named("baseline", Kind::Solver, Const::None, "the solver the others are compared with (added to the list if it is not in it)")
             .returns(KindConst::Report)
-            .fits(&[(0, 1), (3, 1)])
+            .fits(&[(0, 1), (3, 1), (7, 1)])
             .random()
-            .example("compare([plan(mcts, sims=64), plan(mcts, sims=512)], on=tictactoe(), n=50)"),
+            .example("compare([plan(mcts, sims=64), plan(mcts, sims=512)], on=tictactoe(), n=50, baseline=plan(mcts, sims=64))"),
         eval_compare,
     );
     r.add(
-        sig("sweep", "measure", "Evaluate a solver once per value of one of its parameters, given as a named list (`sims=[16, 64, 256]`), on the same seeded instances. `plot` draws score against that parameter.")
+        seeded(sig("sweep", "measure", "Evaluate a solver once per value of one of its parameters, given as a named list (`sims=[16, 64, 256]`), on the same seeded instances. `plot` draws score against that parameter. The sweep's own arguments (`n`, `on`, `against`, `seeds`, `stat`, `per_seed`) are never taken for the solver's parameters: no algorithm may have a parameter of those names.")
             .req("solver", Kind::Solver, "the solver whose parameter varies")
             .named_req("on", Kind::Objective, "the objective")
-            .named("n", Kind::Int, Const::Int(100), "instances (or games) per value")
+            .named("n", Kind::Int, Const::Int(100), "instances (or games) per value and seed")
             .range(1.0, 1e6)
-            .named("against", Kind::Solver, Const::None, "games: the opponent; none: random play")
+            .named("against", Kind::Solver, Const::None, "games: the opponent; none: random play"))
             .rest_named(Kind::list(Kind::Any), 0)
             .returns(KindConst::Report)
             .fits(&[(0, 1), (3, 1)])
             .random()
-            .example("sweep(plan(mcts), sims=[16, 64, 256, 1024], on=tictactoe())"),
+            .example("sweep(plan(mcts), sims=[16, 64, 256, 1024], on=tictactoe(), seeds=3)"),
         eval_sweep,
     );
 }
+
+/// Names that `sweep` keeps for itself: an algorithm parameter may not
+/// use one (the catalog refuses it), so `sweep(…, seeds=3)` can never be
+/// taken for a swept parameter.
+pub const SWEEP_OWN: &[&str] = &["solver", "on", "n", "against", "seeds", "stat", "per_seed"];
 
 fn against<'a>(c: &'a Call<'_>, i: usize) -> Option<&'a SolverValue> {
     match &c.args[i] {
@@ -122,6 +136,20 @@ fn title(verb: &str, rows: &[EvalRow], against: Option<&SolverValue>) -> String 
     }
 }
 
+/// The report of rows measured under this call's run seed.
+fn report(c: &Call, title: String, shape: Shape, rows: Vec<EvalRow>) -> Result<Value, RuntimeError> {
+    let mut m = Measurement::single(title, shape, c.run_seed, rows);
+    m.stat = match c.str(5)?.as_ref() {
+        "iqm" => Stat::Iqm,
+        _ => Stat::Mean,
+    };
+    m.per_seed = c.bool(6)?;
+    if c.builtin == "compare" {
+        m.baseline = against(c, 7).map(|b| b.report_name());
+    }
+    Ok(Value::Report(Arc::new(m.table())))
+}
+
 fn eval_evaluate(c: &mut Call) -> Result<Value, RuntimeError> {
     let solver = solver_arg(c, 0)?;
     let objective = objectives(c, 1)?.remove(0);
@@ -134,11 +162,11 @@ fn eval_evaluate(c: &mut Call) -> Result<Value, RuntimeError> {
         ),
         None => format!("evaluate on {}", row.objective),
     };
-    Ok(Value::Report(Arc::new(eval_table(&title, &[row]))))
+    report(c, title, Shape::Evaluate, vec![row])
 }
 
 fn eval_compare(c: &mut Call) -> Result<Value, RuntimeError> {
-    let solvers: Vec<Arc<SolverValue>> = c
+    let mut solvers: Vec<Arc<SolverValue>> = c
         .list(0)?
         .iter()
         .map(|v| match v {
@@ -151,7 +179,16 @@ fn eval_compare(c: &mut Call) -> Result<Value, RuntimeError> {
     if solvers.is_empty() {
         return Err(RuntimeError::new("`compare` needs at least one solver").at(c.arg_spans[0]));
     }
+    if let Some(b) = against(c, 7) {
+        let name = b.report_name();
+        if !solvers.iter().any(|s| s.report_name() == name) {
+            solvers.insert(0, solver_arg(c, 7)?);
+        }
+    }
     let objectives = objectives(c, 1)?;
+    if objectives.is_empty() {
+        return Err(RuntimeError::new("`compare` needs at least one objective").at(c.arg_spans[1]));
+    }
     let n = c.int(2)? as usize;
     let mut rows = Vec::new();
     for s in &solvers {
@@ -160,11 +197,8 @@ fn eval_compare(c: &mut Call) -> Result<Value, RuntimeError> {
             rows.push(run(c, s, &**o, n)?);
         }
     }
-    fill_break_even(&mut rows);
     let title = title("compare", &rows, against(c, 3));
-    let mut table = eval_table(&title, &rows);
-    table.figure = Some(compare_figure(&title, &rows));
-    Ok(Value::Report(Arc::new(table)))
+    report(c, title, Shape::Compare, rows)
 }
 
 fn eval_sweep(c: &mut Call) -> Result<Value, RuntimeError> {
@@ -203,7 +237,5 @@ fn eval_sweep(c: &mut Call) -> Result<Value, RuntimeError> {
         rows.push(row);
     }
     let title = title(&format!("sweep of {name}"), &rows, against(c, 3));
-    let mut table = eval_table(&title, &rows);
-    table.figure = Some(sweep_figure(&title, &rows));
-    Ok(Value::Report(Arc::new(table)))
+    report(c, title, Shape::Sweep, rows)
 }

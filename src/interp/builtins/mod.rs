@@ -4,7 +4,7 @@
 mod amortized;
 mod core;
 mod hybrids;
-mod measure;
+pub mod measure;
 mod objectives;
 mod solvers;
 

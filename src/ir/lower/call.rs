@@ -166,10 +166,12 @@ impl<'a> Lowerer<'a> {
                 _ => Kind::Any,
             },
         };
-        let seed = if sig.random {
-            Some(self.next_seed())
-        } else {
-            None
+        let (seed, seed_label) = match sig.random {
+            true => {
+                let (label, seed) = self.next_seed();
+                (Some(seed), Some(label))
+            }
+            false => (None, None),
         };
         let _ = callee;
         let families = match sig.families {
@@ -197,6 +199,7 @@ impl<'a> Lowerer<'a> {
             extra,
         };
         let id = self.ir.push(op, kind, span, seed);
+        self.ir.nodes[id].seed_label = seed_label.map(std::sync::Arc::from);
         self.ir.nodes[id].families = families;
         self.ir.nodes[id].text = compact(self.sources.slice(span));
         Some(id)
@@ -496,7 +499,8 @@ impl<'a> Lowerer<'a> {
         )
     }
 
-    fn next_seed(&mut self) -> u64 {
+    /// The next random node's seed label and its seed under the run seed.
+    fn next_seed(&mut self) -> (String, u64) {
         let label = match &mut self.seed_scope {
             Some(s) => {
                 s.counter += 1;
@@ -504,7 +508,8 @@ impl<'a> Lowerer<'a> {
             }
             None => "toplevel".to_string(),
         };
-        derive_seed(self.run_seed, &label)
+        let seed = derive_seed(self.run_seed, &label);
+        (label, seed)
     }
 
     /// Expands a user `def` inline: arguments are lowered in the caller's
