@@ -41,20 +41,20 @@ fn stderr(o: &Output) -> String {
 fn row(o: &Output) -> (String, Vec<serde_json::Value>) {
     let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
     let table = &doc["reports"][0]["value"];
-    let mut cells = table["rows"][0].as_array().unwrap().clone();
-    let volatile: Vec<bool> = table["columns"]
+    let record = table["records"][0].as_object().unwrap();
+    let volatile: Vec<&str> = table["columns"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| c["volatile"] == true)
+        .filter(|c| c["volatile"] == true)
+        .map(|c| c["name"].as_str().unwrap())
         .collect();
-    let name = cells[0].as_str().unwrap().to_string();
-    let mut i = 0;
-    cells.retain(|_| {
-        i += 1;
-        !volatile[i - 1]
-    });
-    cells.remove(0);
+    let name = record["solver"].as_str().unwrap().to_string();
+    let cells = record
+        .iter()
+        .filter(|(k, _)| *k != "solver" && !volatile.contains(&k.as_str()))
+        .map(|(_, v)| v.clone())
+        .collect();
     (name, cells)
 }
 

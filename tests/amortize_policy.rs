@@ -57,7 +57,7 @@ fn column(report: &Value, name: &str) -> Vec<f64> {
     let Value::Report(t) = report else {
         panic!("not a report: {report}")
     };
-    let i = t.columns.iter().position(|c| c.name == name).unwrap();
+    let i = t.column_index(name).unwrap();
     t.rows
         .iter()
         .map(|r| match &r[i] {

@@ -50,14 +50,14 @@ fn a_confidence_gate_answers_partly_from_the_model() {
          report evaluate(gate(policy, plan(mcts, sims=100), when=\"budget\", threshold=1000), on=ttt, n=30)"
     );
     let out = run_script(&script, 0, 1);
-    let share = cell(table(&out, 0), 0, "model %");
+    let share = cell(table(&out, 0), 0, "model_share");
     assert!(
-        share > 0.0 && share < 100.0,
-        "the gate used both sides: {share}%"
+        share > 0.0 && share < 1.0,
+        "the gate used both sides: {share}"
     );
     // The budget gate plans until 1000 nodes + evaluations are spent.
     let budget = table(&out, 1);
-    assert!(cell(budget, 0, "model %") > 50.0, "\n{}", budget.render());
+    assert!(cell(budget, 0, "model_share") > 0.5, "\n{}", budget.render());
 }
 
 #[test]
@@ -133,10 +133,10 @@ fn a_novelty_gate_plans_more_out_of_distribution() {
         1,
     );
     let t = table(&out, 0);
-    let (inside, outside) = (cell(t, 0, "model %"), cell(t, 1, "model %"));
+    let (inside, outside) = (cell(t, 0, "model_share"), cell(t, 1, "model_share"));
     assert!(
         inside > outside,
-        "the model answers more often on familiar mazes: {inside}% vs {outside}%\n{}",
+        "the model answers more often on familiar mazes: {inside} vs {outside}\n{}",
         t.render()
     );
     assert!(cell(t, 0, "flops/q") > 0.0, "forward passes count FLOPs");

@@ -183,8 +183,8 @@ fn games_network_combinators_build_the_hybrids_they_name() {
     assert_eq!(cell(az, 0, "evals/q"), 0.0);
     assert!(cell(az, 0, "fwd/q") > 1.0);
     // The autopilot answers some moves from the policy and plans the rest.
-    let share = cell(table(&out, 3), 0, "model %");
-    assert!(share > 0.0 && share < 100.0, "model share {share}");
+    let share = cell(table(&out, 3), 0, "model_share");
+    assert!(share > 0.0 && share < 1.0, "model share {share}");
     // Expert iteration: one row per round; the replay buffer pools the
     // positions of every round so far.
     let ei = table(&out, 4);

@@ -52,9 +52,7 @@ pub fn table(outputs: &[Output], i: usize) -> &Table {
 /// A numeric cell by row and column name.
 pub fn cell(t: &Table, row: usize, column: &str) -> f64 {
     let col = t
-        .columns
-        .iter()
-        .position(|c| c.name == column)
+        .column_index(column)
         .unwrap_or_else(|| panic!("no column `{column}` in {:?}", t.columns));
     match &t.rows[row][col] {
         Cell::Int(i) => *i as f64,
