@@ -1,38 +1,37 @@
-//! examples/break_even.opt: the number of queries after which the dataset's
-//! search cost is repaid, in counted search nodes.
+//! examples/break_even.opt: the distilled policy replaces its expert at a
+//! thousandth of the work per answer, and the report says after how many
+//! answers making it (data generation and training) has paid for itself.
 
-use crate::common::{cell, table};
-use optimist::interp::{Output, Value};
+use super::*;
 
-fn number(outputs: &[Output], i: usize) -> f64 {
-    match &outputs[i].value {
-        Value::Int(n) => *n as f64,
-        Value::Num(x) => *x,
-        other => panic!("output {i} is not a number: {other}"),
+pub fn check(outputs: &[Output]) -> String {
+    assert_seeds(outputs, 5);
+    let t = table(outputs, 0);
+    let policy = row(t, "policy", None);
+    let expert = row(t, "plan(mcts, sims=expert_sims)", None);
+    // The policy beats its expert (the baseline) at 95% ...
+    assert!(diff(t, policy).1 > 0.0, "\n{}", t.render());
+    // ... for under 1% of its work per answer.
+    assert!(cell(t, policy, "work/q") < 0.01 * cell(t, expert, "work/q"));
+    // Its cost counts the dataset's search, not only training.
+    assert!(cell(t, policy, "train work") > 2000.0 * 400.0);
+    let be = t.column_index("break_even").unwrap();
+    let (point, vs) = (&t.rows[policy][be], cell_str(t, policy, "vs"));
+    match point {
+        Cell::Int(n) => assert!(*n > 0),
+        Cell::Str(s) => assert_eq!(s, "never"),
+        other => panic!("break-even {other:?}"),
     }
+    format!(
+        "policy − expert (UCT-400) {}; policy {}; rival UCT-1600 {}; break-even against {vs}: {} queries",
+        show(diff(t, policy), 3),
+        show(interval(t, policy, "score"), 3),
+        show(interval(t, row(t, "plan(mcts, sims=rival_sims)", None), "score"), 3),
+        t.cell_text(be, point)
+    )
 }
 
-pub fn check(outputs: &[Output]) {
-    let r = table(outputs, 0);
-    // Rows: UCT-400 (the expert), UCT-1600 (the rival), the policy.
-    assert!(cell(r, 0, "loss") >= 3.0, "the expert loses to minimax");
-    assert_eq!(cell(r, 1, "loss"), 0.0);
-    assert_eq!(cell(r, 2, "loss"), 0.0, "the policy matches the rival");
-    assert_eq!(cell(r, 1, "nodes/q"), 1600.0);
-    assert_eq!(cell(r, 2, "nodes/q"), 0.0);
-    assert_eq!(cell(r, 2, "fwd/q"), 1.0);
-
-    assert_eq!(number(outputs, 1), 800_000.0, "dataset nodes");
-    assert_eq!(number(outputs, 2), 54_000.0, "training examples");
-    assert_eq!(number(outputs, 3), 500.0, "moves to break even");
-    let games = number(outputs, 4);
-    assert!(
-        (games - 500.0 / 4.5).abs() < 1e-6,
-        "games to break even: {games}"
-    );
-    assert_eq!(
-        number(outputs, 5),
-        2000.0,
-        "moves to break even vs the expert"
-    );
+fn cell_str(t: &Table, r: usize, column: &str) -> String {
+    let c = t.column_index(column).unwrap();
+    t.cell_text(c, &t.rows[r][c])
 }
