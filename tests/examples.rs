@@ -15,11 +15,12 @@ use optimist::interp::{Interpreter, Output, Registry, RunSettings};
 use std::path::{Path, PathBuf};
 
 fn examples() -> Vec<PathBuf> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "opt"))
-        .collect();
+    let mut paths: Vec<PathBuf> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "opt"))
+            .collect();
     paths.sort();
     paths
 }
@@ -50,7 +51,11 @@ fn run(path: &Path, seed: u64) -> (String, Vec<Output>) {
             text.push('\n');
         });
         let errors = render(&outcome.diagnostics, &checked.sources, false);
-        assert!(outcome.ok(), "{} failed at seed {seed}:\n{errors}", path.display());
+        assert!(
+            outcome.ok(),
+            "{} failed at seed {seed}:\n{errors}",
+            path.display()
+        );
         (text, outcome.outputs)
     })
 }

@@ -57,7 +57,11 @@ fn a_confidence_gate_answers_partly_from_the_model() {
     );
     // The budget gate plans until 1000 nodes + evaluations are spent.
     let budget = table(&out, 1);
-    assert!(cell(budget, 0, "model_share") > 0.5, "\n{}", budget.render());
+    assert!(
+        cell(budget, 0, "model_share") > 0.5,
+        "\n{}",
+        budget.render()
+    );
 }
 
 #[test]

@@ -224,14 +224,22 @@ impl Amortized {
     /// What making the model cost: generating its data once (members
     /// trained on parts of one dataset share it) and training every member.
     pub fn training_cost(&self) -> crate::cost::Cost {
-        let reports: Vec<_> = self.members.iter().filter_map(|n| n.report.as_ref()).collect();
-        let data = reports.iter().map(|r| r.data_cost).fold(crate::cost::Cost::default(), |a, c| {
-            if c.work() > a.work() {
-                c
-            } else {
-                a
-            }
-        });
+        let reports: Vec<_> = self
+            .members
+            .iter()
+            .filter_map(|n| n.report.as_ref())
+            .collect();
+        let data =
+            reports
+                .iter()
+                .map(|r| r.data_cost)
+                .fold(crate::cost::Cost::default(), |a, c| {
+                    if c.work() > a.work() {
+                        c
+                    } else {
+                        a
+                    }
+                });
         reports.iter().fold(data, |a, r| a + r.cost())
     }
 

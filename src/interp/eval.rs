@@ -170,9 +170,8 @@ impl Interpreter<'_> {
                     .or_else(|| payload.downcast_ref::<String>().cloned())
                     .unwrap_or_else(|| "unknown cause".to_string());
                 Err(
-                    RuntimeError::new(format!("internal error in `{builtin}`: {what}")).hint(
-                        "this is a bug in Optimist, not in the script; please report it",
-                    ),
+                    RuntimeError::new(format!("internal error in `{builtin}`: {what}"))
+                        .hint("this is a bug in Optimist, not in the script; please report it"),
                 )
             },
         )
@@ -221,12 +220,21 @@ impl Interpreter<'_> {
                 let reseeded = ir.reseeded(run_seed);
                 self.call(&reseeded, id, run_seed, one.clone())
             }
-            .map_err(|e| e.hint(format!("under run seed {run_seed} (seed {} of {seeds})", k + 1)))?;
+            .map_err(|e| {
+                e.hint(format!(
+                    "under run seed {run_seed} (seed {} of {seeds})",
+                    k + 1
+                ))
+            })?;
             let Value::Report(t) = value else {
-                return Err(RuntimeError::new("internal error: a measurement gave no report"));
+                return Err(RuntimeError::new(
+                    "internal error: a measurement gave no report",
+                ));
             };
             let Some(m) = &t.measurement else {
-                return Err(RuntimeError::new("internal error: a report without its measurement"));
+                return Err(RuntimeError::new(
+                    "internal error: a report without its measurement",
+                ));
             };
             parts.push((**m).clone());
         }

@@ -197,16 +197,20 @@ impl Call<'_> {
     pub fn str(&self, i: usize) -> Result<std::sync::Arc<str>, RuntimeError> {
         match &self.args[i] {
             Value::Str(s) => Ok(s.clone()),
-            other => Err(RuntimeError::new(format!("expected a string, found {other}"))
-                .at(self.arg_spans[i])),
+            other => Err(
+                RuntimeError::new(format!("expected a string, found {other}"))
+                    .at(self.arg_spans[i]),
+            ),
         }
     }
 
     pub fn bool(&self, i: usize) -> Result<bool, RuntimeError> {
         match &self.args[i] {
             Value::Bool(b) => Ok(*b),
-            other => Err(RuntimeError::new(format!("expected true or false, found {other}"))
-                .at(self.arg_spans[i])),
+            other => Err(
+                RuntimeError::new(format!("expected true or false, found {other}"))
+                    .at(self.arg_spans[i]),
+            ),
         }
     }
 
@@ -283,7 +287,9 @@ impl Registry {
             families: a.families,
             warm_starts: a.warm_starts.describe(),
         };
-        self.catalog.add_algorithm(a).map_err(RegisterError::Duplicate)?;
+        self.catalog
+            .add_algorithm(a)
+            .map_err(RegisterError::Duplicate)?;
         self.algorithms.push(sig);
         Ok(())
     }

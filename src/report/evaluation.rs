@@ -270,7 +270,12 @@ impl Measurement {
             let mut rng = Rng::new(self.bootstrap_seed(i, "difference"));
             let (lo, hi) = interval(&samples, Some(&base), self.stat, &mut rng);
             let lower = self.runs[0].rows[i].lower_is_better;
-            (d, lo, hi, probability_of_improvement(&samples, &base, lower))
+            (
+                d,
+                lo,
+                hi,
+                probability_of_improvement(&samples, &base, lower),
+            )
         });
         Summary {
             point,
@@ -286,7 +291,13 @@ impl Measurement {
         let summaries: Vec<Summary> = (0..rows.len()).map(|i| self.summarize(i)).collect();
         let points = break_even(self, &rows, &summaries);
         let seeds = self.runs.len();
-        let mut t = layout(&self.title, &rows, self, seeds, points.iter().any(Option::is_some));
+        let mut t = layout(
+            &self.title,
+            &rows,
+            self,
+            seeds,
+            points.iter().any(Option::is_some),
+        );
         for (i, r) in rows.iter().enumerate() {
             let seed = match seeds {
                 1 => Cell::Int(self.runs[0].seed as i64),
@@ -330,7 +341,9 @@ impl Measurement {
     }
 
     fn note(&self, rows: &[EvalRow]) -> String {
-        let n = rows.first().map_or(0, |r| r.scores.len() / self.runs.len().max(1));
+        let n = rows
+            .first()
+            .map_or(0, |r| r.scores.len() / self.runs.len().max(1));
         let what = match self.stat {
             Stat::Mean => "",
             Stat::Iqm => "interquartile mean; ",
@@ -384,7 +397,8 @@ fn interval(a: &[&[f64]], b: Option<&[&[f64]]>, stat: Stat, rng: &mut Rng) -> (f
     if k == 0 || a.iter().all(|s| s.is_empty()) {
         return (f64::NAN, f64::NAN);
     }
-    let paired = b.is_some_and(|b| b.len() == k && b.iter().zip(a).all(|(x, y)| x.len() == y.len()));
+    let paired =
+        b.is_some_and(|b| b.len() == k && b.iter().zip(a).all(|(x, y)| x.len() == y.len()));
     let mut stats = Vec::with_capacity(RESAMPLES);
     let mut xa = Vec::new();
     let mut xb = Vec::new();
@@ -494,13 +508,26 @@ fn break_even(m: &Measurement, rows: &[EvalRow], sums: &[Summary]) -> Vec<Option
                 .iter()
                 .copied()
                 .filter(|&j| oriented(j) >= oriented(i) - 1e-12)
-                .min_by(|&a, &b| rows[a].work_per_query().total_cmp(&rows[b].work_per_query()))
-                .or_else(|| direct.iter().copied().max_by(|&a, &b| oriented(a).total_cmp(&oriented(b))))?;
+                .min_by(|&a, &b| {
+                    rows[a]
+                        .work_per_query()
+                        .total_cmp(&rows[b].work_per_query())
+                })
+                .or_else(|| {
+                    direct
+                        .iter()
+                        .copied()
+                        .max_by(|&a, &b| oriented(a).total_cmp(&oriented(b)))
+                })?;
             let name = rows[rival].solver.clone();
             // Worse than the rival at 95%?
             let mut rng = Rng::new(m.bootstrap_seed(i, "break-even"));
             let (lo, hi) = interval(&m.samples(i), Some(&m.samples(rival)), m.stat, &mut rng);
-            let worse = if rows[i].lower_is_better { lo > 0.0 } else { hi < 0.0 };
+            let worse = if rows[i].lower_is_better {
+                lo > 0.0
+            } else {
+                hi < 0.0
+            };
             let saved = rows[rival].work_per_query() - rows[i].work_per_query();
             Some(if worse || saved <= 0.0 {
                 BreakEven::Never(name)
@@ -512,7 +539,13 @@ fn break_even(m: &Measurement, rows: &[EvalRow], sums: &[Summary]) -> Vec<Option
 }
 
 /// The columns of a table of these rows; those no row fills are left out.
-fn layout(title: &str, rows: &[EvalRow], m: &Measurement, seeds: usize, any_break_even: bool) -> Table {
+fn layout(
+    title: &str,
+    rows: &[EvalRow],
+    m: &Measurement,
+    seeds: usize,
+    any_break_even: bool,
+) -> Table {
     let any = |f: &dyn Fn(&EvalRow) -> bool| rows.iter().any(f);
     let score_name = rows.first().map_or("score", |r| r.score_name.as_str());
     let mut t = Table::new(title).column("solver", 0);
@@ -596,7 +629,13 @@ fn layout(title: &str, rows: &[EvalRow], m: &Measurement, seeds: usize, any_brea
 fn tidy(name: &str) -> String {
     let mut s: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
         .collect();
     if !s.starts_with(|c: char| c.is_ascii_lowercase()) {
         s.insert(0, 'x');
@@ -628,7 +667,10 @@ fn cells(
             "diff_high" => opt(s.diff.map(|d| d.2)),
             "p_improve" => opt(s.diff.map(|d| d.3)),
             "win" | "draw" | "loss" => {
-                let j = ["win", "draw", "loss"].iter().position(|n| *n == col.name).unwrap_or(0);
+                let j = ["win", "draw", "loss"]
+                    .iter()
+                    .position(|n| *n == col.name)
+                    .unwrap_or(0);
                 r.wdl.map_or(Cell::Empty, |w| Cell::Int(w[j] as i64))
             }
             "success" => opt(r.success),
@@ -641,8 +683,12 @@ fn cells(
             "model_share" => opt(r.amortized_share),
             "work_per_query" => Cell::Num(r.work_per_query()),
             "ms_per_query" => Cell::Num(r.ms_per_query()),
-            "train_work" => r.training.map_or(Cell::Empty, |c| Cell::Num(c.work().round())),
-            "train_secs" => r.training.map_or(Cell::Empty, |c| Cell::Num(c.wall.as_secs_f64())),
+            "train_work" => r
+                .training
+                .map_or(Cell::Empty, |c| Cell::Num(c.work().round())),
+            "train_secs" => r
+                .training
+                .map_or(Cell::Empty, |c| Cell::Num(c.wall.as_secs_f64())),
             "break_even" => match be {
                 Some(BreakEven::After(n, _)) => Cell::Int(*n as i64),
                 Some(BreakEven::Never(_)) => Cell::Str("never".into()),
@@ -680,7 +726,9 @@ fn sweep_figure(title: &str, rows: &[EvalRow], sums: &[Summary]) -> Figure {
         x_label,
         y_label: y_label(rows),
         log_x: wide(&xs),
-        series: group(rows, sums, |r| r.param.as_ref().map_or(f64::NAN, |(_, v)| *v)),
+        series: group(rows, sums, |r| {
+            r.param.as_ref().map_or(f64::NAN, |(_, v)| *v)
+        }),
     }
 }
 
@@ -772,12 +820,29 @@ mod tests {
 
     #[test]
     fn tidy_columns_and_one_seed() {
-        let m = Measurement::single("t".into(), Shape::Evaluate, 7, vec![row("s", vec![1.0, -1.0, 1.0, -1.0])]);
+        let m = Measurement::single(
+            "t".into(),
+            Shape::Evaluate,
+            7,
+            vec![row("s", vec![1.0, -1.0, 1.0, -1.0])],
+        );
         let t = m.table();
         let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(
             names,
-            ["solver", "seed", "n", "score", "ci_low", "ci_high", "queries", "evals_per_query", "nodes_per_query", "work_per_query", "ms_per_query"]
+            [
+                "solver",
+                "seed",
+                "n",
+                "score",
+                "ci_low",
+                "ci_high",
+                "queries",
+                "evals_per_query",
+                "nodes_per_query",
+                "work_per_query",
+                "ms_per_query"
+            ]
         );
         assert!(names.iter().all(|n| crate::report::table::is_tidy_name(n)));
         assert_eq!(t.rows[0][1], Cell::Int(7));
@@ -821,8 +886,14 @@ mod tests {
                 ..Measurement::default()
             }
         };
-        let (flat, spread) = (make(&mut rng, 0.0).summarize(0), make(&mut rng, 1.0).summarize(0));
-        assert!(spread.high - spread.low > 2.0 * (flat.high - flat.low), "{flat:?} {spread:?}");
+        let (flat, spread) = (
+            make(&mut rng, 0.0).summarize(0),
+            make(&mut rng, 1.0).summarize(0),
+        );
+        assert!(
+            spread.high - spread.low > 2.0 * (flat.high - flat.low),
+            "{flat:?} {spread:?}"
+        );
     }
 
     #[test]
@@ -887,11 +958,21 @@ mod tests {
             },
             ..row("search", vec![score; 50])
         };
-        let good = Measurement::single("t".into(), Shape::Compare, 0, vec![search(0.0), model(vec![0.0; 50])]);
+        let good = Measurement::single(
+            "t".into(),
+            Shape::Compare,
+            0,
+            vec![search(0.0), model(vec![0.0; 50])],
+        );
         let t = good.table();
         let be = t.column_index("break_even").unwrap();
         assert_eq!(t.rows[1][be], Cell::Int(257));
-        let bad = Measurement::single("t".into(), Shape::Compare, 0, vec![search(1.0), model(vec![-1.0; 50])]);
+        let bad = Measurement::single(
+            "t".into(),
+            Shape::Compare,
+            0,
+            vec![search(1.0), model(vec![-1.0; 50])],
+        );
         let t = bad.table();
         assert_eq!(t.rows[1][be], Cell::Str("never".into()));
     }
@@ -900,10 +981,18 @@ mod tests {
     fn merging_needs_the_same_rows() {
         let a = Measurement::single("t".into(), Shape::Evaluate, 0, vec![row("s", vec![1.0])]);
         let b = Measurement::single("t".into(), Shape::Evaluate, 1, vec![row("s", vec![0.0])]);
-        let c = Measurement::single("t".into(), Shape::Evaluate, 2, vec![row("other", vec![0.0])]);
+        let c = Measurement::single(
+            "t".into(),
+            Shape::Evaluate,
+            2,
+            vec![row("other", vec![0.0])],
+        );
         let m = Measurement::merge(vec![a.clone(), b]).unwrap();
         assert_eq!(m.runs.len(), 2);
-        assert_eq!(m.table().rows[0][m.table().column_index("seeds").unwrap()], Cell::Int(2));
+        assert_eq!(
+            m.table().rows[0][m.table().column_index("seeds").unwrap()],
+            Cell::Int(2)
+        );
         assert!(Measurement::merge(vec![a, c]).is_err());
     }
 }

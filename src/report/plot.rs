@@ -166,14 +166,7 @@ where
                             && p.high.is_finite()
                     })
                     .map(|p| {
-                        ErrorBar::new_vertical(
-                            p.x,
-                            p.low,
-                            p.y,
-                            p.high,
-                            color.stroke_width(1),
-                            8,
-                        )
+                        ErrorBar::new_vertical(p.x, p.low, p.y, p.high, color.stroke_width(1), 8)
                     }),
             )
             .map_err(draw_err)?;

@@ -164,7 +164,12 @@ impl Table {
         match cell {
             Cell::Int(i) => J::from(*i),
             Cell::Num(x) if x.is_finite() => {
-                let decimals = column.map_or(3, |c| c.decimals) + if column.is_some_and(|c| c.percent) { 2 } else { 0 };
+                let decimals = column.map_or(3, |c| c.decimals)
+                    + if column.is_some_and(|c| c.percent) {
+                        2
+                    } else {
+                        0
+                    };
                 let scale = 10f64.powi(decimals as i32);
                 let rounded = (x * scale).round() / scale;
                 serde_json::Number::from_f64(if rounded == 0.0 { 0.0 } else { rounded })
@@ -379,8 +384,16 @@ mod tests {
             .column("share", 1)
             .header("share %")
             .percent();
-        t.row(vec![Cell::Str("mcts".into()), Cell::Num(0.5), Cell::Num(0.25)]);
-        t.row(vec![Cell::Str("minimax".into()), Cell::Num(-12.25), Cell::Empty]);
+        t.row(vec![
+            Cell::Str("mcts".into()),
+            Cell::Num(0.5),
+            Cell::Num(0.25),
+        ]);
+        t.row(vec![
+            Cell::Str("minimax".into()),
+            Cell::Num(-12.25),
+            Cell::Empty,
+        ]);
         let text = t.render();
         assert!(text.contains("mcts       0.50     25.0"), "{text}");
         assert!(text.contains("minimax  -12.25  –"), "{text}");

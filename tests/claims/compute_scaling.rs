@@ -11,7 +11,11 @@ pub fn check(outputs: &[Output]) -> String {
     let gap = |r: usize| cell(sweep, r, "gap");
     let at = |s: f64| (0..sweep.rows.len()).find(|&r| steps(r) == s).unwrap();
     for r in 1..sweep.rows.len() {
-        assert!(gap(r) <= gap(r - 1) + 1e-9, "gap rises at {} steps", steps(r));
+        assert!(
+            gap(r) <= gap(r - 1) + 1e-9,
+            "gap rises at {} steps",
+            steps(r)
+        );
     }
     assert!(gap(at(300.0)) < 1e-3);
     let encoder = cell(hybrid, 0, "gap");

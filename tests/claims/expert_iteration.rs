@@ -11,8 +11,16 @@ pub fn check(outputs: &[Output]) -> String {
     let latest = table(outputs, 1);
     let last = pooled.rows.len() - 1;
     let round = |t, r| interval(t, r, "policy score");
-    assert!(round(pooled, last).1 > round(pooled, 0).2, "pooled:\n{}", pooled.render());
-    assert!(round(latest, last).2 < round(latest, 0).1, "latest only:\n{}", latest.render());
+    assert!(
+        round(pooled, last).1 > round(pooled, 0).2,
+        "pooled:\n{}",
+        pooled.render()
+    );
+    assert!(
+        round(latest, last).2 < round(latest, 0).1,
+        "latest only:\n{}",
+        latest.render()
+    );
 
     // Five seeds: guided search beats plain MCTS (the baseline); the raw
     // policy loses to it, and so never breaks even against it.

@@ -11,7 +11,11 @@ pub fn check(outputs: &[Output]) -> String {
     let t = table(outputs, 0);
     for planner in ["plan(value_iteration)", "plan(mcts, sims=100)"] {
         for on in [SMALL, LARGE] {
-            assert_eq!(cell(t, row(t, planner, Some(on)), "success"), 1.0, "{planner} on {on}");
+            assert_eq!(
+                cell(t, row(t, planner, Some(on)), "success"),
+                1.0,
+                "{planner} on {on}"
+            );
         }
     }
     for on in [SMALL, LARGE] {

@@ -50,19 +50,28 @@ pub fn row(t: &Table, solver: &str, objective: Option<&str>) -> usize {
     (0..t.rows.len())
         .find(|&r| {
             t.rows[r][s] == Cell::Str(solver.into())
-                && objective.is_none_or(|obj| o.is_some_and(|o| t.rows[r][o] == Cell::Str(obj.into())))
+                && objective
+                    .is_none_or(|obj| o.is_some_and(|o| t.rows[r][o] == Cell::Str(obj.into())))
         })
         .unwrap_or_else(|| panic!("no row `{solver}` {objective:?} in\n{}", t.render()))
 }
 
 /// A row's statistic with its 95% interval: (point, low, high).
 pub fn interval(t: &Table, r: usize, score: &str) -> (f64, f64, f64) {
-    (cell(t, r, score), cell(t, r, "ci_low"), cell(t, r, "ci_high"))
+    (
+        cell(t, r, score),
+        cell(t, r, "ci_low"),
+        cell(t, r, "ci_high"),
+    )
 }
 
 /// A row's difference to the baseline with its 95% interval.
 pub fn diff(t: &Table, r: usize) -> (f64, f64, f64) {
-    (cell(t, r, "diff"), cell(t, r, "diff_low"), cell(t, r, "diff_high"))
+    (
+        cell(t, r, "diff"),
+        cell(t, r, "diff_low"),
+        cell(t, r, "diff_high"),
+    )
 }
 
 /// `x [lo, hi]` with `d` decimals.
@@ -76,7 +85,11 @@ pub fn assert_seeds(outputs: &[Output], seeds: i64) {
         if let optimist::interp::Value::Report(t) = &o.value {
             if t.measurement.is_some() {
                 let k = t.column_index("seeds").map(|c| &t.rows[0][c]);
-                assert_eq!(k, Some(&Cell::Int(seeds)), "report {i} measured other seeds");
+                assert_eq!(
+                    k,
+                    Some(&Cell::Int(seeds)),
+                    "report {i} measured other seeds"
+                );
             }
         }
     }

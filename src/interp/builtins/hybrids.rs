@@ -273,7 +273,10 @@ fn eval_expert_iteration(c: &mut Call) -> Result<Value, RuntimeError> {
         .volatile_column("train_secs", 2)
         .header("train s");
     for (i, r) in rounds.iter().enumerate() {
-        let (lo, hi) = crate::report::evaluation::interval95(&r.eval.scores, crate::rng::derive_seed(c.seed, &format!("round {i}")));
+        let (lo, hi) = crate::report::evaluation::interval95(
+            &r.eval.scores,
+            crate::rng::derive_seed(c.seed, &format!("round {i}")),
+        );
         let [w, dr, l] = r.eval.wdl.unwrap_or([0, 0, 0]);
         table.row(vec![
             Cell::Int(r.round as i64),

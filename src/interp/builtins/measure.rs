@@ -137,7 +137,12 @@ fn title(verb: &str, rows: &[EvalRow], against: Option<&SolverValue>) -> String 
 }
 
 /// The report of rows measured under this call's run seed.
-fn report(c: &Call, title: String, shape: Shape, rows: Vec<EvalRow>) -> Result<Value, RuntimeError> {
+fn report(
+    c: &Call,
+    title: String,
+    shape: Shape,
+    rows: Vec<EvalRow>,
+) -> Result<Value, RuntimeError> {
     let mut m = Measurement::single(title, shape, c.run_seed, rows);
     m.stat = match c.str(5)?.as_ref() {
         "iqm" => Stat::Iqm,
