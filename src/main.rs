@@ -1,4 +1,4 @@
-//! The `optimist` command line: run, check, doc, repl.
+//! The `optimist` command line: run, check, doc, repl, fmt, lsp, completions.
 //!
 //! Exit status: 0 success, 1 errors in the script (or its data), 2 usage
 //! errors (bad flags, unreadable files named on the command line).
@@ -118,6 +118,12 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Serve the Language Server Protocol on standard input and output (for
+    /// editors: diagnostics, hover, completion, go-to-definition, formatting).
+    #[command(
+        after_help = "Editors start it themselves; see editors/vscode/README.md for VS Code and Neovim."
+    )]
+    Lsp,
     /// Print a completion script for a shell.
     #[command(
         after_help = "Examples:\n  optimist completions bash > ~/.local/share/bash-completion/completions/optimist\n  optimist completions zsh > ~/.zfunc/_optimist\n  optimist completions fish > ~/.config/fish/completions/optimist.fish"
@@ -214,6 +220,7 @@ fn main() -> ExitCode {
             check,
             quiet,
         }) => format_files(&files, check, quiet, color),
+        Some(Command::Lsp) => optimist::lsp::run(&registry),
         Some(Command::Completions { shell }) => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "optimist", &mut std::io::stdout());
