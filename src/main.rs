@@ -59,7 +59,7 @@ enum Command {
         /// How to print reports.
         #[arg(long, value_enum, default_value_t = FormatArg::Table)]
         format: FormatArg,
-        /// Write report.yaml here; relative `save`/`plot` paths go here too.
+        /// Write report.yaml and report.html here; relative `save`/`plot` paths go here too.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
         /// Worker threads for search and evaluation.
@@ -318,9 +318,15 @@ fn run(registry: &Registry, script: ScriptArgs, options: RunOptions) -> u8 {
     }
     if let Some(dir) = out {
         let doc = render_document(&outcome.outputs, Format::Yaml);
-        if let Err(e) = optimist::files::write_atomic(&dir.join("report.yaml"), doc.as_bytes()) {
-            eprintln!("error: {e}");
-            return 1;
+        let html = driver::html_report(&checked, &outcome, &settings(&script));
+        for (name, bytes) in [
+            ("report.yaml", doc.as_bytes()),
+            ("report.html", html.as_bytes()),
+        ] {
+            if let Err(e) = optimist::files::write_atomic(&dir.join(name), bytes) {
+                eprintln!("error: {e}");
+                return 1;
+            }
         }
     }
     0
