@@ -19,7 +19,7 @@ pub fn reference(registry: &Registry) -> String {
     for group in groups {
         let _ = writeln!(out, "## {group}\n");
         for b in registry.builtins().filter(|b| b.sig.group == group) {
-            let _ = writeln!(out, "### `{}`\n", builtin_heading(&b.sig));
+            let _ = writeln!(out, "### `{}` → {}\n", b.sig.usage(), result(&b.sig));
             out.push_str(&builtin_entry(&b.sig));
         }
     }
@@ -33,15 +33,19 @@ pub fn reference(registry: &Registry) -> String {
     out
 }
 
-/// A builtin's usage and what it returns: `sqrt(x) → Num`.
-pub fn builtin_heading(s: &Signature) -> String {
-    let result = match s.result {
+/// What a builtin returns, in words.
+fn result(s: &Signature) -> String {
+    match s.result {
         ResultRule::Fixed(k) => k.kind().to_string(),
         ResultRule::Elementwise(_) => "Num (Vector for a Vector)".to_string(),
         ResultRule::ElementOf(_) => "the element kind".to_string(),
         ResultRule::SameAs(i) => format!("the kind of `{}`", s.params[i].name),
-    };
-    format!("{} → {result}", s.usage())
+    }
+}
+
+/// A builtin's usage and what it returns: `sqrt(x) → Num`.
+pub fn builtin_heading(s: &Signature) -> String {
+    format!("{} → {}", s.usage(), result(s))
 }
 
 /// A builtin's entry below its heading (Markdown): its doc, its parameter
