@@ -529,6 +529,76 @@ fn half_typed_files_never_break_the_server() {
     assert_eq!(c.finish(), Some(0));
 }
 
+/// Every broken script of the error corpus, and every syntax test: the
+/// codes `optimist check` reports, and at every few characters of each
+/// line, hover, completion and definition answer with results.
+#[test]
+fn every_position_of_the_error_corpus_answers() {
+    let dir = scratch("corpus");
+    let mut c = Client::start();
+    c.initialize(&dir);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<PathBuf> = ["tests/errors", "tests/syntax"]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(root.join(d)).unwrap())
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "opt"))
+        .collect();
+    files.sort();
+    assert!(files.len() > 100, "{} scripts", files.len());
+    for path in &files {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue; // a corpus file that is not UTF-8 on purpose
+        };
+        let uri = Url::from_file_path(path).unwrap();
+        c.open(&uri, &text);
+        // The codes `optimist check` gives for this file, in its order.
+        let checked = optimist::driver::check_file(
+            path,
+            &optimist::interp::Registry::standard(),
+            &optimist::driver::Settings::default(),
+        )
+        .unwrap();
+        let expected: Vec<&str> = checked
+            .diagnostics
+            .iter()
+            .filter(|d| {
+                d.primary_span()
+                    .or(d.labels.first().map(|l| l.span))
+                    .is_none_or(|s| s.src == checked.main)
+            })
+            .map(|d| d.code)
+            .collect();
+        let diags = c.diagnostics(&uri);
+        assert_eq!(codes(&diags), expected, "{}", path.display());
+        for (line, content) in text.lines().enumerate() {
+            let units = content.encode_utf16().count() as u32;
+            for character in (0..=units).step_by(3) {
+                for method in [
+                    "textDocument/hover",
+                    "textDocument/completion",
+                    "textDocument/definition",
+                ] {
+                    let r = c.request(
+                        method,
+                        json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}),
+                    );
+                    assert!(
+                        r.get("error").is_none(),
+                        "{method} at {line}:{character} of {}: {r}",
+                        path.display()
+                    );
+                }
+            }
+        }
+        c.notify(
+            "textDocument/didClose",
+            json!({"textDocument": {"uri": uri}}),
+        );
+    }
+    assert_eq!(c.finish(), Some(0));
+}
+
 #[test]
 fn exit_without_shutdown_is_status_one() {
     let mut c = Client::start();

@@ -223,9 +223,10 @@ fn global_hover(analysis: &Analysis, checked: Option<&Checked>, item: &Item) -> 
     let (keyword, kind) = match &item.kind {
         ItemKind::Param { .. } => (
             "param",
-            ir.and_then(|ir| ir.params.iter().find(|p| p.name == name.name))
-                .map(|p| ir.map(|ir| ir.node(p.node).kind.to_string()))
-                .flatten(),
+            ir.and_then(|ir| {
+                let p = ir.params.iter().find(|p| p.name == name.name)?;
+                Some(ir.node(p.node).kind.to_string())
+            }),
         ),
         ItemKind::Decl { keyword, .. } => (
             keyword.as_str(),
