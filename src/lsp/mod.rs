@@ -56,7 +56,7 @@ fn capabilities() -> lsp::ServerCapabilities {
         hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
         completion_provider: Some(lsp::CompletionOptions {
             trigger_characters: Some(
-                ["(", ",", ".", "\"", "/", " "]
+                ["(", ",", ".", "\"", "/"]
                     .iter()
                     .map(|s| s.to_string())
                     .collect(),
