@@ -176,7 +176,16 @@ pub struct RunOutcome {
     pub outputs: Vec<Output>,
     /// Files written by `save` and `plot`.
     pub files: Vec<PathBuf>,
+    /// Each `plot` command's SVG, as written to its file.
+    pub plots: Vec<PlotOutput>,
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// One `plot … to "file.svg"`: what was plotted, where, and the SVG.
+pub struct PlotOutput {
+    pub label: String,
+    pub path: PathBuf,
+    pub svg: String,
 }
 
 impl RunOutcome {
@@ -230,7 +239,12 @@ pub fn run(ir: &Ir, interp: &mut Interpreter, on_output: &mut dyn FnMut(&Output)
                         .map_err(|e| RuntimeError::new(e.to_string()).at(cmd.span))?;
                     crate::files::write_atomic(&target, svg.as_bytes())
                         .map_err(|e| RuntimeError::new(e.to_string()).at(ir.node(*path).span))?;
-                    outcome.files.push(target);
+                    outcome.files.push(target.clone());
+                    outcome.plots.push(PlotOutput {
+                        label: cmd.label.clone(),
+                        path: target,
+                        svg,
+                    });
                     Ok(())
                 }
             });
@@ -244,6 +258,58 @@ pub fn run(ir: &Ir, interp: &mut Interpreter, on_output: &mut dyn FnMut(&Output)
         }
     }
     outcome
+}
+
+/// `report.html` for a finished run of `checked` (see `report::html`):
+/// each report as a table (with its plot when it has one) or as text, each
+/// `plot` inline, then the script, the seed, the overrides and the version.
+pub fn html_report(checked: &Checked, outcome: &RunOutcome, settings: &Settings) -> String {
+    use crate::report::html::{render, Page, Section};
+    let mut sections: Vec<Section<'_>> = Vec::new();
+    for o in &outcome.outputs {
+        sections.push(match &o.value {
+            Value::Report(t) => Section::Table {
+                label: &o.label,
+                table: t,
+                // A report that is also plotted shows its plot once, below.
+                svg: t
+                    .figure
+                    .as_ref()
+                    .filter(|_| !outcome.plots.iter().any(|p| p.label == o.label))
+                    .and_then(|f| crate::report::plot::render_svg(f).ok()),
+            },
+            v => Section::Value {
+                label: &o.label,
+                text: v.to_string(),
+            },
+        });
+    }
+    for p in &outcome.plots {
+        sections.push(Section::Plot {
+            label: &p.label,
+            file: p.path.display().to_string(),
+            svg: p.svg.clone(),
+        });
+    }
+    let config_name = settings.config.as_ref().map(|c| c.to_string_lossy());
+    let config = config_name.as_deref().and_then(|name| {
+        let id = checked.sources.find(name)?;
+        Some((checked.sources.name(id), checked.sources.text(id)))
+    });
+    let mut overrides: Vec<String> = Vec::new();
+    if let Some(name) = &config_name {
+        overrides.push(format!("--config {name}"));
+    }
+    overrides.extend(settings.sets.iter().map(|s| format!("--set {s}")));
+    render(&Page {
+        script_name: checked.sources.name(checked.main),
+        script: checked.sources.text(checked.main),
+        seed: settings.seed,
+        overrides,
+        config,
+        version: env!("CARGO_PKG_VERSION"),
+        sections,
+    })
 }
 
 pub fn runtime_diagnostic(e: RuntimeError) -> Diagnostic {

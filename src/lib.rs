@@ -17,6 +17,7 @@ pub mod files;
 pub mod fmt;
 pub mod interp;
 pub mod ir;
+pub mod lsp;
 pub mod params;
 pub mod problems;
 pub mod repl;

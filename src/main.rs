@@ -1,4 +1,4 @@
-//! The `optimist` command line: run, check, doc, repl.
+//! The `optimist` command line: run, check, doc, repl, fmt, lsp, completions.
 //!
 //! Exit status: 0 success, 1 errors in the script (or its data), 2 usage
 //! errors (bad flags, unreadable files named on the command line).
@@ -59,7 +59,7 @@ enum Command {
         /// How to print reports.
         #[arg(long, value_enum, default_value_t = FormatArg::Table)]
         format: FormatArg,
-        /// Write report.yaml here; relative `save`/`plot` paths go here too.
+        /// Write report.yaml and report.html here; relative `save`/`plot` paths go here too.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
         /// Worker threads for search and evaluation.
@@ -123,6 +123,12 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Serve the Language Server Protocol on standard input and output (for
+    /// editors: diagnostics, hover, completion, go-to-definition, formatting).
+    #[command(
+        after_help = "Editors start it themselves; see editors/vscode/README.md for VS Code and Neovim."
+    )]
+    Lsp,
     /// Print a completion script for a shell.
     #[command(
         after_help = "Examples:\n  optimist completions bash > ~/.local/share/bash-completion/completions/optimist\n  optimist completions zsh > ~/.zfunc/_optimist\n  optimist completions fish > ~/.config/fish/completions/optimist.fish"
@@ -221,6 +227,7 @@ fn main() -> ExitCode {
             check,
             quiet,
         }) => format_files(&files, check, quiet, color),
+        Some(Command::Lsp) => optimist::lsp::run(&registry),
         Some(Command::Completions { shell }) => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "optimist", &mut std::io::stdout());
@@ -321,9 +328,15 @@ fn run(registry: &Registry, script: ScriptArgs, options: RunOptions) -> u8 {
     }
     if let Some(dir) = out {
         let doc = render_document(&outcome.outputs, Format::Yaml);
-        if let Err(e) = optimist::files::write_atomic(&dir.join("report.yaml"), doc.as_bytes()) {
-            eprintln!("error: {e}");
-            return 1;
+        let html = driver::html_report(&checked, &outcome, &settings(&script));
+        for (name, bytes) in [
+            ("report.yaml", doc.as_bytes()),
+            ("report.html", html.as_bytes()),
+        ] {
+            if let Err(e) = optimist::files::write_atomic(&dir.join(name), bytes) {
+                eprintln!("error: {e}");
+                return 1;
+            }
         }
     }
     0

@@ -20,6 +20,7 @@ use crate::interp::Registry;
 use crate::ir::signature::{ParamSig, SignatureLookup};
 use crate::span::SourceId;
 use crate::syntax::{lex, Keyword, Token};
+use std::path::Path;
 
 /// What the session contributes.
 #[derive(Clone, Debug, Default)]
@@ -194,7 +195,20 @@ pub fn complete(
     if before.trim_start().starts_with(':') {
         return complete_command(before, registry, session);
     }
-    complete_code(before, 0, registry, session)
+    complete_code(before, 0, registry, session, Path::new(""))
+}
+
+/// Completes the word before byte `pos` of a whole script (no `:`
+/// commands), with paths in strings relative to `dir` (the script's
+/// folder): what the language server offers.
+pub fn complete_script(
+    text: &str,
+    pos: usize,
+    registry: &Registry,
+    session: &SessionNames,
+    dir: &Path,
+) -> (usize, Vec<Candidate>) {
+    complete_code(&text[..pos], 0, registry, session, dir)
 }
 
 fn complete_command(
@@ -242,7 +256,7 @@ fn complete_command(
         Some(":load" | ":save") => {
             let arg = &before[arg_at..];
             let arg_start = arg_at + usize::from(arg.starts_with('"'));
-            paths(&before[arg_start..], arg_start)
+            paths(&before[arg_start..], arg_start, Path::new(""))
         }
         Some(":set") => {
             let arg = &before[arg_at..];
@@ -256,21 +270,25 @@ fn complete_command(
                 .collect();
             (arg_at, cands)
         }
-        Some(":type" | ":ir") => complete_code(&before[arg_at..], arg_at, registry, session),
+        Some(":type" | ":ir") => {
+            complete_code(&before[arg_at..], arg_at, registry, session, Path::new(""))
+        }
         _ => (before.len(), Vec::new()),
     }
 }
 
-/// Completes code; `offset` is where `before` starts in the line.
+/// Completes code; `offset` is where `before` starts in the line, and
+/// relative paths in strings start at `dir` (empty: the working directory).
 fn complete_code(
     before: &str,
     offset: usize,
     registry: &Registry,
     session: &SessionNames,
+    dir: &Path,
 ) -> (usize, Vec<Candidate>) {
     match open_string(before) {
         Some(usize::MAX) => return (offset + before.len(), Vec::new()),
-        Some(s) => return paths(&before[s..], offset + s),
+        Some(s) => return paths(&before[s..], offset + s, dir),
         None => {}
     }
     let word_start = before.rfind(|c: char| !is_word(c)).map_or(0, |i| {
@@ -392,8 +410,8 @@ fn values(registry: &Registry, session: &SessionNames, out: &mut Vec<Candidate>)
 }
 
 /// File names completing `typed` (a path as typed so far), which starts
-/// at byte `start` of the line.
-fn paths(typed: &str, start: usize) -> (usize, Vec<Candidate>) {
+/// at byte `start` of the line; a relative path starts at `base`.
+fn paths(typed: &str, start: usize, base: &Path) -> (usize, Vec<Candidate>) {
     let (dir, prefix) = match typed.rfind('/') {
         Some(i) => (&typed[..=i], &typed[i + 1..]),
         None => ("", typed),
@@ -404,7 +422,7 @@ fn paths(typed: &str, start: usize) -> (usize, Vec<Candidate>) {
         }),
         None => dir.to_string(),
     };
-    let read = if expanded.is_empty() { "." } else { &expanded };
+    let read = base.join(if expanded.is_empty() { "." } else { &expanded });
     let mut cands = Vec::new();
     if let Ok(entries) = std::fs::read_dir(read) {
         for e in entries.flatten() {

@@ -1,6 +1,7 @@
 //! Reports: tables, their text/JSON/YAML/CSV forms, and SVG plots.
 
 pub mod evaluation;
+pub mod html;
 pub mod plot;
 pub mod table;
 
