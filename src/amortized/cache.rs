@@ -205,7 +205,7 @@ impl Cache {
     }
 
     pub fn put_model(&self, key: u64, model: &Mlp, domain: Option<&str>) -> Result<(), CacheError> {
-        checkpoint::save(model, self.model_path(key), domain)
+        checkpoint::save_over(model, &self.model_path(key), domain)
             .map(|_| ())
             .map_err(CacheError::Model)
     }

@@ -440,6 +440,10 @@ fn parse_yaml(file: &Path, text: &str) -> Result<Vec<(usize, Example)>, DatasetF
     if text.trim().is_empty() {
         return Ok(Vec::new());
     }
+    crate::yaml::check_depth(text.as_bytes()).map_err(|source| DatasetFileError::YamlDepth {
+        file: file.to_path_buf(),
+        source,
+    })?;
     let records: Vec<Record> =
         serde_yaml::from_str(text).map_err(|source| DatasetFileError::Yaml {
             file: file.to_path_buf(),

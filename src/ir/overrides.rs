@@ -123,6 +123,17 @@ pub fn parse_config(sources: &Sources, id: SourceId) -> Result<Vec<Override>, Ve
     let text = sources.text(id);
     let file = sources.name(id).to_string();
     let whole = Span::new(id, 0..text.len());
+    if let Err(e) = crate::yaml::check_depth(text.as_bytes()) {
+        let at = e.offset.min(text.len());
+        return Err(vec![Diagnostic::error(
+            "E0404",
+            format!("config `{file}` is not valid YAML"),
+        )
+        .with_primary(
+            Span::new(id, at..(at + 1).min(text.len())),
+            format!("nested more than {} levels deep", crate::yaml::MAX_DEPTH),
+        )]);
+    }
     let value: serde_yaml::Value = match serde_yaml::from_str(text) {
         Ok(v) => v,
         Err(e) => {
