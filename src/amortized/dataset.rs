@@ -137,6 +137,15 @@ impl Example {
         self.action = Some(action);
         self
     }
+
+    /// About how many bytes one row of these widths takes in memory: the
+    /// row itself, its arrays and the allocator's overhead on each (for
+    /// memory checks before a dataset is made).
+    pub fn estimated_bytes(features: usize, targets: usize, mask: bool) -> u64 {
+        let arrays = 4 * (features as u64 + targets as u64) + if mask { targets as u64 } else { 0 };
+        let allocations = 2 + u64::from(mask);
+        std::mem::size_of::<Example>() as u64 + arrays + 16 * allocations
+    }
 }
 
 /// A set of examples with fixed widths, plus what it is and where it came from.
@@ -181,6 +190,11 @@ impl Dataset {
             d.push(e)?;
         }
         Ok(d)
+    }
+
+    /// Makes room for `rows` more rows.
+    pub fn reserve(&mut self, rows: usize) {
+        self.examples.reserve(rows);
     }
 
     /// Appends a row after checking its widths (row numbers in errors are 0-based).

@@ -78,25 +78,73 @@ pub fn load(path: impl AsRef<Path>) -> Result<Dataset, DatasetFileError> {
             line,
         }
     })?;
-    let rows = match format {
-        Format::Csv => parse_csv(path, text)?,
-        Format::Jsonl => parse_jsonl(path, text)?,
-        Format::Yaml => parse_yaml(path, text)?,
+    // Rows go straight into the dataset as they are parsed (no second copy
+    // of them), which is reserved once, after a memory check, from the
+    // number of lines and the first row's widths.
+    let lines = bytes.iter().filter(|&&b| b == b'\n').count() + 1;
+    let mut loader = Loader {
+        path,
+        name,
+        lines,
+        data: None,
     };
-    if rows.is_empty() {
-        return Err(DatasetFileError::Empty {
-            file: path.to_path_buf(),
-        });
+    match format {
+        Format::Csv => parse_csv(path, text, &mut |line, e| loader.push(line, e))?,
+        Format::Jsonl => parse_jsonl(path, text, &mut |line, e| loader.push(line, e))?,
+        Format::Yaml => {
+            for (line, e) in parse_yaml(path, text)? {
+                loader.push(line, e)?;
+            }
+        }
     }
-    let kind = if rows.iter().any(|(_, e)| e.mask.is_some()) {
-        TargetKind::Policy
-    } else {
-        TargetKind::Solution
-    };
-    let first = &rows[0].1;
-    let mut data = Dataset::new(first.features.len(), first.target.len(), kind, name);
-    let first_mask = first.mask.is_some();
-    for (line, e) in rows {
+    loader.data.ok_or_else(|| DatasetFileError::Empty {
+        file: path.to_path_buf(),
+    })
+}
+
+/// Where parsed rows go while a file loads.
+struct Loader<'a> {
+    path: &'a Path,
+    name: String,
+    /// Lines in the file: at least the number of rows.
+    lines: usize,
+    data: Option<Dataset>,
+}
+
+impl Loader<'_> {
+    fn push(&mut self, line: usize, e: Example) -> Result<(), DatasetFileError> {
+        let path = self.path;
+        let data = match &mut self.data {
+            Some(d) => d,
+            None => {
+                // A mask makes a policy dataset; every row must then have one.
+                let kind = if e.mask.is_some() {
+                    TargetKind::Policy
+                } else {
+                    TargetKind::Solution
+                };
+                let each =
+                    Example::estimated_bytes(e.features.len(), e.target.len(), e.mask.is_some());
+                crate::memory::check(
+                    format!("loading `{}` ({} lines)", path.display(), self.lines),
+                    "the file's size",
+                    crate::memory::times(self.lines as u64, each),
+                )
+                .map_err(|source| DatasetFileError::Memory {
+                    file: path.to_path_buf(),
+                    source,
+                })?;
+                let mut d = Dataset::new(
+                    e.features.len(),
+                    e.target.len(),
+                    kind,
+                    std::mem::take(&mut self.name),
+                );
+                d.reserve(self.lines);
+                self.data.insert(d)
+            }
+        };
+        let first_mask = data.kind == TargetKind::Policy;
         if e.mask.is_some() != first_mask {
             return Err(DatasetFileError::MaskPresence {
                 file: path.to_path_buf(),
@@ -112,9 +160,8 @@ pub fn load(path: impl AsRef<Path>) -> Result<Dataset, DatasetFileError> {
                 problem,
             },
             other => DatasetFileError::Dataset(other),
-        })?;
+        })
     }
-    Ok(data)
 }
 
 /// Saves a dataset in the format named by the extension, atomically.
@@ -335,7 +382,10 @@ fn parse_header(file: &Path, header: &str) -> Result<CsvLayout, DatasetFileError
     Ok(layout)
 }
 
-fn parse_csv(file: &Path, text: &str) -> Result<Vec<(usize, Example)>, DatasetFileError> {
+/// Where a parser hands each row, with its line.
+type Sink<'s> = dyn FnMut(usize, Example) -> Result<(), DatasetFileError> + 's;
+
+fn parse_csv(file: &Path, text: &str, sink: &mut Sink) -> Result<(), DatasetFileError> {
     let mut lines = text
         .lines()
         .enumerate()
@@ -351,7 +401,6 @@ fn parse_csv(file: &Path, text: &str) -> Result<Vec<(usize, Example)>, DatasetFi
         + usize::from(layout.value)
         + usize::from(layout.action);
     let header_cols: Vec<&str> = header.split(',').map(str::trim).collect();
-    let mut rows = Vec::new();
     for (i, line) in lines {
         let lineno = i + 1;
         let fields: Vec<&str> = line.split(',').map(str::trim).collect();
@@ -413,13 +462,12 @@ fn parse_csv(file: &Path, text: &str) -> Result<Vec<(usize, Example)>, DatasetFi
                 .flatten();
             e.action = Some(index.ok_or_else(|| bad_field(c, FieldKind::Action))?);
         }
-        rows.push((lineno, e));
+        sink(lineno, e)?;
     }
-    Ok(rows)
+    Ok(())
 }
 
-fn parse_jsonl(file: &Path, text: &str) -> Result<Vec<(usize, Example)>, DatasetFileError> {
-    let mut rows = Vec::new();
+fn parse_jsonl(file: &Path, text: &str, sink: &mut Sink) -> Result<(), DatasetFileError> {
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
@@ -431,9 +479,9 @@ fn parse_jsonl(file: &Path, text: &str) -> Result<Vec<(usize, Example)>, Dataset
                 line: lineno,
                 source,
             })?;
-        rows.push((lineno, record.into()));
+        sink(lineno, record.into())?;
     }
-    Ok(rows)
+    Ok(())
 }
 
 fn parse_yaml(file: &Path, text: &str) -> Result<Vec<(usize, Example)>, DatasetFileError> {
@@ -536,7 +584,12 @@ mod tests {
     #[test]
     fn csv_field_errors_name_line_column_and_header() {
         let file = Path::new("d.csv");
-        let err = parse_csv(file, "f0,t0,t1,m0,m1\n1,0.5,0.5,1,yes\n").unwrap_err();
+        let err = parse_csv(
+            file,
+            "f0,t0,t1,m0,m1\n1,0.5,0.5,1,yes\n",
+            &mut |_, _| Ok(()),
+        )
+        .unwrap_err();
         assert!(
             matches!(
                 &err,
@@ -554,7 +607,9 @@ mod tests {
             "d.csv:2: column 5 (`m1`): expected 0, 1, true or false, found `yes`"
         );
         assert_eq!(
-            parse_csv(file, "\n\n").unwrap_err().to_string(),
+            parse_csv(file, "\n\n", &mut |_, _| Ok(()))
+                .unwrap_err()
+                .to_string(),
             "d.csv:1: expected a header line `f0,…,t0,…`, found an empty file"
         );
     }

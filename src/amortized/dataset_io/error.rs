@@ -73,6 +73,11 @@ pub enum DatasetFileError {
         source: serde_json::Error,
     },
     /// A YAML file that is not a list of records.
+    /// Loading the file would exceed the memory budget.
+    Memory {
+        file: PathBuf,
+        source: crate::memory::MemoryError,
+    },
     /// YAML nested deeper than `crate::yaml::MAX_DEPTH`.
     YamlDepth {
         file: PathBuf,
@@ -207,6 +212,7 @@ impl fmt::Display for DatasetFileError {
                 source.column(),
                 bare_message(&source.to_string())
             ),
+            DatasetFileError::Memory { source, .. } => source.fmt(f),
             DatasetFileError::YamlDepth { file, source } => {
                 write!(f, "{}:{source}", file.display())
             }
@@ -260,6 +266,7 @@ impl std::error::Error for DatasetFileError {
                 Some(source)
             }
             DatasetFileError::YamlDepth { source, .. } => Some(source),
+            DatasetFileError::Memory { source, .. } => Some(source),
             DatasetFileError::Yaml { source, .. } | DatasetFileError::EncodeYaml(source) => {
                 Some(source)
             }
