@@ -168,7 +168,11 @@ pub fn read_text(path: &Path) -> Result<String, String> {
             path.display(),
             crate::ir::load::io_reason(&source)
         ),
-        other => format!("cannot read {other}"),
+        crate::files::FileError::NotRegular { what, .. } => format!(
+            "cannot read `{}`: it is {what}, not a regular file",
+            path.display()
+        ),
+        other => other.to_string(),
     })?;
     String::from_utf8(bytes)
         .map_err(|_| format!("cannot read `{}`: it is not UTF-8 text", path.display()))

@@ -56,6 +56,10 @@ pub enum RowProblem {
     NonFinite {
         position: usize,
     },
+    /// The outcome (`value`) is NaN or infinite.
+    NonFiniteValue {
+        value: f32,
+    },
 }
 
 impl fmt::Display for RowProblem {
@@ -80,6 +84,9 @@ impl fmt::Display for RowProblem {
             }
             RowProblem::NonFinite { position } => {
                 write!(f, "has a non-finite number at position {position}")
+            }
+            RowProblem::NonFiniteValue { value } => {
+                write!(f, "has a non-finite outcome ({value})")
             }
         }
     }
@@ -247,6 +254,10 @@ impl Dataset {
         {
             return Err(RowProblem::NonFinite { position });
         }
+        // JSON has no NaN: a saved dataset would read back without it.
+        if let Some(value) = e.value.filter(|v| !v.is_finite()) {
+            return Err(RowProblem::NonFiniteValue { value });
+        }
         Ok(())
     }
 
@@ -385,6 +396,28 @@ mod tests {
         let mut c = toy(3);
         c.examples[1].action = Some(0);
         assert_ne!(a.content_hash(), c.content_hash());
+    }
+
+    #[test]
+    fn push_refuses_a_non_finite_outcome() {
+        // JSON writes NaN as null, which would read back as no outcome.
+        let mut d = Dataset::new(1, 2, TargetKind::Policy, "test");
+        let row = |v: f32| Example::new(vec![0.0], vec![0.5, 0.5]).with_value(v);
+        d.push(row(1.0)).unwrap();
+        for v in [f32::NAN, f32::INFINITY] {
+            let err = d.push(row(v)).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    DatasetError::Row {
+                        row: 1,
+                        problem: RowProblem::NonFiniteValue { .. }
+                    }
+                ),
+                "{err:?}"
+            );
+        }
+        assert_eq!(d.len(), 1);
     }
 
     #[test]
