@@ -617,3 +617,27 @@ fn config_and_set_values_are_checked_like_the_script() {
         assert!(stderr(&o).contains("is a directory"), "{}", stderr(&o));
     }
 }
+
+/// A memory error in the REPL ends that entry, not the session.
+#[test]
+fn the_repl_survives_a_memory_error() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_optimist"))
+        .args(["repl", "--max-memory", "1G"])
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"let c4 = connect4()\nevaluate(plan(mcts, sims=10000000), on=c4, n=1)\n6 * 7\n")
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("lower `sims`"), "{}", stderr(&o));
+    assert!(stdout(&o).contains("6 * 7 = 42"), "{}", stdout(&o));
+}

@@ -200,6 +200,9 @@ impl Cache {
         }
         match checkpoint::load(&path) {
             Ok(m) => CacheLookup::Hit(m),
+            // Half a pair: another run is between its two renames (or was
+            // killed there). Not damage: train and write the pair again.
+            Err(CheckpointError::Incomplete { .. }) => CacheLookup::Miss,
             Err(source) => CacheLookup::Corrupt(Damage::Model { key, source }),
         }
     }
