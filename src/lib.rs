@@ -20,6 +20,7 @@ pub mod ir;
 pub mod memory;
 pub mod params;
 pub mod problems;
+pub mod progress;
 pub mod repl;
 pub mod report;
 pub mod rng;

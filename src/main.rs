@@ -297,6 +297,11 @@ fn run(registry: &Registry, script: ScriptArgs, options: RunOptions) -> u8 {
     let Some(ir) = checked.ir.as_ref().filter(|_| checked.ok()) else {
         return 1;
     };
+    optimist::progress::set_ambient(if quiet {
+        optimist::progress::Progress::Silent
+    } else {
+        optimist::progress::Progress::Auto
+    });
     let run_settings = RunSettings {
         seed: script.seed,
         threads,

@@ -45,7 +45,8 @@ fn physical_memory() -> Option<u64> {
 pub struct MemoryError {
     /// What would be allocated (`the search trees`, `the dataset`, …).
     pub what: String,
-    /// The parameter whose value drives the size (`sims`, `n`, `hidden`).
+    /// The parameter whose value drives the size (`sims`, `n`, `hidden`),
+    /// or in words what does (`the file's size`).
     pub parameter: &'static str,
     /// The estimate, in bytes (saturated at `u64::MAX`).
     pub needed: u64,
@@ -54,13 +55,19 @@ pub struct MemoryError {
 
 impl fmt::Display for MemoryError {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        // A parameter's name in backticks; a description (`the file's
+        // size`) as it is.
+        let lower = if self.parameter.contains(' ') {
+            self.parameter.to_string()
+        } else {
+            format!("`{}`", self.parameter)
+        };
         write!(
             f,
-            "{} would need about {}, over the memory limit of {} (--max-memory): lower `{}`",
+            "{} would need about {}, over the memory limit of {} (--max-memory): lower {lower} or raise the limit",
             self.what,
             format_size(self.needed),
             format_size(self.limit),
-            self.parameter
         )
     }
 }

@@ -388,6 +388,17 @@ fn max_memory_stops_work_before_it_allocates() {
             "{err}"
         );
     }
+    // Exact search: value iteration's tables of every state.
+    write(
+        &dir,
+        "vi.opt",
+        "objective maze = gridworld()\nreport evaluate(plan(value_iteration), on=maze, n=1)\n",
+    );
+    fails_with(
+        &dir,
+        &["run", "vi.opt", "--max-memory", "1K"],
+        "value_iteration: the tables of 64 states",
+    );
     // Each member fits alone: the ensemble's check counts all of them.
     write(
         &dir,

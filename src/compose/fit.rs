@@ -105,7 +105,7 @@ impl Fitting<'_> {
                     "an ensemble of {members} networks of {} parameters",
                     network.spec.parameters()
                 ),
-                "k` or `hidden",
+                "`k` or `hidden`",
                 crate::memory::times(members, network.spec.training_bytes()),
             )
             .map_err(|e| FitError::Network(MlpError::Memory(e)))?;

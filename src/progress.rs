@@ -1,13 +1,16 @@
 //! Where progress goes while long work runs: a live bar for a person at a
 //! terminal; plain lines for a log when stderr is not a terminal (a batch
 //! job's log), at most one every [`LOG_INTERVAL`]; nothing when silent.
+//! Training, `compare` and `sweep` are handed a mode; exact searches deep
+//! in the native library read the process-wide [`ambient`] one, which the
+//! CLI turns on for `optimist run` without `--quiet`, and log lines only.
 //!
 //! The final one-line summary is not printed here: it is returned in the
 //! `TrainingReport`, so that the caller (the interpreter, a test, a bench)
 //! decides whether to print or suppress it.
 
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -26,6 +29,24 @@ pub enum Progress {
     Auto,
     /// Nothing at all (tests, benches, nested training).
     Silent,
+}
+
+static AMBIENT: AtomicBool = AtomicBool::new(false);
+
+/// Sets the mode of native loops that are not handed one (exact
+/// searches): `Auto` logs their progress lines, `Silent` (the default)
+/// does not.
+pub fn set_ambient(mode: Progress) {
+    AMBIENT.store(mode == Progress::Auto, Ordering::Relaxed);
+}
+
+/// The mode set by [`set_ambient`].
+pub fn ambient() -> Progress {
+    if AMBIENT.load(Ordering::Relaxed) {
+        Progress::Auto
+    } else {
+        Progress::Silent
+    }
 }
 
 /// Plain progress lines for a log: the first once `interval` has passed,
@@ -56,16 +77,16 @@ impl LineLog {
             return None;
         }
         self.next = elapsed + self.interval;
-        let pct = if self.total > 0 {
-            100.0 * done as f64 / self.total as f64
-        } else {
-            0.0
-        };
         let sep = if message.is_empty() { "" } else { ", " };
+        let count = if self.total > 0 {
+            let pct = 100.0 * done as f64 / self.total as f64;
+            format!("{done}/{} ({pct:.0}%)", self.total)
+        } else {
+            done.to_string()
+        };
         Some(format!(
-            "{}: {done}/{} ({pct:.0}%){sep}{message}, {:.0}s",
+            "{}: {count}{sep}{message}, {:.0}s",
             self.label,
-            self.total,
             elapsed.as_secs_f64()
         ))
     }
@@ -97,6 +118,23 @@ impl Tracker {
                 bar.set_prefix(label.to_string());
                 Display::Bar(bar)
             }
+            Progress::Auto => Display::Log(
+                Mutex::new(LineLog::new(label, total, LOG_INTERVAL)),
+                Instant::now(),
+            ),
+        };
+        Tracker {
+            display,
+            done: AtomicU64::new(0),
+        }
+    }
+
+    /// Plain lines only, even on a terminal (for loops that may run many
+    /// times briefly, such as one search per move): nothing unless a run
+    /// lasts past [`LOG_INTERVAL`]. `total` 0: unknown.
+    pub fn lines(mode: Progress, total: u64, label: &str) -> Tracker {
+        let display = match mode {
+            Progress::Silent => Display::Nothing,
             Progress::Auto => Display::Log(
                 Mutex::new(LineLog::new(label, total, LOG_INTERVAL)),
                 Instant::now(),
@@ -173,5 +211,11 @@ mod tests {
         assert!(log.line(s(95), 21, "").is_some());
         assert_eq!(log.line(s(104), 99, ""), None);
         assert!(log.line(s(105), 100, "").is_some());
+        // An unknown total counts units.
+        let mut log = LineLog::new("value iteration", 0, s(10));
+        assert_eq!(
+            log.line(s(12), 7, "sweep 7").as_deref(),
+            Some("value iteration: 7, sweep 7, 12s")
+        );
     }
 }
