@@ -261,6 +261,32 @@ pub fn write_temporary(target: &Path, bytes: &[u8]) -> Result<PathBuf, FileError
     }
 }
 
+/// An advisory lock on a folder, held until dropped. Writers of a pair of
+/// files (a checkpoint and its sidecar) hold it exclusively around their
+/// renames and readers shared around their reads, so that concurrent
+/// writers leave the last one's pair whole and a reader never reads one
+/// writer's file beside another's. Best effort: where the folder cannot
+/// be opened or locked, nothing is held.
+pub struct FolderLock {
+    _file: Option<fs::File>,
+}
+
+/// Locks the folder that holds `path` (exclusive: for writing).
+pub fn lock_folder_of(path: &Path, exclusive: bool) -> FolderLock {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let file = fs::File::open(dir).ok().filter(|f| {
+        if exclusive {
+            f.lock().is_ok()
+        } else {
+            f.lock_shared().is_ok()
+        }
+    });
+    FolderLock { _file: file }
+}
+
 /// Reads a whole regular file, with a one-line error naming it. A named
 /// pipe, device or directory is refused without being opened.
 pub fn read_file(path: &Path) -> Result<Vec<u8>, FileError> {

@@ -652,3 +652,51 @@ fn the_repl_survives_a_memory_error() {
     assert!(stderr(&o).contains("lower `sims`"), "{}", stderr(&o));
     assert!(stdout(&o).contains("6 * 7 = 42"), "{}", stdout(&o));
 }
+
+/// Threads saving different models to one checkpoint path at once, while
+/// another loads it: every load gets one save's whole pair, and the last
+/// pair on disk is whole.
+#[test]
+fn concurrent_checkpoint_saves_leave_one_whole_pair() {
+    use optimist::amortized::{checkpoint, Activation, Head, Mlp, MlpSpec};
+    let dir = scratch("pairs");
+    let path = dir.join("p.safetensors");
+    let models: Vec<Mlp> = (0..4)
+        .map(|seed| {
+            let spec = MlpSpec::new(3, vec![16], 2, Activation::Relu);
+            Mlp::new(spec, Head::Solution { bounds: None }, seed).unwrap()
+        })
+        .collect();
+    let weights: Vec<_> = models.iter().map(|m| m.weights()).collect();
+    checkpoint::save(&models[0], &path, None).unwrap();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let reader = s.spawn(|| {
+            let mut loads = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let m = checkpoint::load(&path).unwrap_or_else(|e| panic!("a mixed pair: {e}"));
+                assert!(weights.contains(&m.weights()));
+                loads += 1;
+            }
+            loads
+        });
+        let writers: Vec<_> = models
+            .iter()
+            .map(|m| {
+                let path = &path;
+                s.spawn(move || {
+                    for _ in 0..25 {
+                        checkpoint::save(m, path, None).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for w in writers {
+            w.join().unwrap();
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        assert!(reader.join().unwrap() > 0);
+    });
+    let last = checkpoint::load(&path).unwrap();
+    assert!(weights.contains(&last.weights()));
+}

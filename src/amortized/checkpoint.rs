@@ -447,6 +447,9 @@ pub(crate) fn save_over(
             return Err(e.into());
         }
     };
+    // Renamed under the folder's lock: two saves to one path never leave
+    // one's weights beside the other's sidecar.
+    let _lock = crate::files::lock_folder_of(path, true);
     for (tmp, at) in [(&weights_tmp, &weights_at), (&side_tmp, &side_at)] {
         if let Err(source) = std::fs::rename(tmp, at) {
             let _ = std::fs::remove_file(&weights_tmp);
@@ -462,6 +465,7 @@ pub(crate) fn save_over(
 
 /// Reads only the sidecar of the checkpoint at `path`.
 pub fn load_meta(path: impl AsRef<Path>) -> Result<CheckpointMeta, CheckpointError> {
+    let _lock = crate::files::lock_folder_of(path.as_ref(), false);
     let side = sidecar_path(path.as_ref());
     let text = match read_file(&side) {
         Err(FileError::NotFound { .. }) if path.as_ref().exists() => {
@@ -492,6 +496,8 @@ pub fn load_meta(path: impl AsRef<Path>) -> Result<CheckpointMeta, CheckpointErr
 /// shapes and the checksum before building the network.
 pub fn load(path: impl AsRef<Path>) -> Result<Mlp, CheckpointError> {
     let path = path.as_ref();
+    // Both files under one shared lock: a pair, never halves of two saves.
+    let lock = crate::files::lock_folder_of(path, false);
     let meta = load_meta(path)?;
     let at = || path.to_path_buf();
     let architecture = |source| CheckpointError::Architecture {
@@ -510,6 +516,7 @@ pub fn load(path: impl AsRef<Path>) -> Result<Mlp, CheckpointError> {
         }
         other => other?,
     };
+    drop(lock);
     if bytes.len() < 8 {
         return Err(CheckpointError::TooShort {
             path: at(),
