@@ -152,7 +152,7 @@ pub fn write_target(path: &Path) -> Result<PathBuf, FileError> {
     }
     Err(FileError::Write {
         path: path.to_path_buf(),
-        source: io::Error::new(io::ErrorKind::Other, "too many levels of symbolic links"),
+        source: io::Error::other("too many levels of symbolic links"),
     })
 }
 

@@ -6,8 +6,8 @@
 
 use std::fmt;
 
-/// The deepest nesting of collections accepted (flow brackets, plus block
-/// indentation levels on the way).
+/// The deepest nesting of collections accepted (flow brackets, plus the
+/// block entries — `- ` or `? ` — that open them on the same line).
 pub const MAX_DEPTH: usize = 128;
 
 /// YAML nested deeper than [`MAX_DEPTH`]; `line` and `column` (1-based)
@@ -33,8 +33,9 @@ impl std::error::Error for DepthError {}
 
 /// Scans `text` once for collections nested deeper than [`MAX_DEPTH`]:
 /// flow brackets outside quoted scalars and comments, added to the block
-/// nesting of their line (its indentation and `- ` entries, each counted
-/// as a level). Over-counts at worst, never under-counts a flow depth.
+/// entries (`- `, `? `) opened on their line, each counted as a level.
+/// Nesting by indentation alone is not counted: it costs a file bytes
+/// quadratic in its depth, so it cannot be deep in a small file.
 pub fn check_depth(text: &[u8]) -> Result<(), DepthError> {
     let mut flow = 0usize;
     let mut line = 1usize;
