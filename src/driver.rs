@@ -159,12 +159,20 @@ fn collect_overrides(
 
 /// Reads a text file, with a one-line error naming it.
 pub fn read_text(path: &Path) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        format!(
+    let bytes = crate::files::read_file(path).map_err(|e| match e {
+        crate::files::FileError::NotFound { .. } => {
+            format!("cannot read `{}`: no such file", path.display())
+        }
+        crate::files::FileError::Read { source, .. } => format!(
             "cannot read `{}`: {}",
             path.display(),
-            crate::ir::load::io_reason(&e)
-        )
+            crate::ir::load::io_reason(&source)
+        ),
+        crate::files::FileError::NotRegular { what, .. } => format!(
+            "cannot read `{}`: it is {what}, not a regular file",
+            path.display()
+        ),
+        other => other.to_string(),
     })?;
     String::from_utf8(bytes)
         .map_err(|_| format!("cannot read `{}`: it is not UTF-8 text", path.display()))

@@ -23,6 +23,11 @@ struct Cli {
     /// When to colour diagnostics.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    /// The most memory search trees, datasets, loaded files and networks
+    /// may take (e.g. 512M, 2G); the default is half the machine's memory.
+    /// Work that would need more stops with an error before allocating.
+    #[arg(long, global = true, value_name = "SIZE", value_parser = parse_memory)]
+    max_memory: Option<u64>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -156,8 +161,15 @@ enum Dump {
     Tape,
 }
 
+fn parse_memory(text: &str) -> Result<u64, optimist::memory::SizeError> {
+    optimist::memory::parse_size(text)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(bytes) = cli.max_memory {
+        optimist::memory::set_limit(bytes);
+    }
     let color = match cli.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -282,11 +294,15 @@ fn run(registry: &Registry, script: ScriptArgs, options: RunOptions) -> u8 {
         color,
     } = options;
     if let Some(config) = &script.config {
-        if !config.is_file() {
-            return usage_error(&format!(
-                "cannot read config `{}`: no such file",
-                config.display()
-            ));
+        match optimist::files::check_regular(config) {
+            Ok(()) => {}
+            Err(optimist::files::FileError::NotFound { .. }) => {
+                return usage_error(&format!(
+                    "cannot read config `{}`: no such file",
+                    config.display()
+                ))
+            }
+            Err(e) => return usage_error(&format!("cannot read config: {e}")),
         }
     }
     let checked = match driver::check_file(&script.file, registry, &settings(&script)) {
@@ -297,6 +313,11 @@ fn run(registry: &Registry, script: ScriptArgs, options: RunOptions) -> u8 {
     let Some(ir) = checked.ir.as_ref().filter(|_| checked.ok()) else {
         return 1;
     };
+    optimist::progress::set_ambient(if quiet {
+        optimist::progress::Progress::Silent
+    } else {
+        optimist::progress::Progress::Auto
+    });
     let run_settings = RunSettings {
         seed: script.seed,
         seeds,

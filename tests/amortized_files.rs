@@ -389,7 +389,22 @@ fn damaged_checkpoints_are_clear_errors() {
         format!("`{name}`: tensor `layer0.weight` has shape [2, 5], but the sidecar's architecture needs [2, 8]")
     );
 
+    // Weights without their sidecar: half of a pair, named as such.
     fs::remove_file(dir.join("m.yaml")).unwrap();
+    let err = checkpoint::load(&path).unwrap_err();
+    assert!(
+        matches!(&err, CheckpointError::Incomplete { missing, .. } if missing == &dir.join("m.yaml")),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().starts_with(&format!(
+            "incomplete checkpoint: `{name}` is there but `{}` is not",
+            dir.join("m.yaml").display()
+        )),
+        "{err}"
+    );
+    // Neither file: not found.
+    fs::remove_file(&path).unwrap();
     let err = checkpoint::load(&path).unwrap_err();
     assert!(
         matches!(&err, CheckpointError::File(FileError::NotFound { .. })),

@@ -200,12 +200,15 @@ impl Cache {
         }
         match checkpoint::load(&path) {
             Ok(m) => CacheLookup::Hit(m),
+            // Half a pair: another run is between its two renames (or was
+            // killed there). Not damage: train and write the pair again.
+            Err(CheckpointError::Incomplete { .. }) => CacheLookup::Miss,
             Err(source) => CacheLookup::Corrupt(Damage::Model { key, source }),
         }
     }
 
     pub fn put_model(&self, key: u64, model: &Mlp, domain: Option<&str>) -> Result<(), CacheError> {
-        checkpoint::save(model, self.model_path(key), domain)
+        checkpoint::save_over(model, &self.model_path(key), domain)
             .map(|_| ())
             .map_err(CacheError::Model)
     }

@@ -10,7 +10,19 @@
 //! and an FNV-1a checksum of the weight bytes. Loading checks every shape
 //! and offset against the sidecar and the checksum against the bytes, so a
 //! truncated, corrupted or mismatched pair is a clear error, never a panic
-//! or a silently different model. Both files are written atomically.
+//! or a silently different model. Sizes the sidecar claims are checked
+//! (overflow-free, under the parameter cap and the memory budget) and
+//! matched against the file's own tensor table before anything is
+//! allocated, so a small, hostile sidecar cannot make the reader allocate
+//! gigabytes.
+//!
+//! **One unit.** Both files are written to temporaries first and renamed
+//! into place weights first, sidecar last. A save cut short between the two
+//! renames leaves new weights beside the old sidecar (their checksum
+//! differs) or weights without a sidecar: the reader reports either as an
+//! incomplete or mismatched pair, never loads half of one. A save refuses
+//! to replace a file at the sidecar's path that is not a checkpoint
+//! sidecar (`run.yaml` holding a dataset, say).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -22,7 +34,7 @@ use super::checksum::{fnv64, hex};
 use super::heads::{Head, TargetKind};
 use super::mlp::{Mlp, MlpError, MlpSpec};
 use super::training_report::TrainingReport;
-use crate::files::{read_file, write_atomic, FileError};
+use crate::files::{read_file, write_target, write_temporary, FileError};
 
 const FORMAT: &str = "optimist-mlp/1";
 
@@ -38,6 +50,11 @@ pub enum CheckpointError {
     Sidecar {
         path: PathBuf,
         source: serde_yaml::Error,
+    },
+    /// The sidecar at `path` is nested too deep to be a sidecar.
+    SidecarDepth {
+        path: PathBuf,
+        source: crate::yaml::DepthError,
     },
     /// The sidecar at `path` names another format than this reader's.
     Format {
@@ -114,6 +131,17 @@ pub enum CheckpointError {
     },
     /// The weights do not fit the network.
     Weights(MlpError),
+    /// One file of the pair exists without the other (a save was cut
+    /// short, or a file was removed).
+    Incomplete {
+        present: PathBuf,
+        missing: PathBuf,
+    },
+    /// Saving would replace `sidecar`, which is not a checkpoint sidecar.
+    SidecarCollision {
+        weights: PathBuf,
+        sidecar: PathBuf,
+    },
 }
 
 impl fmt::Display for CheckpointError {
@@ -132,6 +160,11 @@ impl fmt::Display for CheckpointError {
                 ),
                 None => write!(f, "{}: not a checkpoint sidecar: {source}", path.display()),
             },
+            CheckpointError::SidecarDepth { path, source } => write!(
+                f,
+                "{}:{source}: not a checkpoint sidecar",
+                path.display()
+            ),
             CheckpointError::Format { path, found } => write!(
                 f,
                 "{}: expected format `{FORMAT}`, found `{found}`",
@@ -233,6 +266,18 @@ impl fmt::Display for CheckpointError {
                 path.display()
             ),
             CheckpointError::Weights(e) => e.fmt(f),
+            CheckpointError::Incomplete { present, missing } => write!(
+                f,
+                "incomplete checkpoint: `{}` is there but `{}` is not (a save was interrupted, or a file was removed); save the model again",
+                present.display(),
+                missing.display()
+            ),
+            CheckpointError::SidecarCollision { weights, sidecar } => write!(
+                f,
+                "cannot save `{}`: its sidecar `{}` would replace a file that is not a checkpoint sidecar; choose another name",
+                weights.display(),
+                sidecar.display()
+            ),
         }
     }
 }
@@ -247,6 +292,7 @@ impl std::error::Error for CheckpointError {
                 Some(e)
             }
             CheckpointError::File(e) => Some(e),
+            CheckpointError::SidecarDepth { source, .. } => Some(source),
             CheckpointError::Architecture { source: e, .. } | CheckpointError::Weights(e) => {
                 Some(e)
             }
@@ -296,14 +342,50 @@ struct TensorInfo {
     data_offsets: [usize; 2],
 }
 
+/// Whether the file at `path` is a checkpoint sidecar (a YAML mapping whose
+/// `format` is this reader's family), whatever else is wrong with it.
+fn is_sidecar(path: &Path) -> bool {
+    let Ok(bytes) = read_file(path) else {
+        return false;
+    };
+    if crate::yaml::check_depth(&bytes).is_err() {
+        return false;
+    }
+    let Ok(value) = serde_yaml::from_slice::<serde_yaml::Value>(&bytes) else {
+        return false;
+    };
+    value
+        .get("format")
+        .and_then(serde_yaml::Value::as_str)
+        .is_some_and(|f| f.starts_with("optimist-mlp/"))
+}
+
 /// Writes `model` to `path` (weights) and its sidecar. `domain` names what
-/// the inputs encode, for the reader's benefit.
+/// the inputs encode, for the reader's benefit. Refuses when a file that
+/// is not a checkpoint sidecar sits at the sidecar's path.
 pub fn save(
     model: &Mlp,
     path: impl AsRef<Path>,
     domain: Option<&str>,
 ) -> Result<CheckpointMeta, CheckpointError> {
     let path = path.as_ref();
+    let side = sidecar_path(path);
+    if side.exists() && !is_sidecar(&side) {
+        return Err(CheckpointError::SidecarCollision {
+            weights: path.to_path_buf(),
+            sidecar: side,
+        });
+    }
+    save_over(model, path, domain)
+}
+
+/// `save` without the sidecar check, for a directory this program owns
+/// (the cache, where a damaged sidecar is to be replaced).
+pub(crate) fn save_over(
+    model: &Mlp,
+    path: &Path,
+    domain: Option<&str>,
+) -> Result<CheckpointMeta, CheckpointError> {
     let mut header: BTreeMap<String, serde_json::Value> = BTreeMap::new();
     let mut data = Vec::new();
     for (name, shape, values) in model.weights() {
@@ -355,15 +437,48 @@ pub fn save(
         training: report,
     };
     let yaml = serde_yaml::to_string(&meta).map_err(CheckpointError::EncodeSidecar)?;
-    write_atomic(path, &file)?;
-    write_atomic(&sidecar_path(path), yaml.as_bytes())?;
+    let weights_at = write_target(path)?;
+    let side_at = write_target(&sidecar_path(path))?;
+    let weights_tmp = write_temporary(&weights_at, &file)?;
+    let side_tmp = match write_temporary(&side_at, yaml.as_bytes()) {
+        Ok(t) => t,
+        Err(e) => {
+            let _ = std::fs::remove_file(&weights_tmp);
+            return Err(e.into());
+        }
+    };
+    // Renamed under the folder's lock: two saves to one path never leave
+    // one's weights beside the other's sidecar.
+    let _lock = crate::files::lock_folder_of(path, true);
+    for (tmp, at) in [(&weights_tmp, &weights_at), (&side_tmp, &side_at)] {
+        if let Err(source) = std::fs::rename(tmp, at) {
+            let _ = std::fs::remove_file(&weights_tmp);
+            let _ = std::fs::remove_file(&side_tmp);
+            return Err(CheckpointError::File(FileError::Write {
+                path: at.clone(),
+                source,
+            }));
+        }
+    }
     Ok(meta)
 }
 
 /// Reads only the sidecar of the checkpoint at `path`.
 pub fn load_meta(path: impl AsRef<Path>) -> Result<CheckpointMeta, CheckpointError> {
+    let _lock = crate::files::lock_folder_of(path.as_ref(), false);
     let side = sidecar_path(path.as_ref());
-    let text = read_file(&side)?;
+    let text = match read_file(&side) {
+        Err(FileError::NotFound { .. }) if path.as_ref().exists() => {
+            return Err(CheckpointError::Incomplete {
+                present: path.as_ref().to_path_buf(),
+                missing: side,
+            })
+        }
+        other => other?,
+    };
+    if let Err(source) = crate::yaml::check_depth(&text) {
+        return Err(CheckpointError::SidecarDepth { path: side, source });
+    }
     let meta: CheckpointMeta = match serde_yaml::from_slice(&text) {
         Ok(meta) => meta,
         Err(source) => return Err(CheckpointError::Sidecar { path: side, source }),
@@ -377,13 +492,31 @@ pub fn load_meta(path: impl AsRef<Path>) -> Result<CheckpointMeta, CheckpointErr
     Ok(meta)
 }
 
-/// Loads the checkpoint at `path` (and its sidecar), checking shapes and
-/// the checksum.
+/// Loads the checkpoint at `path` (and its sidecar), checking sizes,
+/// shapes and the checksum before building the network.
 pub fn load(path: impl AsRef<Path>) -> Result<Mlp, CheckpointError> {
     let path = path.as_ref();
+    // Both files under one shared lock: a pair, never halves of two saves.
+    let lock = crate::files::lock_folder_of(path, false);
     let meta = load_meta(path)?;
     let at = || path.to_path_buf();
-    let bytes = read_file(path)?;
+    let architecture = |source| CheckpointError::Architecture {
+        sidecar: sidecar_path(path),
+        source,
+    };
+    // Overflow, the parameter cap and the memory budget, before anything
+    // the sidecar claims is allocated.
+    meta.architecture.check().map_err(architecture)?;
+    let bytes = match read_file(path) {
+        Err(FileError::NotFound { .. }) => {
+            return Err(CheckpointError::Incomplete {
+                present: sidecar_path(path),
+                missing: at(),
+            })
+        }
+        other => other?,
+    };
+    drop(lock);
     if bytes.len() < 8 {
         return Err(CheckpointError::TooShort {
             path: at(),
@@ -406,14 +539,7 @@ pub fn load(path: impl AsRef<Path>) -> Result<Mlp, CheckpointError> {
         .map_err(|source| CheckpointError::HeaderJson { path: at(), source })?;
     let data = &bytes[header_end..];
 
-    let mut model =
-        Mlp::new(meta.architecture.clone(), meta.head.clone(), meta.seed).map_err(|source| {
-            CheckpointError::Architecture {
-                sidecar: sidecar_path(path),
-                source,
-            }
-        })?;
-    let expected = model.weights();
+    let expected = meta.architecture.tensor_shapes();
     let tensors = header.keys().filter(|k| *k != "__metadata__").count();
     if tensors != expected.len() {
         return Err(CheckpointError::TensorCount {
@@ -423,7 +549,7 @@ pub fn load(path: impl AsRef<Path>) -> Result<Mlp, CheckpointError> {
         });
     }
     let mut snapshot = Vec::with_capacity(expected.len());
-    for (tname, shape, _) in &expected {
+    for (tname, shape) in &expected {
         let tensor = || tname.clone();
         let info = header
             .get(tname)
@@ -454,6 +580,7 @@ pub fn load(path: impl AsRef<Path>) -> Result<Mlp, CheckpointError> {
             });
         }
         let [begin, end] = info.data_offsets;
+        // The architecture passed the parameter cap: no overflow here.
         let numel: usize = shape.iter().product();
         if end < begin || end - begin != 4 * numel {
             return Err(CheckpointError::Span {
@@ -487,6 +614,8 @@ pub fn load(path: impl AsRef<Path>) -> Result<Mlp, CheckpointError> {
             recorded: meta.weights_fnv64,
         });
     }
+    let mut model =
+        Mlp::new(meta.architecture.clone(), meta.head.clone(), meta.seed).map_err(architecture)?;
     model.restore(&snapshot).map_err(CheckpointError::Weights)?;
     model.report = meta.training;
     Ok(model)

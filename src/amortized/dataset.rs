@@ -56,6 +56,10 @@ pub enum RowProblem {
     NonFinite {
         position: usize,
     },
+    /// The outcome (`value`) is NaN or infinite.
+    NonFiniteValue {
+        value: f32,
+    },
 }
 
 impl fmt::Display for RowProblem {
@@ -80,6 +84,9 @@ impl fmt::Display for RowProblem {
             }
             RowProblem::NonFinite { position } => {
                 write!(f, "has a non-finite number at position {position}")
+            }
+            RowProblem::NonFiniteValue { value } => {
+                write!(f, "has a non-finite outcome ({value})")
             }
         }
     }
@@ -137,6 +144,15 @@ impl Example {
         self.action = Some(action);
         self
     }
+
+    /// About how many bytes one row of these widths takes in memory: the
+    /// row itself, its arrays and the allocator's overhead on each (for
+    /// memory checks before a dataset is made).
+    pub fn estimated_bytes(features: usize, targets: usize, mask: bool) -> u64 {
+        let arrays = 4 * (features as u64 + targets as u64) + if mask { targets as u64 } else { 0 };
+        let allocations = 2 + u64::from(mask);
+        std::mem::size_of::<Example>() as u64 + arrays + 16 * allocations
+    }
 }
 
 /// A set of examples with fixed widths, plus what it is and where it came from.
@@ -189,6 +205,11 @@ impl Dataset {
         Ok(d)
     }
 
+    /// Makes room for `rows` more rows.
+    pub fn reserve(&mut self, rows: usize) {
+        self.examples.reserve(rows);
+    }
+
     /// Appends a row after checking its widths (row numbers in errors are 0-based).
     pub fn push(&mut self, e: Example) -> Result<(), DatasetError> {
         self.check_row(&e).map_err(|problem| DatasetError::Row {
@@ -238,6 +259,10 @@ impl Dataset {
             .position(|x| !x.is_finite())
         {
             return Err(RowProblem::NonFinite { position });
+        }
+        // JSON has no NaN: a saved dataset would read back without it.
+        if let Some(value) = e.value.filter(|v| !v.is_finite()) {
+            return Err(RowProblem::NonFiniteValue { value });
         }
         Ok(())
     }
@@ -378,6 +403,28 @@ mod tests {
         let mut c = toy(3);
         c.examples[1].action = Some(0);
         assert_ne!(a.content_hash(), c.content_hash());
+    }
+
+    #[test]
+    fn push_refuses_a_non_finite_outcome() {
+        // JSON writes NaN as null, which would read back as no outcome.
+        let mut d = Dataset::new(1, 2, TargetKind::Policy, "test");
+        let row = |v: f32| Example::new(vec![0.0], vec![0.5, 0.5]).with_value(v);
+        d.push(row(1.0)).unwrap();
+        for v in [f32::NAN, f32::INFINITY] {
+            let err = d.push(row(v)).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    DatasetError::Row {
+                        row: 1,
+                        problem: RowProblem::NonFiniteValue { .. }
+                    }
+                ),
+                "{err:?}"
+            );
+        }
+        assert_eq!(d.len(), 1);
     }
 
     #[test]

@@ -32,7 +32,9 @@ use serde::{Deserialize, Serialize};
 
 use super::dataset::{Dataset, DatasetError, Example};
 use super::heads::TargetKind;
-use crate::files::{read_file, write_atomic};
+use std::io::BufRead;
+
+use crate::files::{check_regular, read_file, write_atomic, FileError};
 
 mod error;
 
@@ -61,13 +63,49 @@ fn format_of(path: &Path) -> Result<Format, DatasetFileError> {
     }
 }
 
-/// Loads a dataset; its `source` is the path.
+/// Loads a dataset; its `source` is the path. CSV and JSONL are read a
+/// line at a time (the file is never held whole: one pass counts the
+/// lines, so the rows are reserved once, the next parses them), so the
+/// peak is the rows themselves.
 pub fn load(path: impl AsRef<Path>) -> Result<Dataset, DatasetFileError> {
     let path = path.as_ref();
     let format = format_of(path)?;
-    let bytes = read_file(path)?;
-    let name = path.display().to_string();
-    let text = std::str::from_utf8(&bytes).map_err(|e| {
+    if format == Format::Yaml {
+        return load_bytes(path, &read_file(path)?);
+    }
+    check_regular(path)?;
+    let open = || {
+        std::fs::File::open(path)
+            .map(|f| std::io::BufReader::with_capacity(1 << 16, f))
+            .map_err(|source| read_error(path, source))
+    };
+    let mut lines = 1;
+    let mut counter = open()?;
+    loop {
+        let buf = counter
+            .fill_buf()
+            .map_err(|source| read_error(path, source))?;
+        if buf.is_empty() {
+            break;
+        }
+        lines += buf.iter().filter(|&&b| b == b'\n').count();
+        let n = buf.len();
+        counter.consume(n);
+    }
+    load_lines(path, format, reader_lines(path, open()?), lines)
+}
+
+/// Loads a dataset from the bytes of a file named `path` (whose extension
+/// names the format), as `load` does from the file: for callers that hold
+/// the bytes (fuzzing, tests).
+pub fn load_bytes(path: impl AsRef<Path>, bytes: &[u8]) -> Result<Dataset, DatasetFileError> {
+    let path = path.as_ref();
+    let format = format_of(path)?;
+    let lines = bytes.iter().filter(|&&b| b == b'\n').count() + 1;
+    if format != Format::Yaml {
+        return load_lines(path, format, reader_lines(path, bytes), lines);
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| {
         let line = bytes[..e.valid_up_to()]
             .iter()
             .filter(|&&b| b == b'\n')
@@ -78,25 +116,122 @@ pub fn load(path: impl AsRef<Path>) -> Result<Dataset, DatasetFileError> {
             line,
         }
     })?;
-    let rows = match format {
-        Format::Csv => parse_csv(path, text)?,
-        Format::Jsonl => parse_jsonl(path, text)?,
-        Format::Yaml => parse_yaml(path, text)?,
-    };
-    if rows.is_empty() {
-        return Err(DatasetFileError::Empty {
-            file: path.to_path_buf(),
-        });
+    let mut loader = Loader::new(path, lines);
+    for (line, e) in parse_yaml(path, text)? {
+        loader.push(line, e)?;
     }
-    let kind = if rows.iter().any(|(_, e)| e.mask.is_some()) {
-        TargetKind::Policy
-    } else {
-        TargetKind::Solution
-    };
-    let first = &rows[0].1;
-    let mut data = Dataset::new(first.features.len(), first.target.len(), kind, name);
-    let first_mask = first.mask.is_some();
-    for (line, e) in rows {
+    loader.finish()
+}
+
+fn read_error(path: &Path, source: std::io::Error) -> DatasetFileError {
+    DatasetFileError::File(FileError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// A line of a file being read: its number (1-based) and its text.
+type Line = Result<(usize, String), DatasetFileError>;
+
+/// The lines of `input` (without `\n` or `\r\n`), each checked to be UTF-8.
+fn reader_lines<'a>(file: &'a Path, input: impl BufRead + 'a) -> impl Iterator<Item = Line> + 'a {
+    input.split(b'\n').enumerate().map(move |(i, chunk)| {
+        let mut bytes = chunk.map_err(|source| read_error(file, source))?;
+        if bytes.last() == Some(&b'\r') {
+            bytes.pop();
+        }
+        String::from_utf8(bytes)
+            .map(|text| (i + 1, text))
+            .map_err(|_| DatasetFileError::NotUtf8 {
+                file: file.to_path_buf(),
+                line: i + 1,
+            })
+    })
+}
+
+/// The lines of a text, numbered as `reader_lines` numbers them.
+#[cfg(test)]
+fn text_lines(text: &str) -> impl Iterator<Item = Line> + '_ {
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| Ok((i + 1, l.to_string())))
+}
+
+/// Parses CSV or JSONL lines straight into a dataset: no second copy of
+/// the rows, reserved once (after a memory check) from the number of lines
+/// and the first row's widths.
+fn load_lines(
+    path: &Path,
+    format: Format,
+    lines: impl Iterator<Item = Line>,
+    count: usize,
+) -> Result<Dataset, DatasetFileError> {
+    let mut loader = Loader::new(path, count);
+    match format {
+        Format::Csv => parse_csv(path, lines, &mut |line, e| loader.push(line, e))?,
+        _ => parse_jsonl(path, lines, &mut |line, e| loader.push(line, e))?,
+    }
+    loader.finish()
+}
+
+/// Where parsed rows go while a file loads.
+struct Loader<'a> {
+    path: &'a Path,
+    name: String,
+    /// Lines in the file: at least the number of rows.
+    lines: usize,
+    data: Option<Dataset>,
+}
+
+impl Loader<'_> {
+    fn new(path: &Path, lines: usize) -> Loader<'_> {
+        Loader {
+            path,
+            name: path.display().to_string(),
+            lines,
+            data: None,
+        }
+    }
+
+    fn finish(self) -> Result<Dataset, DatasetFileError> {
+        self.data.ok_or_else(|| DatasetFileError::Empty {
+            file: self.path.to_path_buf(),
+        })
+    }
+
+    fn push(&mut self, line: usize, e: Example) -> Result<(), DatasetFileError> {
+        let path = self.path;
+        let data = match &mut self.data {
+            Some(d) => d,
+            None => {
+                // A mask makes a policy dataset; every row must then have one.
+                let kind = if e.mask.is_some() {
+                    TargetKind::Policy
+                } else {
+                    TargetKind::Solution
+                };
+                let each =
+                    Example::estimated_bytes(e.features.len(), e.target.len(), e.mask.is_some());
+                crate::memory::check(
+                    format!("loading `{}` ({} lines)", path.display(), self.lines),
+                    "the file's size",
+                    crate::memory::times(self.lines as u64, each),
+                )
+                .map_err(|source| DatasetFileError::Memory {
+                    file: path.to_path_buf(),
+                    source,
+                })?;
+                let mut d = Dataset::new(
+                    e.features.len(),
+                    e.target.len(),
+                    kind,
+                    std::mem::take(&mut self.name),
+                );
+                d.reserve(self.lines);
+                self.data.insert(d)
+            }
+        };
+        let first_mask = data.kind == TargetKind::Policy;
         if e.mask.is_some() != first_mask {
             return Err(DatasetFileError::MaskPresence {
                 file: path.to_path_buf(),
@@ -112,9 +247,8 @@ pub fn load(path: impl AsRef<Path>) -> Result<Dataset, DatasetFileError> {
                 problem,
             },
             other => DatasetFileError::Dataset(other),
-        })?;
+        })
     }
-    Ok(data)
 }
 
 /// Saves a dataset in the format named by the extension, atomically.
@@ -335,15 +469,22 @@ fn parse_header(file: &Path, header: &str) -> Result<CsvLayout, DatasetFileError
     Ok(layout)
 }
 
-fn parse_csv(file: &Path, text: &str) -> Result<Vec<(usize, Example)>, DatasetFileError> {
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty());
-    let Some((_, header)) = lines.next() else {
-        return Err(DatasetFileError::NoHeader {
-            file: file.to_path_buf(),
-        });
+/// Where a parser hands each row, with its line.
+type Sink<'s> = dyn FnMut(usize, Example) -> Result<(), DatasetFileError> + 's;
+
+fn parse_csv(
+    file: &Path,
+    lines: impl Iterator<Item = Line>,
+    sink: &mut Sink,
+) -> Result<(), DatasetFileError> {
+    let mut lines = lines.filter(|l| !matches!(l, Ok((_, t)) if t.trim().is_empty()));
+    let header = match lines.next() {
+        Some(l) => l?.1,
+        None => {
+            return Err(DatasetFileError::NoHeader {
+                file: file.to_path_buf(),
+            })
+        }
     };
     let layout = parse_header(file, header.trim_start_matches('\u{feff}'))?;
     let width = layout.features
@@ -351,9 +492,8 @@ fn parse_csv(file: &Path, text: &str) -> Result<Vec<(usize, Example)>, DatasetFi
         + usize::from(layout.value)
         + usize::from(layout.action);
     let header_cols: Vec<&str> = header.split(',').map(str::trim).collect();
-    let mut rows = Vec::new();
-    for (i, line) in lines {
-        let lineno = i + 1;
+    for item in lines {
+        let (lineno, line) = item?;
         let fields: Vec<&str> = line.split(',').map(str::trim).collect();
         if fields.len() != width {
             return Err(DatasetFileError::FieldCount {
@@ -413,33 +553,40 @@ fn parse_csv(file: &Path, text: &str) -> Result<Vec<(usize, Example)>, DatasetFi
                 .flatten();
             e.action = Some(index.ok_or_else(|| bad_field(c, FieldKind::Action))?);
         }
-        rows.push((lineno, e));
+        sink(lineno, e)?;
     }
-    Ok(rows)
+    Ok(())
 }
 
-fn parse_jsonl(file: &Path, text: &str) -> Result<Vec<(usize, Example)>, DatasetFileError> {
-    let mut rows = Vec::new();
-    for (i, line) in text.lines().enumerate() {
+fn parse_jsonl(
+    file: &Path,
+    lines: impl Iterator<Item = Line>,
+    sink: &mut Sink,
+) -> Result<(), DatasetFileError> {
+    for item in lines {
+        let (lineno, line) = item?;
         if line.trim().is_empty() {
             continue;
         }
-        let lineno = i + 1;
         let record: Record =
-            serde_json::from_str(line).map_err(|source| DatasetFileError::Json {
+            serde_json::from_str(&line).map_err(|source| DatasetFileError::Json {
                 file: file.to_path_buf(),
                 line: lineno,
                 source,
             })?;
-        rows.push((lineno, record.into()));
+        sink(lineno, record.into())?;
     }
-    Ok(rows)
+    Ok(())
 }
 
 fn parse_yaml(file: &Path, text: &str) -> Result<Vec<(usize, Example)>, DatasetFileError> {
     if text.trim().is_empty() {
         return Ok(Vec::new());
     }
+    crate::yaml::check_depth(text.as_bytes()).map_err(|source| DatasetFileError::YamlDepth {
+        file: file.to_path_buf(),
+        source,
+    })?;
     let records: Vec<Record> =
         serde_yaml::from_str(text).map_err(|source| DatasetFileError::Yaml {
             file: file.to_path_buf(),
@@ -532,7 +679,12 @@ mod tests {
     #[test]
     fn csv_field_errors_name_line_column_and_header() {
         let file = Path::new("d.csv");
-        let err = parse_csv(file, "f0,t0,t1,m0,m1\n1,0.5,0.5,1,yes\n").unwrap_err();
+        let err = parse_csv(
+            file,
+            text_lines("f0,t0,t1,m0,m1\n1,0.5,0.5,1,yes\n"),
+            &mut |_, _| Ok(()),
+        )
+        .unwrap_err();
         assert!(
             matches!(
                 &err,
@@ -550,7 +702,9 @@ mod tests {
             "d.csv:2: column 5 (`m1`): expected 0, 1, true or false, found `yes`"
         );
         assert_eq!(
-            parse_csv(file, "\n\n").unwrap_err().to_string(),
+            parse_csv(file, text_lines("\n\n"), &mut |_, _| Ok(()))
+                .unwrap_err()
+                .to_string(),
             "d.csv:1: expected a header line `f0,…,t0,…`, found an empty file"
         );
     }

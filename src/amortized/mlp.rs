@@ -20,6 +20,10 @@ use crate::cost::Cost;
 /// The most trainable parameters a network may have.
 pub const MAX_PARAMETERS: usize = 1 << 28;
 
+/// `f32` copies of the parameters that training holds (see
+/// `MlpSpec::training_bytes`).
+const TRAINING_COPIES: u64 = 5;
+
 /// Why a network cannot be built, asked, or restored.
 #[derive(Clone, Debug, PartialEq)]
 pub enum MlpError {
@@ -27,8 +31,11 @@ pub enum MlpError {
     UnknownActivation { name: String },
     /// A layer of width 0.
     ZeroWidth { layer: Layer },
-    /// More than `MAX_PARAMETERS` weights and biases.
+    /// More than `MAX_PARAMETERS` weights and biases (`usize::MAX`: more
+    /// than a machine word counts).
     TooManyParameters { parameters: usize },
+    /// Training the network would exceed the memory budget.
+    Memory(crate::memory::MemoryError),
     /// The head does not fit the output layer.
     Head(HeadError),
     /// Query `row` (0-based within its batch) has the wrong width.
@@ -83,10 +90,16 @@ impl fmt::Display for MlpError {
                 f,
                 "{layer} width is 0: every layer needs at least one unit"
             ),
+            MlpError::TooManyParameters { parameters } if *parameters == usize::MAX => write!(
+                f,
+                "the network's widths multiply past {} parameters, more than the 268M this CPU trainer allows",
+                usize::MAX
+            ),
             MlpError::TooManyParameters { parameters } => write!(
                 f,
                 "the network has {parameters} parameters, more than the 268M this CPU trainer allows"
             ),
+            MlpError::Memory(e) => e.fmt(f),
             MlpError::Head(e) => e.fmt(f),
             MlpError::QueryWidth {
                 row,
@@ -127,6 +140,7 @@ impl std::error::Error for MlpError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             MlpError::Head(e) => Some(e),
+            MlpError::Memory(e) => Some(e),
             _ => None,
         }
     }
@@ -198,19 +212,48 @@ impl MlpSpec {
         w
     }
 
-    /// Multiply-adds of one forward pass of one row.
+    /// Multiply-adds of one forward pass of one row (saturating: a
+    /// sidecar may claim absurd widths).
     pub fn macs(&self) -> u64 {
-        self.widths().windows(2).map(|p| (p[0] * p[1]) as u64).sum()
+        self.widths()
+            .windows(2)
+            .map(|p| (p[0] as u64).saturating_mul(p[1] as u64))
+            .fold(0u64, u64::saturating_add)
     }
 
     /// FLOPs of one forward pass of one row (two per multiply-add).
     pub fn forward_flops(&self) -> u64 {
-        2 * self.macs()
+        self.macs().saturating_mul(2)
     }
 
-    /// Trainable parameters (weights and biases).
+    /// Trainable parameters (weights and biases), in checked arithmetic:
+    /// `usize::MAX` when the count overflows (a sidecar may claim any
+    /// widths), which every cap rejects.
     pub fn parameters(&self) -> usize {
-        self.widths().windows(2).map(|p| p[0] * p[1] + p[1]).sum()
+        self.widths()
+            .windows(2)
+            .try_fold(0usize, |sum, p| {
+                p[0].checked_mul(p[1])?.checked_add(p[1])?.checked_add(sum)
+            })
+            .unwrap_or(usize::MAX)
+    }
+
+    /// Bytes training one such network holds: weights, gradients, Adam's
+    /// two moments and the best epoch's snapshot (five `f32` copies).
+    pub fn training_bytes(&self) -> u64 {
+        (self.parameters() as u64).saturating_mul(4 * TRAINING_COPIES)
+    }
+
+    /// The parameter tensors `Mlp::weights` lists, as `(name, shape)`,
+    /// computed from the widths alone (nothing allocated).
+    pub fn tensor_shapes(&self) -> Vec<(String, Vec<usize>)> {
+        let widths = self.widths();
+        let mut out = Vec::with_capacity(2 * (widths.len() - 1));
+        for (i, p) in widths.windows(2).enumerate() {
+            out.push((format!("layer{i}.weight"), vec![p[0], p[1]]));
+            out.push((format!("layer{i}.bias"), vec![p[1]]));
+        }
+        out
     }
 
     /// Rejects zero widths and absurd sizes before dfdx sees them.
@@ -230,7 +273,12 @@ impl MlpSpec {
         if parameters > MAX_PARAMETERS {
             return Err(MlpError::TooManyParameters { parameters });
         }
-        Ok(())
+        crate::memory::check(
+            format!("a network of {parameters} parameters"),
+            "hidden",
+            Some(self.training_bytes()),
+        )
+        .map_err(MlpError::Memory)
     }
 }
 

@@ -16,7 +16,7 @@ pub mod dataset_io;
 pub mod heads;
 pub mod mlp;
 pub mod objective;
-pub mod progress;
+pub use crate::progress;
 pub mod train;
 pub mod training_report;
 

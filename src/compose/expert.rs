@@ -62,6 +62,29 @@ pub fn expert_iteration(e: &ExpertIteration<'_>) -> Result<Vec<Round>, SolveErro
             "expert iteration here plays a two-player game".into(),
         ));
     }
+    // The pool holds every round's positions by the last round.
+    let pooled = if e.pool {
+        e.positions.saturating_mul(e.rounds)
+    } else {
+        e.positions
+    };
+    let each = e.problem.discrete().map_or(0, |d| {
+        crate::amortized::Example::estimated_bytes(d.feature_dim(), d.num_actions(), true)
+    });
+    crate::memory::check(
+        format!(
+            "expert iteration's {pooled} positions ({} per round{})",
+            e.positions,
+            if e.pool {
+                ", pooled over the rounds"
+            } else {
+                ""
+            }
+        ),
+        "positions",
+        crate::memory::times(pooled as u64, each.saturating_mul(2)),
+    )
+    .map_err(SolveError::native)?;
     let mut prior: Option<Arc<Amortized>> = None;
     let mut buffer: Option<Dataset> = None;
     let mut rounds = Vec::with_capacity(e.rounds);

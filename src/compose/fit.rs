@@ -92,8 +92,28 @@ pub struct Network {
 }
 
 impl Fitting<'_> {
-    /// The members' network: widths from the data or the objective.
+    /// The members' network: widths from the data or the objective. Errs
+    /// when one network breaks the parameter cap or all the members
+    /// together would not fit the memory budget.
     pub fn network(&self) -> Result<Network, FitError> {
+        let network = self.widths()?;
+        network.spec.check().map_err(FitError::Network)?;
+        let members = self.spec.members as u64;
+        if members > 1 {
+            crate::memory::check(
+                format!(
+                    "an ensemble of {members} networks of {} parameters",
+                    network.spec.parameters()
+                ),
+                "`k` or `hidden`",
+                crate::memory::times(members, network.spec.training_bytes()),
+            )
+            .map_err(|e| FitError::Network(MlpError::Memory(e)))?;
+        }
+        Ok(network)
+    }
+
+    fn widths(&self) -> Result<Network, FitError> {
         let (hidden, act) = (self.spec.hidden.clone(), self.spec.act);
         Ok(match &self.form {
             Form::Regression { data, target, .. } => {

@@ -101,6 +101,7 @@ pub fn generate(
     if n == 0 {
         return Err(SolveError::Problem("`n` must be at least 1".into()));
     }
+    check_memory(problem, n)?;
     let source = format!("{} solved by {label}", problem.name());
     let (examples, kind, runs, cost) = if let Some(d) = problem.discrete() {
         d.generate(solver, n, seed)?
@@ -128,6 +129,26 @@ pub fn generate(
         runs,
         wall_secs: start.elapsed().as_secs_f64(),
     })
+}
+
+/// Errs when `n` rows of `problem`'s widths would not fit the memory
+/// budget (twice: the rows, then the dataset made of them).
+pub fn check_memory(problem: &dyn Problem, n: usize) -> Result<(), SolveError> {
+    let each = if let Some(d) = problem.discrete() {
+        Example::estimated_bytes(d.feature_dim(), d.num_actions(), true)
+    } else if let Some(c) = problem.control() {
+        Example::estimated_bytes(c.feature_dim(), c.action_dim(), false)
+    } else if let Some(p) = problem.continuous() {
+        Example::estimated_bytes(p.instance_dim(), p.theta_dim(), false)
+    } else {
+        return Ok(());
+    };
+    crate::memory::check(
+        format!("a dataset of {n} rows of {}", problem.name()),
+        "n",
+        crate::memory::times(n as u64, each.saturating_mul(2)),
+    )
+    .map_err(SolveError::native)
 }
 
 /// `x → θ` for `n` instances.

@@ -88,6 +88,8 @@ pub enum MctsError {
     Terminal,
     /// A search thread panicked.
     ThreadPanicked,
+    /// The trees could grow past the memory budget.
+    Memory(crate::memory::MemoryError),
 }
 
 impl fmt::Display for MctsError {
@@ -108,6 +110,7 @@ impl fmt::Display for MctsError {
                 write!(f, "mcts: the state is terminal, there is no move to search")
             }
             MctsError::ThreadPanicked => write!(f, "mcts: a search thread panicked"),
+            MctsError::Memory(e) => write!(f, "mcts: {e}"),
         }
     }
 }
@@ -642,6 +645,7 @@ impl<G: Game> Mcts<G> {
             return Err(MctsError::Terminal);
         }
         let params = self.params;
+        self.check_memory(game)?;
         let threads = self.trees.len() as u32;
         let share = |t: u32| params.sims / threads + u32::from(t < params.sims % threads);
         for tree in &mut self.trees {
@@ -677,6 +681,28 @@ impl<G: Game> Mcts<G> {
             wall: start.elapsed(),
         };
         Ok(result)
+    }
+
+    /// Errs when the trees could outgrow the memory budget in this search:
+    /// each simulation expands at most one node (adding a child per
+    /// action), and a kept subtree is copied once when it becomes the root.
+    fn check_memory(&self, game: &G) -> Result<(), MctsError> {
+        let kept = self.tree_size() as u64;
+        let grown = u64::from(self.params.sims).saturating_mul(game.num_actions() as u64);
+        let nodes = kept
+            .saturating_mul(2)
+            .saturating_add(grown)
+            .saturating_add(self.trees.len() as u64);
+        crate::memory::check(
+            format!(
+                "the search trees of {} simulations on {}",
+                self.params.sims,
+                game.name()
+            ),
+            "sims",
+            crate::memory::times(nodes, Self::bytes_per_node() as u64),
+        )
+        .map_err(MctsError::Memory)
     }
 
     /// Sums the root statistics of all trees, in thread order.

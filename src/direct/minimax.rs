@@ -216,12 +216,18 @@ impl<G: Game> Minimax<G> {
             _ => NO_MOVE,
         };
         let n = self.ordered_moves(legal, tt_move, [NO_MOVE; 2], &mut moves);
+        let tracker = crate::progress::Tracker::lines(
+            crate::progress::ambient(),
+            n as u64,
+            &format!("minimax on {}", game.name()),
+        );
         for &a in &moves[..n] {
             let v = self.child_value(game, state, usize::from(a), depth, alpha, beta, 1);
             if v > best.1 {
                 best = (usize::from(a), v);
                 alpha = alpha.max(v);
             }
+            tracker.step(&format!("move {a} searched"));
         }
         Ok(MinimaxResult {
             action: best.0,

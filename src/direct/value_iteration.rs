@@ -58,6 +58,8 @@ pub enum ValueIterationError {
     NotSingleAgent { game: String, players: usize },
     /// The state's index lies outside its instance's listing.
     ForeignState { game: String },
+    /// The tables of all states would exceed the memory budget.
+    Memory(crate::memory::MemoryError),
 }
 
 impl fmt::Display for ValueIterationError {
@@ -75,6 +77,7 @@ impl fmt::Display for ValueIterationError {
                 f,
                 "value_iteration: the state does not belong to an instance of {game}"
             ),
+            ValueIterationError::Memory(e) => write!(f, "value_iteration: {e}"),
         }
     }
 }
@@ -100,6 +103,16 @@ pub fn value_iteration<G: Game>(
     if finite.state_index(state) >= count {
         return Err(ValueIterationError::ForeignState { game: game.name() });
     }
+    // The states, two value tables and the policy, before any is made.
+    let per_state = std::mem::size_of::<Option<G::State>>()
+        + 2 * std::mem::size_of::<f32>()
+        + std::mem::size_of::<Option<usize>>();
+    crate::memory::check(
+        format!("the tables of {count} states of {}", game.name()),
+        "the problem's size",
+        crate::memory::times(count as u64, per_state as u64),
+    )
+    .map_err(ValueIterationError::Memory)?;
     let states: Vec<Option<G::State>> = (0..count).map(|i| finite.state_at(state, i)).collect();
     let mut values: Vec<f32> = states
         .iter()
@@ -112,8 +125,16 @@ pub fn value_iteration<G: Game>(
     let mut next_values = values.clone();
     let mut sweeps = 0;
     let mut backups = 0u64;
+    let tracker = crate::progress::Tracker::lines(
+        crate::progress::ambient(),
+        0,
+        &format!("value iteration on {} ({count} states)", game.name()),
+    );
     loop {
         sweeps += 1;
+        if sweeps > 1 {
+            tracker.step(&format!("sweep {}", sweeps - 1));
+        }
         let mut changed = false;
         for (i, s) in states.iter().enumerate() {
             let Some(s) = (*s).filter(|s| !game.is_terminal(s)) else {

@@ -142,13 +142,30 @@ impl Loader<'_> {
                 if self.is_active_or_done(&key, span) {
                     return;
                 }
-                match std::fs::read_to_string(&full) {
+                let text = crate::files::read_file(&full).and_then(|bytes| {
+                    String::from_utf8(bytes).map_err(|_| crate::files::FileError::Read {
+                        path: full.clone(),
+                        source: std::io::Error::new(
+                            std::io::ErrorKind::InvalidData,
+                            "stream did not contain valid UTF-8",
+                        ),
+                    })
+                });
+                match text {
                     Ok(text) => (key, text),
                     Err(e) => {
+                        let reason = match &e {
+                            crate::files::FileError::NotFound { .. } => "no such file".to_string(),
+                            crate::files::FileError::Read { source, .. } => io_reason(source),
+                            crate::files::FileError::NotRegular { what, .. } => {
+                                format!("it is {what}, not a regular file")
+                            }
+                            other => other.to_string(),
+                        };
                         self.out.diagnostics.push(
                             Diagnostic::error(
                                 "E0302",
-                                format!("cannot read `{}`: {}", key, io_reason(&e)),
+                                format!("cannot read `{}`: {}", key, reason),
                             )
                             .with_primary(*path_span, "imported here")
                             .with_hint("paths in `use` are relative to the importing script"),

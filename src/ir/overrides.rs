@@ -72,7 +72,28 @@ pub fn parse_set(text: &str) -> Result<Override, Diagnostic> {
                 .with_hint(format!("write e.g. `--set {name}=800`")),
         );
     }
-    let value = literal(value.trim()).unwrap_or_else(|| Const::Str(value.to_string()));
+    let value = match literal(value.trim()) {
+        Some(c) if mixed_list(&c) => {
+            return Err(
+                Diagnostic::error("E0403", format!("`--set {text}`: the list mixes kinds"))
+                    .with_hint(
+                        "a list holds values of one kind, e.g. `[1, 2]` or `[\"a\", \"b\"]`",
+                    ),
+            )
+        }
+        Some(c) => c,
+        None if looks_numeric(value.trim()) => return Err(Diagnostic::error(
+            "E0403",
+            format!(
+                "`--set {text}`: the number `{}` is out of range",
+                value.trim()
+            ),
+        )
+        .with_hint(
+            "whole numbers fit in 64 bits; other numbers must be finite (at most about 1.8e308)",
+        )),
+        None => Const::Str(value.to_string()),
+    };
     Ok(Override {
         name: name.to_string(),
         value,
@@ -123,6 +144,17 @@ pub fn parse_config(sources: &Sources, id: SourceId) -> Result<Vec<Override>, Ve
     let text = sources.text(id);
     let file = sources.name(id).to_string();
     let whole = Span::new(id, 0..text.len());
+    if let Err(e) = crate::yaml::check_depth(text.as_bytes()) {
+        let at = e.offset.min(text.len());
+        return Err(vec![Diagnostic::error(
+            "E0404",
+            format!("config `{file}` is not valid YAML"),
+        )
+        .with_primary(
+            Span::new(id, at..(at + 1).min(text.len())),
+            format!("nested more than {} levels deep", crate::yaml::MAX_DEPTH),
+        )]);
+    }
     let value: serde_yaml::Value = match serde_yaml::from_str(text) {
         Ok(v) => v,
         Err(e) => {
@@ -166,6 +198,14 @@ pub fn parse_config(sources: &Sources, id: SourceId) -> Result<Vec<Override>, Ve
         };
         let (key_span, value_span) = locate_key(text, id, &name).unwrap_or((whole, whole));
         match yaml_const(&v) {
+            Some(value) if mixed_list(&value) => errors.push(
+                Diagnostic::error(
+                    "E0406",
+                    format!("config `{file}`: `{name}` is a list that mixes kinds"),
+                )
+                .with_primary(value_span, format!("found {}", value.kind()))
+                .with_hint("a list holds values of one kind, e.g. `[1, 2]` or `[\"a\", \"b\"]`"),
+            ),
             Some(value) => out.push(Override {
                 name,
                 value,
@@ -190,6 +230,40 @@ pub fn parse_config(sources: &Sources, id: SourceId) -> Result<Vec<Override>, Ve
     } else {
         Err(errors)
     }
+}
+
+/// Whether `c` is (or holds) a list whose items are of kinds that do not
+/// join (`[1, "a"]`): its kind would say `list of anything`, and the checker
+/// would let it through.
+fn mixed_list(c: &Const) -> bool {
+    let Const::List(items) = c else {
+        return false;
+    };
+    if items.iter().any(mixed_list) {
+        return true;
+    }
+    let mut kinds = items.iter().map(Const::kind);
+    let Some(first) = kinds.next() else {
+        return false;
+    };
+    kinds.try_fold(first, |acc, k| acc.join(&k)).is_none()
+}
+
+/// Whether `text` is written as a number (`12`, `-1.5e400`), so that a
+/// failed literal is a number out of range rather than a string.
+fn looks_numeric(text: &str) -> bool {
+    let t = text.strip_prefix('-').unwrap_or(text);
+    let (mantissa, exponent) = match t.find(['e', 'E']) {
+        Some(i) => (&t[..i], Some(&t[i + 1..])),
+        None => (t, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit() || c == '_');
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((a, b)) => digits(a) && (b.is_empty() || digits(b)),
+        None => digits(mantissa),
+    };
+    let exponent_ok = exponent.is_none_or(|e| digits(e.strip_prefix(['+', '-']).unwrap_or(e)));
+    mantissa_ok && exponent_ok
 }
 
 fn yaml_const(v: &serde_yaml::Value) -> Option<Const> {

@@ -73,6 +73,16 @@ pub enum DatasetFileError {
         source: serde_json::Error,
     },
     /// A YAML file that is not a list of records.
+    /// Loading the file would exceed the memory budget.
+    Memory {
+        file: PathBuf,
+        source: crate::memory::MemoryError,
+    },
+    /// YAML nested deeper than `crate::yaml::MAX_DEPTH`.
+    YamlDepth {
+        file: PathBuf,
+        source: crate::yaml::DepthError,
+    },
     Yaml {
         file: PathBuf,
         source: serde_yaml::Error,
@@ -202,6 +212,10 @@ impl fmt::Display for DatasetFileError {
                 source.column(),
                 bare_message(&source.to_string())
             ),
+            DatasetFileError::Memory { source, .. } => source.fmt(f),
+            DatasetFileError::YamlDepth { file, source } => {
+                write!(f, "{}:{source}", file.display())
+            }
             DatasetFileError::Yaml { file, source } => match source.location() {
                 Some(loc) => {
                     let msg = source.to_string();
@@ -251,6 +265,8 @@ impl std::error::Error for DatasetFileError {
             DatasetFileError::Json { source, .. } | DatasetFileError::EncodeJson(source) => {
                 Some(source)
             }
+            DatasetFileError::YamlDepth { source, .. } => Some(source),
+            DatasetFileError::Memory { source, .. } => Some(source),
             DatasetFileError::Yaml { source, .. } | DatasetFileError::EncodeYaml(source) => {
                 Some(source)
             }

@@ -161,13 +161,27 @@ pub fn register(r: &mut Registry) {
         .example("linspace(0, 1, 5)"),
         |c| {
             let (lo, hi, n) = (c.num(0)?, c.num(1)?, c.int(2)?);
-            let step = if n > 1 {
-                (hi - lo) / (n - 1) as f64
-            } else {
-                0.0
-            };
+            for (i, x) in [(0, lo), (1, hi)] {
+                if !x.is_finite() {
+                    return Err(RuntimeError::new(format!(
+                        "`linspace` needs finite ends, found {x}"
+                    ))
+                    .at(c.arg_spans[i]));
+                }
+            }
+            // `lo·(1 − t) + hi·t` never overflows between finite ends (as
+            // `hi − lo` may) and gives both ends exactly.
             Ok(Value::list(
-                (0..n).map(|i| Value::Num(lo + step * i as f64)).collect(),
+                (0..n)
+                    .map(|i| {
+                        let t = if n > 1 {
+                            i as f64 / (n - 1) as f64
+                        } else {
+                            0.0
+                        };
+                        Value::Num(lo * (1.0 - t) + hi * t)
+                    })
+                    .collect(),
             ))
         },
     );
@@ -314,6 +328,9 @@ fn eval_range(c: &mut Call) -> Result<Value, RuntimeError> {
     if step == 0 {
         return Err(RuntimeError::new("`step` of `range` must not be 0").at(c.arg_spans[2]));
     }
+    // In 128 bits: `stop - start` and `start + i·step` overflow 64 bits for
+    // ranges near the ends of the integers.
+    let (start, stop, step) = (i128::from(start), i128::from(stop), i128::from(step));
     let count = if step > 0 {
         (stop - start + step - 1).max(0) / step
     } else {
@@ -326,7 +343,10 @@ fn eval_range(c: &mut Call) -> Result<Value, RuntimeError> {
                 .hint("ranges hold at most 10,000,000 numbers"),
         );
     }
+    // Every number lies between `start` and `stop`, so it fits 64 bits.
     Ok(Value::list(
-        (0..count).map(|i| Value::Int(start + i * step)).collect(),
+        (0..count)
+            .map(|i| Value::Int((start + i * step) as i64))
+            .collect(),
     ))
 }

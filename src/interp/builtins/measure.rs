@@ -2,6 +2,7 @@
 //! score and cost; `compare` does it for several solvers (and objectives)
 //! on the same instances; `sweep` varies one parameter of a solver.
 
+use crate::amortized::progress::{Progress, Tracker};
 use crate::compose::evaluate::{evaluate, Evaluation};
 use crate::compose::{Problem, SolveError};
 use crate::interp::registry::{param_value, sig, Call, Registry, RuntimeError};
@@ -106,6 +107,17 @@ fn run(
     .map_err(|e| fail(c, e))
 }
 
+/// Progress over `total` evaluations (a bar on a terminal, lines in a log)
+/// when the run shows progress.
+fn tracker(c: &Call, total: usize, label: &str) -> Tracker {
+    let mode = if c.settings.progress {
+        Progress::Auto
+    } else {
+        Progress::Silent
+    };
+    Tracker::new(mode, total as u64, label)
+}
+
 fn fail(c: &Call, e: SolveError) -> RuntimeError {
     RuntimeError::new(e.to_string()).at(c.span)
 }
@@ -118,6 +130,11 @@ fn objectives(c: &Call, i: usize) -> Result<Vec<Arc<dyn Problem>>, RuntimeError>
         ),
     };
     match &c.args[i] {
+        Value::List(items) if items.is_empty() => Err(RuntimeError::new(
+            "`on` is an empty list: there is nothing to evaluate on",
+        )
+        .at(c.arg_spans[i])
+        .hint("give an objective, or a list of at least one")),
         Value::List(items) => items.iter().map(one).collect(),
         v => Ok(vec![one(v)?]),
     }
@@ -196,12 +213,15 @@ fn eval_compare(c: &mut Call) -> Result<Value, RuntimeError> {
     }
     let n = c.int(2)? as usize;
     let mut rows = Vec::new();
+    let tracker = tracker(c, solvers.len() * objectives.len(), "compare");
     for s in &solvers {
         for o in &objectives {
             // Every solver sees the same instances of an objective.
             rows.push(run(c, s, &**o, n)?);
+            tracker.step(&format!("{} on {}", s.report_name(), o.name()));
         }
     }
+    tracker.finish();
     let title = title("compare", &rows, against(c, 3));
     report(c, title, Shape::Compare, rows)
 }
@@ -228,6 +248,7 @@ fn eval_sweep(c: &mut Call) -> Result<Value, RuntimeError> {
         return Err(RuntimeError::new(format!("`{name}` has no values to sweep")).at(c.span));
     }
     let mut rows = Vec::new();
+    let tracker = tracker(c, values.len(), &format!("sweep of {name}"));
     for v in values.iter() {
         let tweaked = solver
             .solver
@@ -240,7 +261,9 @@ fn eval_sweep(c: &mut Call) -> Result<Value, RuntimeError> {
         let mut row = run(c, &sv, &*objective, n)?;
         row.param = Some((name.clone(), v.as_f64().unwrap_or(f64::NAN)));
         rows.push(row);
+        tracker.step(&format!("{name} = {v}"));
     }
+    tracker.finish();
     let title = title(&format!("sweep of {name}"), &rows, against(c, 3));
     report(c, title, Shape::Sweep, rows)
 }
