@@ -15,7 +15,7 @@ use crate::rng::Rng;
 pub fn descriptor() -> AlgorithmDescriptor {
     AlgorithmDescriptor {
         name: "cmaes",
-        doc: "CMA-ES with the standard defaults (population 4 + ⌊3 ln n⌋, full covariance) and IPOP restarts: a run that converges is followed by one from a random point with twice the population, until `max_evals` is spent, and the best point of all runs is the answer. A run alone can stop in a local minimum (Rosenbrock's, in about one run of five on rosenbrock(10)); restarting escapes it, at the price of spending the whole budget (`restarts=0`: one run, which stops when it converges).",
+        doc: "CMA-ES with the standard defaults (population 4 + ⌊3 ln n⌋, full covariance) and IPOP restarts: a run that converges is followed by one from a random point with twice the population, until `max_evals` is spent, and the best point of all runs is the answer. A run alone can stop in a local minimum (Rosenbrock's, in about one run of five on rosenbrock(10)); restarting escapes it, at the price of spending the whole budget (`restarts=0`: one run, which stops when it converges). Cost per instance: evals/q counts objective evaluations (at most `max_evals`). nodes/q is 0.",
         params: vec![
             ParamSpec::int("max_evals", 100_000, "evaluation budget").range(1.0, 1e9),
             ParamSpec::optional(

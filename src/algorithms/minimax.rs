@@ -13,7 +13,7 @@ use crate::rng::Rng;
 pub fn descriptor() -> AlgorithmDescriptor {
     AlgorithmDescriptor {
         name: "minimax",
-        doc: "Negamax alpha-beta with move ordering and a transposition table; exact without a depth limit (small games only).",
+        doc: "Negamax alpha-beta with move ordering and a transposition table; exact without a depth limit (small games only). The table is kept across the moves of a game and cleared between games. Cost per move: nodes/q counts positions visited (transposition-table hits and terminal positions included), evals/q heuristic evaluations at the depth limit (0 when exact).",
         params: vec![ParamSpec::optional(
             "depth",
             ParamKind::Int,
