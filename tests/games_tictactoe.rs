@@ -3,11 +3,12 @@
 
 use optimist::algorithms::mcts::MctsAgent;
 use optimist::algorithms::minimax::MinimaxAgent;
-use optimist::compose::play::{play_match, RandomAgent};
+use optimist::compose::play::{play_game, play_match, Agent, RandomAgent};
 use optimist::direct::mcts::{mcts, MctsParams};
 use optimist::direct::minimax::{minimax, Minimax, MinimaxParams};
 use optimist::domains::game::Game;
 use optimist::domains::tictactoe::{tictactoe, TicTacToe, TttState};
+use optimist::rng::Rng;
 
 /// Positions where the player to move has a forced win (X moves first, so
 /// the counts decide who is to move). Each is checked with minimax below.
@@ -70,6 +71,41 @@ fn perfect_play_never_loses_to_random_play() {
         summary.wins > 300,
         "random play should lose most games: {summary:?}"
     );
+}
+
+/// Plays game `i` (moves from `Rng::stream(9, i)`) with `agent` as X
+/// against random play: minimax's nodes, the moves and the outcome.
+fn minimax_game(g: &TicTacToe, agent: &mut MinimaxAgent<TicTacToe>, i: u64) -> (u64, usize, f32) {
+    let record = play_game(
+        g,
+        &g.root(),
+        [agent, &mut RandomAgent],
+        &mut Rng::stream(9, i),
+    )
+    .unwrap();
+    (record.costs[0].nodes, record.moves, record.outcome)
+}
+
+#[test]
+fn a_reset_minimax_agent_plays_each_game_at_a_fresh_agents_cost() {
+    let g = tictactoe();
+    let fresh = || MinimaxAgent::new(MinimaxParams::default(), true).unwrap();
+    let mut agent = fresh();
+    let mut in_a_row = Vec::new();
+    for i in 0..4 {
+        agent.reset();
+        in_a_row.push(minimax_game(&g, &mut agent, i));
+    }
+    for (i, game) in in_a_row.iter().enumerate() {
+        assert_eq!(*game, minimax_game(&g, &mut fresh(), i as u64), "game {i}");
+    }
+    // A table kept from the first game makes the second cheaper: that is
+    // what the reset must undo.
+    let mut kept = fresh();
+    minimax_game(&g, &mut kept, 0);
+    let (nodes, moves, outcome) = minimax_game(&g, &mut kept, 1);
+    assert_eq!((moves, outcome), (in_a_row[1].1, in_a_row[1].2));
+    assert!(nodes < in_a_row[1].0, "{nodes} vs {}", in_a_row[1].0);
 }
 
 #[test]

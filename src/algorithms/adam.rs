@@ -16,7 +16,7 @@ use crate::params::Params;
 pub fn descriptor() -> AlgorithmDescriptor {
     AlgorithmDescriptor {
         name: "adam",
-        doc: "Adam on one instance, projected into the box (direct variational inference on a posterior objective).",
+        doc: "Adam on one instance, projected into the box (direct variational inference on a posterior objective). Cost per instance: evals/q counts evaluations of the objective with its gradient (`steps` + 1: the last point is evaluated too). nodes/q is 0.",
         params: params(0.05),
         families: Families::CONTINUOUS,
         warm_starts: WarmStarts::START_POINT,

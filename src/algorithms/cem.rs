@@ -18,7 +18,7 @@ use crate::rng::Rng;
 pub fn descriptor() -> AlgorithmDescriptor {
     AlgorithmDescriptor {
         name: "cem",
-        doc: "The cross-entropy method; on a control problem, CEM model-predictive control replanning every step.",
+        doc: "The cross-entropy method; on a control problem, CEM model-predictive control replanning every step. Cost per instance: evals/q counts objective evaluations (`samples` × `iters`). Per control step (MPC): every simulated step, `samples` × `iters` × `horizon` plus the real one. nodes/q is 0.",
         params: vec![
             ParamSpec::int("samples", 64, "candidates per iteration").range(2.0, 1e6),
             ParamSpec::int("elites", 8, "best candidates refitted each iteration").range(1.0, 1e6),

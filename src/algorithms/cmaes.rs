@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::compose::discrete::Kernels;
 use crate::compose::{AlgorithmDescriptor, Context, Families, SolveError, Solver, WarmStarts};
-use crate::direct::cmaes::{cmaes, CmaesParams};
+use crate::direct::cmaes::{cmaes, CmaesParams, DEFAULT_RESTARTS};
 use crate::direct::continuous::Solution;
 use crate::domains::continuous::ContinuousProblem;
 use crate::domains::game::Game;
@@ -15,7 +15,7 @@ use crate::rng::Rng;
 pub fn descriptor() -> AlgorithmDescriptor {
     AlgorithmDescriptor {
         name: "cmaes",
-        doc: "CMA-ES with the standard defaults (population 4 + ⌊3 ln n⌋, full covariance).",
+        doc: "CMA-ES with the standard defaults (population 4 + ⌊3 ln n⌋, full covariance) and IPOP restarts: a run that converges is followed by one from a random point with twice the population, until `max_evals` is spent, and the best point of all runs is the answer. A run alone can stop in a local minimum (Rosenbrock's, in about one run of five on rosenbrock(10)); restarting escapes it, at the price of spending the whole budget (`restarts=0`: one run, which stops when it converges). Cost per instance: evals/q counts objective evaluations (at most `max_evals`). nodes/q is 0.",
         params: vec![
             ParamSpec::int("max_evals", 100_000, "evaluation budget").range(1.0, 1e9),
             ParamSpec::optional(
@@ -30,8 +30,12 @@ pub fn descriptor() -> AlgorithmDescriptor {
                 "population; none: the standard default",
             )
             .range(2.0, 1e6),
-            ParamSpec::int("restarts", 0, "restarts with doubled population (IPOP)")
-                .range(0.0, 100.0),
+            ParamSpec::int(
+                "restarts",
+                DEFAULT_RESTARTS as i64,
+                "IPOP restarts after a run converges (each from a random point, population doubled) while the budget lasts; 0: one run",
+            )
+            .range(0.0, 100.0),
         ],
         families: Families::CONTINUOUS,
         warm_starts: WarmStarts::START_POINT,

@@ -18,7 +18,7 @@ use crate::rng::Rng;
 pub fn descriptor() -> AlgorithmDescriptor {
     AlgorithmDescriptor {
         name: "gd",
-        doc: "Gradient descent on one instance, projected into the box.",
+        doc: "Gradient descent on one instance, projected into the box. Cost per instance: evals/q counts evaluations of the objective with its gradient (`steps` + 1: the last point is evaluated too). nodes/q is 0.",
         params: params(0.01),
         families: Families::CONTINUOUS,
         warm_starts: WarmStarts::START_POINT,

@@ -18,7 +18,7 @@ use crate::rng::Rng;
 pub fn descriptor() -> AlgorithmDescriptor {
     AlgorithmDescriptor {
         name: "mcts",
-        doc: "Monte Carlo tree search: UCT with random rollouts (PUCT when given a prior), tree reuse between moves, root-parallel threads.",
+        doc: "Monte Carlo tree search: UCT with random rollouts (PUCT when given a prior), tree reuse between moves, root-parallel threads. Cost per move (per step on an MDP): nodes/q counts simulations (`sims`, summed over threads; visits kept in a reused subtree are not counted again), evals/q the steps played in random rollouts, fwd/q the calls of a prior or value network.",
         params: vec![
             ParamSpec::int("sims", 400, "simulations per move").range(1.0, 1e9),
             ParamSpec::num("c", std::f64::consts::SQRT_2, "exploration constant")

@@ -13,7 +13,7 @@ use crate::rng::Rng;
 pub fn descriptor() -> AlgorithmDescriptor {
     AlgorithmDescriptor {
         name: "minimax",
-        doc: "Negamax alpha-beta with move ordering and a transposition table; exact without a depth limit (small games only).",
+        doc: "Negamax alpha-beta with move ordering and a transposition table; exact without a depth limit (small games only). The table is kept across the moves of a game and cleared between games. Cost per move: nodes/q counts positions visited (transposition-table hits and terminal positions included), evals/q heuristic evaluations at the depth limit (0 when exact).",
         params: vec![ParamSpec::optional(
             "depth",
             ParamKind::Int,
@@ -68,7 +68,9 @@ impl Plays for MinimaxSolver {
 
 /// Alpha-beta minimax as an agent. With `randomize`, it picks uniformly
 /// among all equally valued best moves (every action is searched with a
-/// full window), which makes a perfect player a varied opponent.
+/// full window), which makes a perfect player a varied opponent. The
+/// transposition table is kept across the moves of a game and cleared by
+/// [`Agent::reset`], so each game costs what it would cost a fresh agent.
 pub struct MinimaxAgent<G: Game> {
     searcher: Minimax<G>,
     randomize: bool,
@@ -108,5 +110,9 @@ impl<G: Game> Agent<G> for MinimaxAgent<G> {
             0 => Err(SolveError::Problem("minimax agent: no legal move".into())),
             n => Ok(Decision::new(ties[rng.below(n)], cost)),
         }
+    }
+
+    fn reset(&mut self) {
+        self.searcher.clear();
     }
 }

@@ -15,7 +15,7 @@ use crate::rng::Rng;
 pub fn descriptor() -> AlgorithmDescriptor {
     AlgorithmDescriptor {
         name: "random_search",
-        doc: "Best of uniform samples in the box.",
+        doc: "Best of uniform samples in the box. Cost per instance: evals/q counts objective evaluations (`samples`). nodes/q is 0.",
         params: vec![ParamSpec::int("samples", 1000, "samples").range(1.0, 1e9)],
         families: Families::CONTINUOUS,
         warm_starts: WarmStarts::NONE,

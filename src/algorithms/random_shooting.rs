@@ -17,7 +17,7 @@ use crate::rng::Rng;
 pub fn descriptor() -> AlgorithmDescriptor {
     AlgorithmDescriptor {
         name: "random_shooting",
-        doc: "Best of uniformly random candidates; on a control problem, random-shooting MPC.",
+        doc: "Best of uniformly random candidates; on a control problem, random-shooting MPC. Cost per instance: evals/q counts objective evaluations (`samples`). Per control step (MPC): every simulated step, `samples` × `horizon` plus the real one. nodes/q is 0.",
         params: vec![
             ParamSpec::int("samples", 1000, "candidates (per control step)").range(1.0, 1e7),
             ParamSpec::int("horizon", 30, "control problems: steps planned ahead")

@@ -311,7 +311,9 @@ fn play<G: Game + 'static>(
 }
 
 /// Runs `n` episodes of a single-agent problem; the gap is measured
-/// against the problem's exact optimal value where it knows one.
+/// against the problem's exact optimal value where it knows one
+/// (`Game::optimal_value`: a maze's comes from a breadth-first search, never
+/// from the solver being measured).
 fn episodes<G: Game + 'static>(
     game: &Arc<G>,
     kernels: &Kernels<G>,

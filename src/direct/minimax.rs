@@ -13,7 +13,11 @@
 //! first for connect four). The table is a fixed array indexed by a hash of
 //! the state that stores the full state for verification and always
 //! replaces; it is kept between searches of one `Minimax`, which is sound
-//! because an entry records the depth it was searched to.
+//! because an entry records the depth it was searched to. [`Minimax::clear`]
+//! forgets it (and the killer moves) in constant time: entries carry the
+//! generation they were written in, and clearing starts a new one. Agents
+//! clear between games, so that a game's cost never depends on the games
+//! played before it.
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -109,6 +113,8 @@ enum Bound {
 
 #[derive(Clone, Copy)]
 struct Entry<S> {
+    /// The table generation the entry was written in; older ones are stale.
+    generation: u32,
     state: S,
     value: f32,
     depth: u32,
@@ -151,6 +157,7 @@ impl Hasher for FxHasher {
 pub struct Minimax<G: Game> {
     params: MinimaxParams,
     table: Vec<Option<Entry<G::State>>>,
+    generation: u32,
     killers: Vec<[u8; 2]>,
     order: Vec<u8>,
     nodes: u64,
@@ -163,6 +170,7 @@ impl<G: Game> Minimax<G> {
         Ok(Minimax {
             params,
             table: Vec::new(),
+            generation: 0,
             killers: Vec::new(),
             order: Vec::new(),
             nodes: 0,
@@ -172,6 +180,22 @@ impl<G: Game> Minimax<G> {
 
     pub fn params(&self) -> &MinimaxParams {
         &self.params
+    }
+
+    /// Forgets every table entry and killer move, so that the next search
+    /// costs exactly what a fresh searcher's would.
+    pub fn clear(&mut self) {
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            // After 2^32 clears a stale entry could look current again.
+            self.table.iter_mut().for_each(|e| *e = None);
+        }
+        self.killers.iter_mut().for_each(|k| *k = [NO_MOVE; 2]);
+    }
+
+    /// The live table entry for `state`, if any.
+    fn entry(&self, slot: usize, state: &G::State) -> Option<Entry<G::State>> {
+        self.table[slot].filter(|e| e.generation == self.generation && e.state == *state)
     }
 
     fn prepare(&mut self, game: &G, state: &G::State) -> Result<(), MinimaxError> {
@@ -211,10 +235,9 @@ impl<G: Game> Minimax<G> {
         let (mut alpha, beta) = (f32::NEG_INFINITY, f32::INFINITY);
         let mut best = (usize::MAX, f32::NEG_INFINITY);
         let mut moves = [0u8; MAX_ACTIONS];
-        let tt_move = match self.table[self.slot(state)] {
-            Some(e) if e.state == *state => e.best,
-            _ => NO_MOVE,
-        };
+        let tt_move = self
+            .entry(self.slot(state), state)
+            .map_or(NO_MOVE, |e| e.best);
         let n = self.ordered_moves(legal, tt_move, [NO_MOVE; 2], &mut moves);
         let tracker = crate::progress::Tracker::lines(
             crate::progress::ambient(),
@@ -339,18 +362,16 @@ impl<G: Game> Minimax<G> {
         let alpha0 = alpha;
         let slot = self.slot(state);
         let mut tt_move = NO_MOVE;
-        if let Some(e) = self.table[slot] {
-            if e.state == *state {
-                tt_move = e.best;
-                if e.depth >= depth {
-                    match e.bound {
-                        Bound::Exact => return e.value,
-                        Bound::Lower => alpha = alpha.max(e.value),
-                        Bound::Upper => beta = beta.min(e.value),
-                    }
-                    if alpha >= beta {
-                        return e.value;
-                    }
+        if let Some(e) = self.entry(slot, state) {
+            tt_move = e.best;
+            if e.depth >= depth {
+                match e.bound {
+                    Bound::Exact => return e.value,
+                    Bound::Lower => alpha = alpha.max(e.value),
+                    Bound::Upper => beta = beta.min(e.value),
+                }
+                if alpha >= beta {
+                    return e.value;
                 }
             }
         }
@@ -383,6 +404,7 @@ impl<G: Game> Minimax<G> {
             Bound::Exact
         };
         self.table[slot] = Some(Entry {
+            generation: self.generation,
             state: *state,
             value: best.1,
             depth,
@@ -442,6 +464,23 @@ mod tests {
         assert!(
             again.cost.nodes <= root.cost.nodes,
             "the kept table only helps"
+        );
+    }
+
+    #[test]
+    fn a_cleared_table_searches_like_a_fresh_one() {
+        let g = tictactoe();
+        let mut m = Minimax::new(MinimaxParams::default()).unwrap();
+        let fresh = m.search(&g, &g.root()).unwrap();
+        let s = g.parse("X.. .O. ...").unwrap();
+        m.action_values(&g, &s).unwrap();
+        let kept = m.search(&g, &g.root()).unwrap();
+        assert!(kept.cost.nodes < fresh.cost.nodes, "the kept table helps");
+        m.clear();
+        let cleared = m.search(&g, &g.root()).unwrap();
+        assert_eq!(
+            (cleared.action, cleared.value, cleared.cost.counted()),
+            (fresh.action, fresh.value, fresh.cost.counted())
         );
     }
 
