@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use crate::compose::discrete::{Kernels, Plays};
+use crate::amortized::infer::{Ensemble, Scratch};
 use crate::compose::model::Amortized;
 use crate::compose::play::{Agent, Decision};
 use crate::compose::{
@@ -187,20 +188,33 @@ impl<G: Game, E: Evaluator<G> + Clone + Send> Agent<G> for MctsAgent<G, E> {
 }
 
 /// Networks evaluating MCTS leaves: priors from a policy network, values
-/// from a value network (rollouts where there is none).
+/// from a value network (rollouts where there is none). Both answer through
+/// the hand-written inference path (`amortized::infer`) in one call per
+/// leaf, with buffers reused from leaf to leaf.
 #[derive(Clone)]
 pub struct NetEvaluator {
     prior: Option<Arc<Amortized>>,
     value: Option<Arc<Amortized>>,
+    fast_prior: Option<Arc<Ensemble>>,
+    fast_value: Option<Arc<Ensemble>>,
+    scratch: Scratch,
     features: Vec<f32>,
     mask: Vec<bool>,
 }
 
 impl NetEvaluator {
     pub fn new(prior: Option<Arc<Amortized>>, value: Option<Arc<Amortized>>) -> Self {
+        let fast = |m: &Option<Arc<Amortized>>| {
+            m.as_ref()
+                .and_then(|m| Ensemble::new(&m.members))
+                .map(Arc::new)
+        };
         NetEvaluator {
+            fast_prior: fast(&prior),
+            fast_value: fast(&value),
             prior,
             value,
+            scratch: Scratch::default(),
             features: Vec::new(),
             mask: Vec::new(),
         }
@@ -244,23 +258,25 @@ impl<G: Game> Evaluator<G> for NetEvaluator {
         if game.encode(state, &mut self.features).is_err() {
             return None;
         }
-        let legal = game.legal(state);
-        match &self.prior {
-            Some(p) => {
+        // Widths were checked against the game (`check`) before the search;
+        // a mismatch here falls back to uniform priors and rollouts.
+        match &self.fast_prior {
+            Some(p) if p.input() == self.features.len() && p.output() == priors.len() => {
+                let legal = game.legal(state);
                 self.mask.clear();
                 self.mask
                     .extend((0..game.num_actions()).map(|a| legal.contains(a)));
-                match p.policy(&self.features, &self.mask) {
-                    Ok((probs, _)) => priors.copy_from_slice(&probs[..priors.len()]),
-                    Err(_) => priors.fill(1.0),
-                }
+                p.answer_into(&self.features, Some(&self.mask), &mut self.scratch, priors);
             }
-            None => priors.fill(1.0),
+            _ => priors.fill(1.0),
         }
-        let v = self.value.as_ref()?;
-        v.predict(&self.features)
-            .ok()
-            .map(|(y, _)| y[0].clamp(-1.0, 1.0))
+        let v = self.fast_value.as_ref()?;
+        if v.input() != self.features.len() || v.output() != 1 {
+            return None;
+        }
+        let mut y = [0.0f32];
+        v.answer_into(&self.features, None, &mut self.scratch, &mut y);
+        Some(y[0].clamp(-1.0, 1.0))
     }
 
     fn flops_per_eval(&self) -> u64 {
