@@ -81,13 +81,14 @@ fn search_rate<G: Game, E: Evaluator<G> + Clone + Send>(
     root: G::State,
     eval: &E,
     sims: u32,
-    threads: usize,
+    (threads, batch): (usize, u32),
     searches: usize,
 ) -> f64 {
     best(|| {
         let params = MctsParams {
             sims,
             threads,
+            batch,
             reuse: false,
             ..MctsParams::default()
         };
@@ -194,9 +195,16 @@ fn search_figures() {
         features: Vec::new(),
         mask: Vec::new(),
     };
-    let one = search_rate(&ttt, ttt.root(), &eval, 200, 1, 300);
-    let two = search_rate(&ttt, ttt.root(), &eval, 200, 2, 300);
-    let before = search_rate(&ttt, ttt.root(), &dfdx, 200, 1, 30);
+    let one = search_rate(&ttt, ttt.root(), &eval, 200, (1, 1), 300);
+    let two = search_rate(&ttt, ttt.root(), &eval, 200, (2, 1), 300);
+    let before = search_rate(&ttt, ttt.root(), &dfdx, 200, (1, 1), 30);
+    let batched: Vec<String> = [8u32, 32]
+        .iter()
+        .map(|&b| {
+            let rate = search_rate(&ttt, ttt.root(), &eval, 200, (1, b), 300);
+            format!("batch {b}: {:.0} k", rate / 1e3)
+        })
+        .collect();
     println!(
         "tictactoe AZ 64×64 ({f}→64→64→9/1), 200 sims, batch 1:  1 thread {:>6.0} k sims/s (target ≥ 1000 k; mctx {:.1} k batch 1, {:.1} k batch 64 → {:.0}× / {:.0}×)  2 threads {:>6.0} k ({:.2}×)  dfdx path {:.0} k",
         one / 1e3,
@@ -208,6 +216,10 @@ fn search_figures() {
         two / one,
         before / 1e3,
     );
+    println!(
+        "tictactoe AZ 64×64, 200 sims, leaves per network call (virtual loss), 1 thread: {}",
+        batched.join(", ")
+    );
 
     let c4 = connect4(6, 7).unwrap_or_else(|e| panic!("{e}"));
     let (f, a) = (c4.feature_dim(), c4.num_actions());
@@ -215,8 +227,8 @@ fn search_figures() {
         Some(net(f, 128, a, Head::Policy, 5)),
         Some(net(f, 128, 1, Head::Value, 6)),
     );
-    let one = search_rate(&c4, c4.root(), &eval, 200, 1, 40);
-    let two = search_rate(&c4, c4.root(), &eval, 200, 2, 40);
+    let one = search_rate(&c4, c4.root(), &eval, 200, (1, 1), 40);
+    let two = search_rate(&c4, c4.root(), &eval, 200, (2, 1), 40);
     println!(
         "connect4  AZ 128×128 ({f}→128→128→{a}/1), 200 sims, batch 1:  1 thread {:>6.0} k sims/s  2 threads {:>6.0} k ({:.2}×)",
         one / 1e3,

@@ -99,6 +99,80 @@ fn block<const B: usize, const FUSED: bool>(l: &Layer, j0: usize, x: &[f32], y: 
     }
 }
 
+/// `block` for four rows at once (rows `xs[r·inp..]`, outputs
+/// `ys[r·out..]`): each weight row is loaded once for all of them. Every
+/// output is still its own running sum in input order, so the bits are
+/// those of `block`.
+#[inline(always)]
+fn block4<const B: usize, const FUSED: bool>(l: &Layer, j0: usize, xs: &[f32], ys: &mut [f32]) {
+    let out = l.out;
+    let inp = l.w.len() / out;
+    let (x0, rest) = xs.split_at(inp);
+    let (x1, rest) = rest.split_at(inp);
+    let (x2, x3) = rest.split_at(inp);
+    let mut a0 = [0.0f32; B];
+    let mut a1 = [0.0f32; B];
+    let mut a2 = [0.0f32; B];
+    let mut a3 = [0.0f32; B];
+    for ((((w, &v0), &v1), &v2), &v3) in
+        l.w.chunks_exact(out)
+            .zip(x0)
+            .zip(x1)
+            .zip(x2)
+            .zip(&x3[..inp])
+    {
+        let r: &[f32; B] = w[j0..j0 + B].try_into().unwrap();
+        for k in 0..B {
+            a0[k] = madd::<FUSED>(v0, r[k], a0[k]);
+            a1[k] = madd::<FUSED>(v1, r[k], a1[k]);
+            a2[k] = madd::<FUSED>(v2, r[k], a2[k]);
+            a3[k] = madd::<FUSED>(v3, r[k], a3[k]);
+        }
+    }
+    let b: &[f32; B] = l.b[j0..j0 + B].try_into().unwrap();
+    for (row, a) in [a0, a1, a2, a3].iter().enumerate() {
+        let y: &mut [f32; B] = (&mut ys[row * out + j0..row * out + j0 + B])
+            .try_into()
+            .unwrap();
+        for k in 0..B {
+            y[k] = a[k] + b[k];
+        }
+    }
+}
+
+/// `y = x·w + b` for four rows.
+#[inline(always)]
+fn dense4_with<const FUSED: bool>(l: &Layer, xs: &[f32], ys: &mut [f32]) {
+    let out = l.out;
+    let mut j = 0;
+    while out - j >= 32 {
+        block4::<32, FUSED>(l, j, xs, ys);
+        j += 32;
+    }
+    if out - j >= 16 {
+        block4::<16, FUSED>(l, j, xs, ys);
+        j += 16;
+    }
+    if out - j >= 8 {
+        block4::<8, FUSED>(l, j, xs, ys);
+        j += 8;
+    }
+    while j < out {
+        block4::<1, FUSED>(l, j, xs, ys);
+        j += 1;
+    }
+}
+
+/// Rows in one pass of `dense_four`.
+const ROWS: usize = 4;
+
+fn dense_four(l: &Layer, xs: &[f32], ys: &mut [f32], r: Rounding) {
+    match r {
+        Rounding::Separate => dense4_with::<false>(l, xs, ys),
+        Rounding::Fused => dense4_with::<true>(l, xs, ys),
+    }
+}
+
 /// `y = x·w + b` for one row.
 #[inline(always)]
 fn dense_with<const FUSED: bool>(l: &Layer, x: &[f32], y: &mut [f32]) {
@@ -221,11 +295,38 @@ impl Net {
     /// Raw outputs of `rows` rows stored contiguously in `xs`, into `out`
     /// (`rows × output`), rounded as dfdx rounds a batch of `rows`.
     pub fn raw_batch(&self, xs: &[f32], rows: usize, s: &mut Scratch, out: &mut [f32]) {
-        let r = Rounding::of_batch(rows);
-        for (x, y) in xs
-            .chunks_exact(self.input)
-            .zip(out.chunks_exact_mut(self.output))
-            .take(rows)
+        self.raw_rows(xs, rows, s, out, Rounding::of_batch(rows))
+    }
+
+    /// Raw outputs of `rows` rows, each with the bits `raw_rounded` gives
+    /// it alone; four rows at a time share each pass over the weights.
+    pub fn raw_rows(&self, xs: &[f32], rows: usize, s: &mut Scratch, out: &mut [f32], r: Rounding) {
+        let (inp, outw) = (self.input, self.output);
+        let full = rows / ROWS * ROWS;
+        if s.a.len() < ROWS * self.widest {
+            s.a.resize(ROWS * self.widest, 0.0);
+            s.b.resize(ROWS * self.widest, 0.0);
+        }
+        let last = self.layers.len() - 1;
+        for g in (0..full).step_by(ROWS) {
+            let x = &xs[g * inp..(g + ROWS) * inp];
+            let y = &mut out[g * outw..(g + ROWS) * outw];
+            let (mut cur, mut next) = (&mut s.a, &mut s.b);
+            for (i, l) in self.layers.iter().enumerate() {
+                let width_in = l.w.len() / l.out;
+                let src: &[f32] = if i == 0 { x } else { &cur[..ROWS * width_in] };
+                if i == last {
+                    dense_four(l, src, y, r);
+                } else {
+                    dense_four(l, src, &mut next[..ROWS * l.out], r);
+                    activate(self.act, &mut next[..ROWS * l.out]);
+                    std::mem::swap(&mut cur, &mut next);
+                }
+            }
+        }
+        for (x, y) in xs[full * inp..rows * inp]
+            .chunks_exact(inp)
+            .zip(out[full * outw..rows * outw].chunks_exact_mut(outw))
         {
             self.raw_rounded(x, s, y, r);
         }
@@ -305,6 +406,45 @@ impl Ensemble {
         s.raw = raw;
         s.answer = answer;
     }
+
+    /// `answer_rounded` for `rows` rows (`masks`: one row of the output
+    /// width per row, for a policy), each row's answer bit for bit the one
+    /// it gets alone.
+    pub fn answer_rows(
+        &self,
+        xs: &[f32],
+        masks: Option<&[bool]>,
+        rows: usize,
+        s: &mut Scratch,
+        out: &mut [f32],
+        r: Rounding,
+    ) {
+        let n = self.output();
+        let mut raw = std::mem::take(&mut s.raw);
+        let mut answer = std::mem::take(&mut s.answer);
+        raw.resize(rows * n, 0.0);
+        answer.resize(n, 0.0);
+        for (i, m) in self.members.iter().enumerate() {
+            m.raw_rows(xs, rows, s, &mut raw, r);
+            for row in 0..rows {
+                let mask = masks.map(|m| &m[row * n..(row + 1) * n]);
+                let y = &mut out[row * n..(row + 1) * n];
+                let x = &raw[row * n..(row + 1) * n];
+                if i == 0 {
+                    self.head.answer(x, mask, y);
+                } else {
+                    self.head.answer(x, mask, &mut answer);
+                    y.iter_mut().zip(&answer).for_each(|(a, b)| *a += b);
+                }
+            }
+        }
+        if self.members.len() > 1 {
+            let k = self.members.len() as f32;
+            out[..rows * n].iter_mut().for_each(|v| *v /= k);
+        }
+        s.raw = raw;
+        s.answer = answer;
+    }
 }
 
 #[cfg(test)]
@@ -358,6 +498,64 @@ mod tests {
             net.raw_into(&xs[..spec.input], &mut s, &mut one);
             close(&one, &want[..spec.output]);
             assert_eq!(net.flops(), spec.forward_flops());
+        }
+    }
+
+    #[test]
+    fn rows_together_equal_rows_alone_bit_for_bit() {
+        let mut rng = Rng::new(5);
+        for (seed, spec) in shapes().into_iter().enumerate() {
+            let members: Vec<Mlp> = (0..2)
+                .map(|k| {
+                    Mlp::new(
+                        spec.clone(),
+                        Head::Solution { bounds: None },
+                        (seed * 2 + k) as u64,
+                    )
+                    .unwrap()
+                })
+                .collect();
+            let fast = Ensemble::new(&members).unwrap();
+            let mut s = Scratch::default();
+            for r in [Rounding::Separate, Rounding::Fused] {
+                for rows in [1, 3, 4, 9] {
+                    let xs: Vec<f32> = (0..rows * spec.input)
+                        .map(|_| (rng.uniform() * 4.0 - 2.0) as f32)
+                        .collect();
+                    let mut together = vec![0.0; rows * spec.output];
+                    fast.answer_rows(&xs, None, rows, &mut s, &mut together, r);
+                    let mut alone = vec![0.0; rows * spec.output];
+                    for (x, y) in xs.chunks(spec.input).zip(alone.chunks_mut(spec.output)) {
+                        fast.answer_rounded(x, None, &mut s, y, r);
+                    }
+                    assert_eq!(bits(&together), bits(&alone), "{spec:?} {rows} rows {r:?}");
+                }
+            }
+        }
+        // Policies with a mask per row.
+        let spec = MlpSpec::new(18, vec![64, 64], 9, Activation::Relu);
+        let p = Mlp::new(spec, Head::Policy, 1).unwrap();
+        let fast = Ensemble::new(std::slice::from_ref(&p)).unwrap();
+        let xs: Vec<f32> = (0..5 * 18).map(|i| (i % 3) as f32).collect();
+        let masks: Vec<bool> = (0..5 * 9).map(|i| i % 4 != 0).collect();
+        let mut s = Scratch::default();
+        let mut together = vec![0.0; 5 * 9];
+        fast.answer_rows(
+            &xs,
+            Some(&masks),
+            5,
+            &mut s,
+            &mut together,
+            Rounding::Separate,
+        );
+        for row in 0..5 {
+            let (want, _) = p
+                .policy(
+                    &xs[row * 18..(row + 1) * 18],
+                    &masks[row * 9..(row + 1) * 9],
+                )
+                .unwrap();
+            assert_eq!(bits(&together[row * 9..(row + 1) * 9]), bits(&want));
         }
     }
 
