@@ -288,3 +288,49 @@ fn batched_search_is_determined_by_its_seed_and_still_plays_well() {
     assert!(Mcts::<TicTacToe>::new(batched(10, 0, 0)).is_err());
     assert!(Mcts::<TicTacToe>::new(batched(10, 1025, 0)).is_err());
 }
+
+/// Games on several threads: worker `i mod T` plays game `i`, so agents
+/// that draw only on each game's own generator give the serial answer at
+/// any thread count, and searchers (whose generators run on from game to
+/// game within a worker) give one answer per thread count.
+#[test]
+fn games_played_in_parallel_are_determined_by_seed_and_threads() {
+    use optimist::compose::discrete::GameProblem;
+    use optimist::compose::evaluate::{evaluate, Evaluation};
+    use optimist::compose::play::RandomPlay;
+    use optimist::compose::{Context, Solver};
+    use optimist::params::ParamValue;
+
+    let problem = GameProblem::new(tictactoe(), optimist::algorithms::kernels());
+    let row = |solver: &dyn Solver, threads: usize| {
+        let r = evaluate(&Evaluation {
+            label: "x".into(),
+            solver,
+            problem: &problem,
+            against: None,
+            n: 30,
+            seed: 4,
+            threads,
+        })
+        .unwrap();
+        (r.scores.clone(), r.wdl, r.queries, r.cost.counted())
+    };
+    let random = RandomPlay;
+    let serial = row(&random, 1);
+    assert_eq!(row(&random, 2), serial);
+    assert_eq!(row(&random, 3), serial);
+    // A searcher: the same answer twice for each thread count.
+    let catalog = optimist::catalog::standard();
+    let mcts = catalog
+        .algorithm("mcts")
+        .unwrap()
+        .plan([("sims", ParamValue::Int(50))], Context::default())
+        .unwrap();
+    for threads in [1, 2] {
+        assert_eq!(
+            row(&mcts, threads),
+            row(&mcts, threads),
+            "threads={threads}"
+        );
+    }
+}

@@ -14,6 +14,7 @@ use std::any::{Any, TypeId};
 use std::sync::Arc;
 
 use super::erased::Unerased;
+use super::parallel;
 use super::play::{play_game, run_episode, Agent, Decision};
 use super::problem::{Families, Problem, ProblemError};
 use super::solver::{poll_stop, SolveError, Solver};
@@ -120,13 +121,14 @@ pub trait DiscreteProblem: Send + Sync {
     fn feature_dim(&self) -> usize;
     /// Plays `n` games against `opponent` (the problem's default opponent
     /// when `None`: random play unless it says otherwise) for two players,
-    /// or runs `n` episodes for one, and records them in `row`.
+    /// or runs `n` episodes for one, and records them in `row`. `games` is
+    /// `(n, seed, threads)`: games go to `threads` workers (see
+    /// `compose::parallel`).
     fn evaluate(
         &self,
         solver: &dyn Solver,
         opponent: Option<&dyn Solver>,
-        n: usize,
-        seed: u64,
+        games: (usize, u64, usize),
         row: &mut EvalRow,
     ) -> Result<(), SolveError>;
     /// `n` rows for an amortizer made by `solver` (see [`generate`]).
@@ -236,13 +238,13 @@ impl<G: Game + 'static> DiscreteProblem for GameProblem<G> {
         &self,
         solver: &dyn Solver,
         opponent: Option<&dyn Solver>,
-        n: usize,
-        seed: u64,
+        (n, seed, threads): (usize, u64, usize),
         row: &mut EvalRow,
     ) -> Result<(), SolveError> {
         let opponent = opponent.unwrap_or(&*self.opponent);
         if self.game.num_players() == 2 {
-            play(&self.game, &self.kernels, solver, opponent, n, seed, row)
+            let players = Players { solver, opponent };
+            play(&self.game, &self.kernels, players, (n, seed, threads), row)
         } else {
             episodes(&self.game, &self.kernels, solver, n, seed, row)
         }
@@ -257,41 +259,52 @@ impl<G: Game + 'static> DiscreteProblem for GameProblem<G> {
     }
 }
 
-/// Plays `n` games, the solver taking the first move in even games.
-/// Instance `i` comes from `Rng::stream(seed, i)`, so every solver
-/// evaluated with one seed meets the same openings.
+/// The solver evaluated and its opponent.
+struct Players<'a> {
+    solver: &'a dyn Solver,
+    opponent: &'a dyn Solver,
+}
+
+/// Plays `n` games, the solver taking the first move in even games, on
+/// `threads` workers (each with its own pair of agents; see
+/// `compose::parallel`). Instance `i` comes from `Rng::stream(seed, i)`, so
+/// every solver evaluated with one seed meets the same openings.
 fn play<G: Game + 'static>(
     game: &Arc<G>,
     kernels: &Kernels<G>,
-    solver: &dyn Solver,
-    opponent: &dyn Solver,
-    n: usize,
-    seed: u64,
+    players: Players<'_>,
+    (n, seed, threads): (usize, u64, usize),
     row: &mut EvalRow,
 ) -> Result<(), SolveError> {
     row.score_name = "score".into();
-    let mut me = Counting {
-        inner: kernels.agent(solver, game)?,
-        moves: 0,
-    };
-    let mut them = kernels.agent(opponent, game)?;
     let move_seed = derive_seed(seed, "moves");
-    let mut wdl = [0usize; 3];
-    let mut cost = Cost::default();
-    for i in 0..n {
+    let make = || {
+        let me = Counting {
+            inner: kernels.agent(players.solver, game)?,
+            moves: 0,
+        };
+        Ok((me, kernels.agent(players.opponent, game)?))
+    };
+    let one = |(me, them): &mut (Counting<G>, Box<dyn Agent<G>>), i: usize| {
         poll_stop()?;
         let start = game.sample_instance(&mut Rng::stream(seed, i as u64));
         let mut rng = Rng::stream(move_seed, i as u64);
         me.reset();
         them.reset();
+        let before = me.moves;
         let first = i % 2 == 0;
         let (record, mine) = if first {
-            let r = play_game(&**game, &start, [&mut me, &mut *them], &mut rng)?;
+            let r = play_game(&**game, &start, [&mut *me, &mut **them], &mut rng)?;
             (r.outcome, r.costs[0])
         } else {
-            let r = play_game(&**game, &start, [&mut *them, &mut me], &mut rng)?;
+            let r = play_game(&**game, &start, [&mut **them, &mut *me], &mut rng)?;
             (-r.outcome, r.costs[1])
         };
+        Ok((record, mine, me.moves - before))
+    };
+    let mut wdl = [0usize; 3];
+    let mut cost = Cost::default();
+    for (record, mine, moves) in parallel::games(n, threads, make, one)? {
         cost += mine;
         // Win +1, draw 0, loss −1 (`signum` would make a draw ±1).
         let (slot, score) = match f64::from(record) {
@@ -301,9 +314,9 @@ fn play<G: Game + 'static>(
         };
         wdl[slot] += 1;
         row.scores.push(score);
+        row.queries += moves;
     }
     row.wdl = Some(wdl);
-    row.queries = me.moves;
     row.cost = cost;
     Ok(())
 }

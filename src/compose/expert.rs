@@ -36,6 +36,8 @@ pub struct ExpertIteration<'a> {
     /// latest round's only.
     pub pool: bool,
     pub seed: u64,
+    /// Workers for the evaluation games (see `compose::parallel`).
+    pub threads: usize,
 }
 
 /// One round's outcome.
@@ -105,6 +107,7 @@ pub fn expert_iteration(e: &ExpertIteration<'_>) -> Result<Vec<Round>, SolveErro
             against: e.against,
             n: e.n,
             seed: e.seed,
+            threads: e.threads,
         })?;
         rounds.push(Round {
             round,
