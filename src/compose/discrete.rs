@@ -131,8 +131,10 @@ pub trait DiscreteProblem: Send + Sync {
         games: (usize, u64, usize),
         row: &mut EvalRow,
     ) -> Result<(), SolveError>;
-    /// `n` rows for an amortizer made by `solver` (see [`generate`]).
-    fn generate(&self, solver: &dyn Solver, n: usize, seed: u64) -> Result<Rows, SolveError>;
+    /// `n` rows for an amortizer made by `solver` (see [`generate`]);
+    /// `games` is `(n, seed, threads)`.
+    fn generate(&self, solver: &dyn Solver, games: (usize, u64, usize))
+        -> Result<Rows, SolveError>;
 }
 
 /// Rows, what they teach, and the games or episodes played to make them.
@@ -250,11 +252,15 @@ impl<G: Game + 'static> DiscreteProblem for GameProblem<G> {
         }
     }
 
-    fn generate(&self, solver: &dyn Solver, n: usize, seed: u64) -> Result<Rows, SolveError> {
+    fn generate(
+        &self,
+        solver: &dyn Solver,
+        games: (usize, u64, usize),
+    ) -> Result<Rows, SolveError> {
         if self.game.num_players() == 2 {
-            self_play(&self.game, &self.kernels, solver, n, seed)
+            self_play(&self.game, &self.kernels, solver, games)
         } else {
-            walk(&self.game, &self.kernels, solver, n, seed)
+            walk(&self.game, &self.kernels, solver, games)
         }
     }
 }
@@ -407,10 +413,9 @@ fn self_play<G: Game + 'static>(
     game: &Arc<G>,
     kernels: &Kernels<G>,
     solver: &dyn Solver,
-    n: usize,
-    seed: u64,
+    games: (usize, u64, usize),
 ) -> Result<Rows, SolveError> {
-    record(game, kernels, solver, n, seed, true, |steps| {
+    record(game, kernels, solver, games, true, |steps| {
         let outcome0: f32 = steps
             .iter()
             .map(|s| if s.mover == 0 { s.reward } else { -s.reward })
@@ -429,10 +434,9 @@ fn walk<G: Game + 'static>(
     game: &Arc<G>,
     kernels: &Kernels<G>,
     solver: &dyn Solver,
-    n: usize,
-    seed: u64,
+    games: (usize, u64, usize),
 ) -> Result<Rows, SolveError> {
-    record(game, kernels, solver, n, seed, false, |steps| {
+    record(game, kernels, solver, games, false, |steps| {
         let mut to_go = 0.0f32;
         let mut values: Vec<f32> = steps
             .iter()
@@ -467,19 +471,16 @@ fn record<G: Game + 'static>(
     game: &Arc<G>,
     kernels: &Kernels<G>,
     solver: &dyn Solver,
-    n: usize,
-    seed: u64,
+    (n, seed, threads): (usize, u64, usize),
     explore: bool,
-    values: impl Fn(&[Step]) -> Vec<f32>,
+    values: impl Fn(&[Step]) -> Vec<f32> + Sync,
 ) -> Result<Rows, SolveError> {
     let actions = game.num_actions();
-    let mut agent = kernels.agent(solver, game)?;
     let move_seed = derive_seed(seed, "moves");
-    let mut rows: Vec<Example> = Vec::with_capacity(n);
-    let mut played = 0usize;
-    while rows.len() < n {
-        let i = played as u64;
-        played += 1;
+    let make = || kernels.agent(solver, game);
+    let one = |agent: &mut Box<dyn Agent<G>>, i: usize| {
+        poll_stop()?;
+        let i = i as u64;
         let mut state = game.sample_instance(&mut Rng::stream(seed, i));
         let mut rng = Rng::stream(move_seed, i);
         agent.reset();
@@ -514,17 +515,22 @@ fn record<G: Game + 'static>(
             state = next;
         }
         let values = values(&steps);
-        for (s, value) in steps.into_iter().zip(values) {
-            rows.push(
+        Ok(steps
+            .into_iter()
+            .zip(values)
+            .map(|(s, value)| {
                 Example::new(s.features, s.target)
                     .with_mask(s.mask)
                     .with_value(value.clamp(-1.0, 1.0))
-                    .with_action(s.action as u32),
-            );
-        }
-    }
+                    .with_action(s.action as u32)
+            })
+            .collect::<Vec<Example>>())
+    };
+    let played = parallel::games_until(n, threads, make, one, Vec::len)?;
+    let runs = played.len();
+    let mut rows: Vec<Example> = played.into_iter().flatten().collect();
     rows.truncate(n);
-    Ok((rows, TargetKind::Policy, played))
+    Ok((rows, TargetKind::Policy, runs))
 }
 
 /// An action drawn in proportion to `weights` among `legal` (the first

@@ -73,9 +73,14 @@ pub fn expert_iteration(e: &ExpertIteration<'_>) -> Result<Vec<Round>, SolveErro
             .planner
             .with_seed(seed)?
             .warm(&WarmStart::Prior(prior.clone()))?;
-        let fresh = generate(e.problem, &*expert, e.planner_label, e.positions, seed)?
-            .data
-            .data;
+        let fresh = generate(
+            e.problem,
+            &*expert,
+            e.planner_label,
+            (e.positions, seed, e.threads),
+        )?
+        .data
+        .data;
         let d: &Dataset = match (&mut buffer, e.pool) {
             (Some(b), true) => {
                 for x in fresh.examples() {
