@@ -21,7 +21,8 @@ use optimist::algorithms::mcts::{MctsAgent, NetEvaluator};
 use optimist::amortized::infer::{Net, Scratch};
 use optimist::amortized::{Activation, Head, Mlp, MlpSpec};
 use optimist::compose::model::Amortized;
-use optimist::compose::play::play_game;
+use optimist::compose::parallel;
+use optimist::compose::play::{play_game, Agent};
 use optimist::compose::Families;
 use optimist::direct::mcts::{Evaluator, Mcts, MctsParams};
 use optimist::domains::connect4::connect4;
@@ -249,24 +250,31 @@ fn self_play_figures() {
         ..MctsParams::default()
     };
     let games = 200;
-    let rate = best(|| {
-        let mut a = MctsAgent::with_evaluator(params, eval.clone()).unwrap();
-        let mut b =
-            MctsAgent::with_evaluator(MctsParams { seed: 1, ..params }, eval.clone()).unwrap();
-        let mut rng = Rng::new(0);
-        let root = ttt.root();
-        let start = Instant::now();
-        for _ in 0..games {
-            use optimist::compose::play::Agent;
-            a.reset();
-            b.reset();
-            play_game(&ttt, &root, [&mut a, &mut b], &mut rng).unwrap_or_else(|e| panic!("{e}"));
-        }
-        games as f64 / start.elapsed().as_secs_f64()
-    });
+    // Game i on worker i mod T, each worker with its own pair of agents
+    // (what evaluation and `solve` do with --threads).
+    let rate = |threads: usize| {
+        best(|| {
+            let root = ttt.root();
+            let make = || {
+                let a = MctsAgent::with_evaluator(params, eval.clone())?;
+                let b = MctsAgent::with_evaluator(MctsParams { seed: 1, ..params }, eval.clone())?;
+                Ok((a, b))
+            };
+            let start = Instant::now();
+            parallel::games(games, threads, make, |(a, b), i| {
+                a.reset();
+                b.reset();
+                let mut rng = Rng::new(i as u64);
+                play_game(&ttt, &root, [a, b], &mut rng)
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+            games as f64 / start.elapsed().as_secs_f64()
+        })
+    };
+    let (one, two) = (rate(1), rate(2));
     println!(
-        "tictactoe AZ self-play, 200 sims/move, tree reuse, 1 thread: {:>7.0} games/s",
-        rate
+        "tictactoe AZ self-play, 200 sims/move, tree reuse: 1 thread {one:>6.0} games/s, 2 threads {two:>6.0} games/s ({:.2}×, target ≥ 1.8×)",
+        two / one
     );
 }
 
