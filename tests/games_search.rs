@@ -198,3 +198,139 @@ fn mcts_with(g: &TicTacToe, eval: &mut Fixed) -> SearchResult {
     let mut searcher = Mcts::new(params(60, 2, 0)).unwrap();
     searcher.search_with(g, &g.root(), eval).unwrap()
 }
+
+/// Leaves valued by one random rollout each, priors uniform, calls counted
+/// per state (so a batched call counts its rows).
+#[derive(Clone, Default)]
+struct Counting {
+    rows: u64,
+    calls: u64,
+}
+
+impl Evaluator<TicTacToe> for Counting {
+    fn evaluate(&mut self, _g: &TicTacToe, _s: &TttState, priors: &mut [f32]) -> Option<f32> {
+        self.rows += 1;
+        priors.fill(1.0);
+        None
+    }
+    fn evaluate_batch(
+        &mut self,
+        g: &TicTacToe,
+        states: &[TttState],
+        priors: &mut [f32],
+        values: &mut [Option<f32>],
+    ) {
+        self.calls += 1;
+        for ((s, p), v) in states.iter().zip(priors.chunks_mut(9)).zip(values) {
+            *v = self.evaluate(g, s, p);
+        }
+    }
+    fn flops_per_eval(&self) -> u64 {
+        7
+    }
+}
+
+fn batched(sims: u32, batch: u32, seed: u64) -> MctsParams {
+    MctsParams {
+        batch,
+        ..params(sims, 1, seed)
+    }
+}
+
+#[test]
+fn batched_leaves_count_network_work_as_single_leaves_do() {
+    let g = tictactoe();
+    for batch in [1, 8] {
+        let mut eval = Counting::default();
+        let mut searcher = Mcts::new(batched(400, batch, 3)).unwrap();
+        let r = searcher.search_with(&g, &g.root(), &mut eval).unwrap();
+        assert_eq!(r.cost.nodes, 400, "batch {batch}");
+        // The first simulation expands the root itself.
+        assert_eq!(r.visits.iter().sum::<u32>(), 399, "batch {batch}");
+        assert_eq!(r.cost.forward_passes, eval.rows, "batch {batch}");
+        assert_eq!(r.cost.flops, 7 * eval.rows, "batch {batch}");
+        if batch == 1 {
+            assert_eq!(eval.calls, 0, "one leaf at a time uses evaluate");
+        } else {
+            // Most leaves share a call with others.
+            assert!(
+                eval.calls * 3 < eval.rows,
+                "{} calls for {} leaves",
+                eval.calls,
+                eval.rows
+            );
+        }
+    }
+}
+
+#[test]
+fn batched_search_is_determined_by_its_seed_and_still_plays_well() {
+    let g = tictactoe();
+    let run = |seed| {
+        let mut searcher = Mcts::new(batched(2000, 16, seed)).unwrap();
+        let s = g.parse("XX. OO. ...").unwrap();
+        searcher
+            .search_with(&g, &s, &mut Counting::default())
+            .unwrap()
+    };
+    let (a, b) = (run(5), run(5));
+    assert_eq!(fingerprint(&a), fingerprint(&b));
+    assert_eq!(a.action, 2, "take the win: {:?}", a.visits);
+    assert_eq!(a.q[2], 1.0);
+    // Batched and one-at-a-time searches differ (virtual loss spreads the
+    // leaves) but agree on the move.
+    let mut single = Mcts::new(batched(2000, 1, 5)).unwrap();
+    let s = g.parse("XX. OO. ...").unwrap();
+    let one = single
+        .search_with(&g, &s, &mut Counting::default())
+        .unwrap();
+    assert_eq!(one.action, 2);
+    assert!(Mcts::<TicTacToe>::new(batched(10, 0, 0)).is_err());
+    assert!(Mcts::<TicTacToe>::new(batched(10, 1025, 0)).is_err());
+}
+
+/// Games on several threads: worker `i mod T` plays game `i`, so agents
+/// that draw only on each game's own generator give the serial answer at
+/// any thread count, and searchers (whose generators run on from game to
+/// game within a worker) give one answer per thread count.
+#[test]
+fn games_played_in_parallel_are_determined_by_seed_and_threads() {
+    use optimist::compose::discrete::GameProblem;
+    use optimist::compose::evaluate::{evaluate, Evaluation};
+    use optimist::compose::play::RandomPlay;
+    use optimist::compose::{Context, Solver};
+    use optimist::params::ParamValue;
+
+    let problem = GameProblem::new(tictactoe(), optimist::algorithms::kernels());
+    let row = |solver: &dyn Solver, threads: usize| {
+        let r = evaluate(&Evaluation {
+            label: "x".into(),
+            solver,
+            problem: &problem,
+            against: None,
+            n: 30,
+            seed: 4,
+            threads,
+        })
+        .unwrap();
+        (r.scores.clone(), r.wdl, r.queries, r.cost.counted())
+    };
+    let random = RandomPlay;
+    let serial = row(&random, 1);
+    assert_eq!(row(&random, 2), serial);
+    assert_eq!(row(&random, 3), serial);
+    // A searcher: the same answer twice for each thread count.
+    let catalog = optimist::catalog::standard();
+    let mcts = catalog
+        .algorithm("mcts")
+        .unwrap()
+        .plan([("sims", ParamValue::Int(50))], Context::default())
+        .unwrap();
+    for threads in [1, 2] {
+        assert_eq!(
+            row(&mcts, threads),
+            row(&mcts, threads),
+            "threads={threads}"
+        );
+    }
+}

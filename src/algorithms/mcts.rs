@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use crate::compose::discrete::{Kernels, Plays};
+use crate::amortized::infer::{Ensemble, Rounding, Scratch};
 use crate::compose::model::Amortized;
 use crate::compose::play::{Agent, Decision};
 use crate::compose::{
@@ -37,6 +38,12 @@ pub fn descriptor() -> AlgorithmDescriptor {
             )
             .range(1.0, 256.0),
             ParamSpec::boolean("reuse", true, "keep the subtree of the played move"),
+            ParamSpec::int(
+                "batch",
+                1,
+                "leaves per network call in a guided search (virtual loss); 1: each leaf as it is reached",
+            )
+            .range(1.0, crate::direct::mcts::MAX_BATCH as f64),
         ],
         families: Families::DISCRETE,
         warm_starts: WarmStarts::ACTION_PRIOR.union(WarmStarts::VALUE),
@@ -57,6 +64,7 @@ fn build(p: &Params, cx: &Context) -> Result<Arc<dyn Solver>, SolveError> {
         threads: p.opt_usize("threads").unwrap_or(cx.threads),
         seed: cx.seed,
         reuse: p.bool("reuse"),
+        batch: p.int("batch") as u32,
     };
     params.validate().map_err(SolveError::native)?;
     Ok(Arc::new(MctsSolver {
@@ -164,7 +172,11 @@ impl<G: Game, E: Evaluator<G> + Clone + Send> Agent<G> for MctsAgent<G, E> {
     fn name(&self) -> String {
         let p = self.searcher.params();
         let kind = if E::PRIOR { "puct" } else { "mcts" };
-        format!("{kind}(sims={})", p.sims)
+        if E::PRIOR && p.batch > 1 {
+            format!("{kind}(sims={}, batch={})", p.sims, p.batch)
+        } else {
+            format!("{kind}(sims={})", p.sims)
+        }
     }
 
     fn act(&mut self, game: &G, state: &G::State, _rng: &mut Rng) -> Result<Decision, SolveError> {
@@ -187,22 +199,39 @@ impl<G: Game, E: Evaluator<G> + Clone + Send> Agent<G> for MctsAgent<G, E> {
 }
 
 /// Networks evaluating MCTS leaves: priors from a policy network, values
-/// from a value network (rollouts where there is none).
+/// from a value network (rollouts where there is none). Both answer through
+/// the hand-written inference path (`amortized::infer`) in one call per
+/// leaf, with buffers reused from leaf to leaf.
 #[derive(Clone)]
 pub struct NetEvaluator {
     prior: Option<Arc<Amortized>>,
     value: Option<Arc<Amortized>>,
+    fast_prior: Option<Arc<Ensemble>>,
+    fast_value: Option<Arc<Ensemble>>,
+    scratch: Scratch,
     features: Vec<f32>,
     mask: Vec<bool>,
+    batch_features: Vec<f32>,
+    batch_values: Vec<f32>,
 }
 
 impl NetEvaluator {
     pub fn new(prior: Option<Arc<Amortized>>, value: Option<Arc<Amortized>>) -> Self {
+        let fast = |m: &Option<Arc<Amortized>>| {
+            m.as_ref()
+                .and_then(|m| Ensemble::new(&m.members))
+                .map(Arc::new)
+        };
         NetEvaluator {
+            fast_prior: fast(&prior),
+            fast_value: fast(&value),
             prior,
             value,
+            scratch: Scratch::default(),
             features: Vec::new(),
             mask: Vec::new(),
+            batch_features: Vec::new(),
+            batch_values: Vec::new(),
         }
     }
 
@@ -244,23 +273,86 @@ impl<G: Game> Evaluator<G> for NetEvaluator {
         if game.encode(state, &mut self.features).is_err() {
             return None;
         }
-        let legal = game.legal(state);
-        match &self.prior {
-            Some(p) => {
+        // Widths were checked against the game (`check`) before the search;
+        // a mismatch here falls back to uniform priors and rollouts.
+        match &self.fast_prior {
+            Some(p) if p.input() == self.features.len() && p.output() == priors.len() => {
+                let legal = game.legal(state);
                 self.mask.clear();
                 self.mask
                     .extend((0..game.num_actions()).map(|a| legal.contains(a)));
-                match p.policy(&self.features, &self.mask) {
-                    Ok((probs, _)) => priors.copy_from_slice(&probs[..priors.len()]),
-                    Err(_) => priors.fill(1.0),
+                p.answer_into(&self.features, Some(&self.mask), &mut self.scratch, priors);
+            }
+            _ => priors.fill(1.0),
+        }
+        let v = self.fast_value.as_ref()?;
+        if v.input() != self.features.len() || v.output() != 1 {
+            return None;
+        }
+        let mut y = [0.0f32];
+        v.answer_into(&self.features, None, &mut self.scratch, &mut y);
+        Some(y[0].clamp(-1.0, 1.0))
+    }
+
+    /// All leaves of a batch in one call per network (rows four at a time
+    /// through the weights), each answer bit for bit what `evaluate` gives.
+    fn evaluate_batch(
+        &mut self,
+        game: &G,
+        states: &[G::State],
+        priors: &mut [f32],
+        values: &mut [Option<f32>],
+    ) {
+        let (f, n, k) = (game.feature_dim(), game.num_actions(), states.len());
+        let fits = |m: &Option<Arc<Ensemble>>, out: usize| {
+            m.as_ref().is_some_and(|m| m.input() == f && m.output() == out)
+        };
+        self.batch_features.resize(k * f, 0.0);
+        let encoded = states
+            .iter()
+            .zip(self.batch_features.chunks_mut(f))
+            .all(|(s, x)| game.encode(s, x).is_ok());
+        if !encoded {
+            for ((s, p), v) in states.iter().zip(priors.chunks_mut(n)).zip(values.iter_mut()) {
+                *v = self.evaluate(game, s, p);
+            }
+            return;
+        }
+        match &self.fast_prior {
+            Some(p) if fits(&self.fast_prior, n) => {
+                self.mask.clear();
+                for s in states {
+                    let legal = game.legal(s);
+                    self.mask.extend((0..n).map(|a| legal.contains(a)));
+                }
+                p.answer_rows(
+                    &self.batch_features,
+                    Some(&self.mask),
+                    k,
+                    &mut self.scratch,
+                    &mut priors[..k * n],
+                    Rounding::Separate,
+                );
+            }
+            _ => priors.fill(1.0),
+        }
+        match &self.fast_value {
+            Some(v) if fits(&self.fast_value, 1) => {
+                self.batch_values.resize(k, 0.0);
+                v.answer_rows(
+                    &self.batch_features,
+                    None,
+                    k,
+                    &mut self.scratch,
+                    &mut self.batch_values,
+                    Rounding::Separate,
+                );
+                for (out, y) in values.iter_mut().zip(&self.batch_values) {
+                    *out = Some(y.clamp(-1.0, 1.0));
                 }
             }
-            None => priors.fill(1.0),
+            _ => values.fill(None),
         }
-        let v = self.value.as_ref()?;
-        v.predict(&self.features)
-            .ok()
-            .map(|(y, _)| y[0].clamp(-1.0, 1.0))
     }
 
     fn flops_per_eval(&self) -> u64 {

@@ -4,7 +4,8 @@
 //! The interpreter's entry points: build an `Mlp` from an `MlpSpec` and a
 //! `Head`; `train` it on a `Dataset` (regression-based) or
 //! `train_objective` on a `ContinuousProblem` (objective-based); answer
-//! queries with `Mlp::predict`, `predict_batch` and `policy`; persist with
+//! queries with `Mlp::predict`, `predict_batch` and `policy` (or, where a
+//! search or an agent asks thousands of times, `infer::Ensemble`); persist with
 //! `checkpoint::save`/`load`, `dataset_io::load`/`save`, and `Cache`.
 
 pub mod adam;
@@ -14,6 +15,7 @@ pub mod checksum;
 pub mod dataset;
 pub mod dataset_io;
 pub mod heads;
+pub mod infer;
 pub mod mlp;
 pub mod objective;
 pub use crate::progress;

@@ -14,6 +14,7 @@ use std::any::{Any, TypeId};
 use std::sync::Arc;
 
 use super::erased::Unerased;
+use super::parallel;
 use super::play::{play_game, run_episode, Agent, Decision};
 use super::problem::{Families, Problem, ProblemError};
 use super::solver::{poll_stop, SolveError, Solver};
@@ -120,17 +121,20 @@ pub trait DiscreteProblem: Send + Sync {
     fn feature_dim(&self) -> usize;
     /// Plays `n` games against `opponent` (the problem's default opponent
     /// when `None`: random play unless it says otherwise) for two players,
-    /// or runs `n` episodes for one, and records them in `row`.
+    /// or runs `n` episodes for one, and records them in `row`. `games` is
+    /// `(n, seed, threads)`: games go to `threads` workers (see
+    /// `compose::parallel`).
     fn evaluate(
         &self,
         solver: &dyn Solver,
         opponent: Option<&dyn Solver>,
-        n: usize,
-        seed: u64,
+        games: (usize, u64, usize),
         row: &mut EvalRow,
     ) -> Result<(), SolveError>;
-    /// `n` rows for an amortizer made by `solver` (see [`generate`]).
-    fn generate(&self, solver: &dyn Solver, n: usize, seed: u64) -> Result<Rows, SolveError>;
+    /// `n` rows for an amortizer made by `solver` (see [`generate`]);
+    /// `games` is `(n, seed, threads)`.
+    fn generate(&self, solver: &dyn Solver, games: (usize, u64, usize))
+        -> Result<Rows, SolveError>;
 }
 
 /// Rows, what they teach, and the games or episodes played to make them.
@@ -238,62 +242,77 @@ impl<G: Game + 'static> DiscreteProblem for GameProblem<G> {
         &self,
         solver: &dyn Solver,
         opponent: Option<&dyn Solver>,
-        n: usize,
-        seed: u64,
+        (n, seed, threads): (usize, u64, usize),
         row: &mut EvalRow,
     ) -> Result<(), SolveError> {
         let opponent = opponent.unwrap_or(&*self.opponent);
         if self.game.num_players() == 2 {
-            play(&self.game, &self.kernels, solver, opponent, n, seed, row)
+            let players = Players { solver, opponent };
+            play(&self.game, &self.kernels, players, (n, seed, threads), row)
         } else {
             episodes(&self.game, &self.kernels, solver, n, seed, row)
         }
     }
 
-    fn generate(&self, solver: &dyn Solver, n: usize, seed: u64) -> Result<Rows, SolveError> {
+    fn generate(
+        &self,
+        solver: &dyn Solver,
+        games: (usize, u64, usize),
+    ) -> Result<Rows, SolveError> {
         if self.game.num_players() == 2 {
-            self_play(&self.game, &self.kernels, solver, n, seed)
+            self_play(&self.game, &self.kernels, solver, games)
         } else {
-            walk(&self.game, &self.kernels, solver, n, seed)
+            walk(&self.game, &self.kernels, solver, games)
         }
     }
 }
 
-/// Plays `n` games, the solver taking the first move in even games.
-/// Instance `i` comes from `Rng::stream(seed, i)`, so every solver
-/// evaluated with one seed meets the same openings.
+/// The solver evaluated and its opponent.
+struct Players<'a> {
+    solver: &'a dyn Solver,
+    opponent: &'a dyn Solver,
+}
+
+/// Plays `n` games, the solver taking the first move in even games, on
+/// `threads` workers (each with its own pair of agents; see
+/// `compose::parallel`). Instance `i` comes from `Rng::stream(seed, i)`, so
+/// every solver evaluated with one seed meets the same openings.
 fn play<G: Game + 'static>(
     game: &Arc<G>,
     kernels: &Kernels<G>,
-    solver: &dyn Solver,
-    opponent: &dyn Solver,
-    n: usize,
-    seed: u64,
+    players: Players<'_>,
+    (n, seed, threads): (usize, u64, usize),
     row: &mut EvalRow,
 ) -> Result<(), SolveError> {
     row.score_name = "score".into();
-    let mut me = Counting {
-        inner: kernels.agent(solver, game)?,
-        moves: 0,
-    };
-    let mut them = kernels.agent(opponent, game)?;
     let move_seed = derive_seed(seed, "moves");
-    let mut wdl = [0usize; 3];
-    let mut cost = Cost::default();
-    for i in 0..n {
+    let make = || {
+        let me = Counting {
+            inner: kernels.agent(players.solver, game)?,
+            moves: 0,
+        };
+        Ok((me, kernels.agent(players.opponent, game)?))
+    };
+    let one = |(me, them): &mut (Counting<G>, Box<dyn Agent<G>>), i: usize| {
         poll_stop()?;
         let start = game.sample_instance(&mut Rng::stream(seed, i as u64));
         let mut rng = Rng::stream(move_seed, i as u64);
         me.reset();
         them.reset();
+        let before = me.moves;
         let first = i % 2 == 0;
         let (record, mine) = if first {
-            let r = play_game(&**game, &start, [&mut me, &mut *them], &mut rng)?;
+            let r = play_game(&**game, &start, [&mut *me, &mut **them], &mut rng)?;
             (r.outcome, r.costs[0])
         } else {
-            let r = play_game(&**game, &start, [&mut *them, &mut me], &mut rng)?;
+            let r = play_game(&**game, &start, [&mut **them, &mut *me], &mut rng)?;
             (-r.outcome, r.costs[1])
         };
+        Ok((record, mine, me.moves - before))
+    };
+    let mut wdl = [0usize; 3];
+    let mut cost = Cost::default();
+    for (record, mine, moves) in parallel::games(n, threads, make, one)? {
         cost += mine;
         // Win +1, draw 0, loss −1 (`signum` would make a draw ±1).
         let (slot, score) = match f64::from(record) {
@@ -303,9 +322,9 @@ fn play<G: Game + 'static>(
         };
         wdl[slot] += 1;
         row.scores.push(score);
+        row.queries += moves;
     }
     row.wdl = Some(wdl);
-    row.queries = me.moves;
     row.cost = cost;
     Ok(())
 }
@@ -398,10 +417,9 @@ fn self_play<G: Game + 'static>(
     game: &Arc<G>,
     kernels: &Kernels<G>,
     solver: &dyn Solver,
-    n: usize,
-    seed: u64,
+    games: (usize, u64, usize),
 ) -> Result<Rows, SolveError> {
-    record(game, kernels, solver, n, seed, true, |steps| {
+    record(game, kernels, solver, games, true, |steps| {
         let outcome0: f32 = steps
             .iter()
             .map(|s| if s.mover == 0 { s.reward } else { -s.reward })
@@ -420,10 +438,9 @@ fn walk<G: Game + 'static>(
     game: &Arc<G>,
     kernels: &Kernels<G>,
     solver: &dyn Solver,
-    n: usize,
-    seed: u64,
+    games: (usize, u64, usize),
 ) -> Result<Rows, SolveError> {
-    record(game, kernels, solver, n, seed, false, |steps| {
+    record(game, kernels, solver, games, false, |steps| {
         let mut to_go = 0.0f32;
         let mut values: Vec<f32> = steps
             .iter()
@@ -458,20 +475,17 @@ fn record<G: Game + 'static>(
     game: &Arc<G>,
     kernels: &Kernels<G>,
     solver: &dyn Solver,
-    n: usize,
-    seed: u64,
+    (n, seed, threads): (usize, u64, usize),
     explore: bool,
-    values: impl Fn(&[Step]) -> Vec<f32>,
+    values: impl Fn(&[Step]) -> Vec<f32> + Sync,
 ) -> Result<Rows, SolveError> {
     let actions = game.num_actions();
-    let mut agent = kernels.agent(solver, game)?;
     let move_seed = derive_seed(seed, "moves");
-    let mut rows: Vec<Example> = Vec::with_capacity(n);
-    let mut played = 0usize;
-    let mut cost = Cost::default();
-    while rows.len() < n {
-        let i = played as u64;
-        played += 1;
+    let make = || kernels.agent(solver, game);
+    let one = |agent: &mut Box<dyn Agent<G>>, i: usize| {
+        poll_stop()?;
+        let i = i as u64;
+        let mut cost = Cost::default();
         let mut state = game.sample_instance(&mut Rng::stream(seed, i));
         let mut rng = Rng::stream(move_seed, i);
         agent.reset();
@@ -507,17 +521,25 @@ fn record<G: Game + 'static>(
             state = next;
         }
         let values = values(&steps);
-        for (s, value) in steps.into_iter().zip(values) {
-            rows.push(
+        let rows = steps
+            .into_iter()
+            .zip(values)
+            .map(|(s, value)| {
                 Example::new(s.features, s.target)
                     .with_mask(s.mask)
                     .with_value(value.clamp(-1.0, 1.0))
-                    .with_action(s.action as u32),
-            );
-        }
-    }
+                    .with_action(s.action as u32)
+            })
+            .collect::<Vec<Example>>();
+        Ok((rows, cost))
+    };
+    let played = parallel::games_until(n, threads, make, one, |g| g.0.len())?;
+    let runs = played.len();
+    // Every game played counts, the last one's cut rows included.
+    let cost = played.iter().fold(Cost::default(), |a, g| a + g.1);
+    let mut rows: Vec<Example> = played.into_iter().flat_map(|g| g.0).collect();
     rows.truncate(n);
-    Ok((rows, TargetKind::Policy, played, cost))
+    Ok((rows, TargetKind::Policy, runs, cost))
 }
 
 /// An action drawn in proportion to `weights` among `legal` (the first

@@ -24,6 +24,9 @@ pub struct Evaluation<'a> {
     pub against: Option<&'a dyn Solver>,
     pub n: usize,
     pub seed: u64,
+    /// Workers playing games in parallel (results are determined by the
+    /// seed and this count; a gate, whose budget spans games, plays on one).
+    pub threads: usize,
 }
 
 /// Evaluates a solver on `n` instances of a problem.
@@ -46,7 +49,8 @@ pub fn evaluate(e: &Evaluation<'_>) -> Result<EvalRow, SolveError> {
     });
     row.training = solver.model().map(|m| m.training_cost());
     if let Some(d) = problem.discrete() {
-        d.evaluate(solver, e.against, n, seed, &mut row)?;
+        let threads = if gate.is_some() { 1 } else { e.threads };
+        d.evaluate(solver, e.against, (n, seed, threads), &mut row)?;
     } else if let Some(c) = problem.control() {
         row.score_name = "return".into();
         let move_seed = derive_seed(seed, "moves");

@@ -36,6 +36,8 @@ pub struct ExpertIteration<'a> {
     /// latest round's only.
     pub pool: bool,
     pub seed: u64,
+    /// Workers for the evaluation games (see `compose::parallel`).
+    pub threads: usize,
 }
 
 /// One round's outcome.
@@ -94,9 +96,14 @@ pub fn expert_iteration(e: &ExpertIteration<'_>) -> Result<Vec<Round>, SolveErro
             .planner
             .with_seed(seed)?
             .warm(&WarmStart::Prior(prior.clone()))?;
-        let fresh = generate(e.problem, &*expert, e.planner_label, e.positions, seed)?
-            .data
-            .data;
+        let fresh = generate(
+            e.problem,
+            &*expert,
+            e.planner_label,
+            (e.positions, seed, e.threads),
+        )?
+        .data
+        .data;
         let d: &Dataset = match (&mut buffer, e.pool) {
             (Some(b), true) => {
                 for x in fresh.examples() {
@@ -128,6 +135,7 @@ pub fn expert_iteration(e: &ExpertIteration<'_>) -> Result<Vec<Round>, SolveErro
             against: e.against,
             n: e.n,
             seed: e.seed,
+            threads: e.threads,
         })?;
         rounds.push(Round {
             round,

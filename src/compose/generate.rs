@@ -81,13 +81,13 @@ pub struct Generated {
 }
 
 /// `n` rows made by `solver` (named `label` in the rows' source) on
-/// instances of `problem`.
+/// instances of `problem`; games and episodes on `threads` workers (see
+/// `compose::parallel`).
 pub fn generate(
     problem: &dyn Problem,
     solver: &dyn Solver,
     label: &str,
-    n: usize,
-    seed: u64,
+    (n, seed, threads): (usize, u64, usize),
 ) -> Result<Generated, SolveError> {
     let start = Instant::now();
     let family = problem.families();
@@ -104,7 +104,7 @@ pub fn generate(
     check_memory(problem, n)?;
     let source = format!("{} solved by {label}", problem.name());
     let (examples, kind, runs, cost) = if let Some(d) = problem.discrete() {
-        d.generate(solver, n, seed)?
+        d.generate(solver, (n, seed, threads))?
     } else if let Some(c) = problem.control() {
         control_rows(c, solver, n, seed)?
     } else if let Some(p) = problem.continuous() {

@@ -18,6 +18,7 @@ pub mod fit;
 pub mod gate;
 pub mod generate;
 pub mod model;
+pub mod parallel;
 pub mod play;
 pub mod problem;
 pub mod solver;

@@ -20,6 +20,7 @@ use super::discrete::{Kernels, Plays};
 use super::play::{Agent, Decision};
 use super::problem::Families;
 use super::solver::{SolveError, Solver};
+use crate::amortized::infer::{Ensemble, Rounding, Scratch};
 use crate::amortized::{checkpoint, Activation, Head, Mlp, TargetKind};
 use crate::cost::Cost;
 use crate::direct::continuous::Solution;
@@ -356,28 +357,6 @@ impl Amortized {
         Ok((sum, cost))
     }
 
-    /// The members' answers for many queries in one batched pass each, averaged.
-    fn predict_batch(&self, xs: &[Vec<f32>]) -> Result<(Vec<Vec<f32>>, Cost), ModelError> {
-        let mut sum: Option<Vec<Vec<f32>>> = None;
-        let mut cost = Cost::default();
-        for m in &self.members {
-            let (ys, c) = m.predict_batch(xs).map_err(ModelError::network)?;
-            cost += c;
-            match sum.as_mut() {
-                None => sum = Some(ys),
-                Some(s) => {
-                    for (row, y) in s.iter_mut().zip(&ys) {
-                        row.iter_mut().zip(y).for_each(|(a, b)| *a += b);
-                    }
-                }
-            }
-        }
-        let mut ys = sum.unwrap_or_default();
-        let k = self.members.len() as f32;
-        ys.iter_mut().flatten().for_each(|v| *v /= k);
-        Ok((ys, cost))
-    }
-
     /// `θ = f(x)` for one continuous instance, clamped into the box.
     pub fn answer(&self, p: &dyn ContinuousProblem, x: &[f64]) -> Result<Solution, ModelError> {
         let start = Instant::now();
@@ -557,25 +536,44 @@ impl Plays for Amortized {
     }
 }
 
-/// An amortized model playing a game or walking an MDP.
+/// An amortized model playing a game or walking an MDP, through the
+/// hand-written inference path (`amortized::infer`) with buffers reused
+/// from move to move.
 pub struct AmortizedAgent {
     model: Arc<Amortized>,
+    fast: Option<Ensemble>,
+    scratch: Scratch,
     features: Vec<f32>,
+    rows: Vec<f32>,
+    answers: Vec<f32>,
 }
 
 impl AmortizedAgent {
     pub fn new(model: Arc<Amortized>) -> AmortizedAgent {
         AmortizedAgent {
+            fast: Ensemble::new(&model.members),
             model,
+            scratch: Scratch::default(),
             features: Vec::new(),
+            rows: Vec::new(),
+            answers: Vec::new(),
         }
     }
 
-    fn encode<G: Game>(&mut self, game: &G, state: &G::State) -> Result<Vec<f32>, SolveError> {
+    fn encode<G: Game>(&mut self, game: &G, state: &G::State) -> Result<(), SolveError> {
         self.features.resize(game.feature_dim(), 0.0);
         game.encode(state, &mut self.features)
             .map_err(SolveError::native)?;
-        Ok(self.features.clone())
+        Ok(())
+    }
+
+    /// The cost of `rows` answers: one forward pass per member and row.
+    fn cost(&self, rows: usize) -> Cost {
+        Cost {
+            forward_passes: (rows * self.model.members.len()) as u64,
+            flops: rows as u64 * self.model.forward_flops(),
+            ..Cost::default()
+        }
     }
 
     /// The legal action of highest probability (ties: the lowest index).
@@ -586,8 +584,10 @@ impl AmortizedAgent {
     ) -> Result<(usize, Cost), SolveError> {
         let legal = game.legal(state);
         let mask: Vec<bool> = (0..game.num_actions()).map(|a| legal.contains(a)).collect();
-        let x = self.encode(game, state)?;
-        let (p, cost) = self.model.policy(&x, &mask)?;
+        self.encode(game, state)?;
+        let fast = self.fast.as_ref().ok_or(ModelError::Empty)?;
+        let mut p = vec![0.0f32; mask.len()];
+        fast.answer_into(&self.features, Some(&mask), &mut self.scratch, &mut p);
         let best = legal
             .iter()
             .fold(None::<(usize, f32)>, |best, a| match best {
@@ -598,7 +598,7 @@ impl AmortizedAgent {
             .ok_or_else(|| {
                 SolveError::Problem("the state is terminal: there is no move to choose".into())
             })?;
-        Ok((best, cost))
+        Ok((best, self.cost(1)))
     }
 
     /// The action whose successor the value network likes best for the
@@ -610,7 +610,8 @@ impl AmortizedAgent {
         state: &G::State,
     ) -> Result<(usize, Cost), SolveError> {
         let mut children = Vec::new();
-        let mut rows = Vec::new();
+        self.rows.clear();
+        let mut count = 0;
         for action in game.legal(state).iter() {
             let (next, reward) = game.apply(state, action);
             let successor = if game.is_terminal(&next) {
@@ -621,8 +622,10 @@ impl AmortizedAgent {
                 } else {
                     1.0
                 };
-                rows.push(self.encode(game, &next)?);
-                Some((rows.len() - 1, sign))
+                self.encode(game, &next)?;
+                self.rows.extend_from_slice(&self.features);
+                count += 1;
+                Some((count - 1, sign))
             };
             children.push(Child {
                 action,
@@ -630,16 +633,31 @@ impl AmortizedAgent {
                 successor,
             });
         }
-        let (values, cost) = self.model.predict_batch(&rows)?;
+        let fast = self.fast.as_ref().ok_or(ModelError::Empty)?;
+        self.answers.resize(count, 0.0);
+        let width = game.feature_dim();
+        // Rounded as one dfdx batch of the successors was.
+        let rounding = Rounding::of_batch(count);
+        for (x, y) in self.rows.chunks_exact(width).zip(self.answers.iter_mut()) {
+            fast.answer_rounded(
+                x,
+                None,
+                &mut self.scratch,
+                std::slice::from_mut(y),
+                rounding,
+            );
+        }
         let mut best: Option<(usize, f32)> = None;
         for c in children {
-            let later = c.successor.map_or(0.0, |(row, sign)| sign * values[row][0]);
+            let later = c
+                .successor
+                .map_or(0.0, |(row, sign)| sign * self.answers[row]);
             let score = c.reward + later;
             if best.is_none_or(|(_, b)| score > b) {
                 best = Some((c.action, score));
             }
         }
-        best.map(|(a, _)| (a, cost)).ok_or_else(|| {
+        best.map(|(a, _)| (a, self.cost(count))).ok_or_else(|| {
             SolveError::Problem("the state is terminal: there is no move to choose".into())
         })
     }

@@ -55,6 +55,10 @@ pub struct MctsParams {
     pub seed: u64,
     /// Keep the tree between calls when the new state is below the old root.
     pub reuse: bool,
+    /// Leaves gathered (with virtual loss) and evaluated together per
+    /// evaluator call, in each tree; 1 evaluates each leaf as it is reached.
+    /// Only guided searches (an evaluator with a prior) batch.
+    pub batch: u32,
 }
 
 impl Default for MctsParams {
@@ -67,6 +71,7 @@ impl Default for MctsParams {
             threads: 1,
             seed: 0,
             reuse: true,
+            batch: 1,
         }
     }
 }
@@ -90,6 +95,8 @@ pub enum MctsError {
     ThreadPanicked,
     /// The trees could grow past the memory budget.
     Memory(crate::memory::MemoryError),
+    /// `batch` is outside 1 to 1024.
+    Batch { batch: u32 },
 }
 
 impl fmt::Display for MctsError {
@@ -111,6 +118,9 @@ impl fmt::Display for MctsError {
             }
             MctsError::ThreadPanicked => write!(f, "mcts: a search thread panicked"),
             MctsError::Memory(e) => write!(f, "mcts: {e}"),
+            MctsError::Batch { batch } => {
+                write!(f, "mcts: batch must be between 1 and 1024, got {batch}")
+            }
         }
     }
 }
@@ -133,9 +143,15 @@ impl MctsParams {
                 threads: self.threads,
             });
         }
+        if !(1..=MAX_BATCH).contains(&self.batch) {
+            return Err(MctsError::Batch { batch: self.batch });
+        }
         Ok(())
     }
 }
+
+/// The most leaves one evaluator call may gather.
+pub const MAX_BATCH: u32 = 1024;
 
 /// Supplies a prior over actions (and optionally a value) for a leaf; with
 /// one, the search uses PUCT. The hybrid pipelines implement it with
@@ -212,6 +228,15 @@ const EXPANDED: u8 = 1;
 const TERMINAL: u8 = 2;
 /// The player to move changes on the edge into this node (negamax sign).
 const FLIP: u8 = 4;
+/// A leaf waiting in the current batch for its evaluation.
+const PENDING: u8 = 8;
+
+/// Where a descent under virtual loss ended.
+enum Descent {
+    Terminal,
+    Leaf(usize),
+    Collision,
+}
 
 #[derive(Clone, Copy, Debug)]
 struct Node<S> {
@@ -269,6 +294,34 @@ struct Tree<S> {
     path: Vec<u32>,
     priors: Vec<f32>,
     rng: Rng,
+    batch: Batch<S>,
+}
+
+/// The leaves of one batch, waiting for their evaluation: their paths from
+/// the root (`paths[ends[k-1]..ends[k]]`, the leaf last), states, and the
+/// virtual losses on the way to them (a pending visit counts as a loss for
+/// the mover who chose it, so that the next descent looks elsewhere).
+struct Batch<S> {
+    paths: Vec<u32>,
+    ends: Vec<usize>,
+    states: Vec<S>,
+    priors: Vec<f32>,
+    values: Vec<Option<f32>>,
+    /// Pending visits per node (indexed like the arena; zero between batches).
+    virtual_visits: Vec<u32>,
+}
+
+impl<S> Batch<S> {
+    fn new() -> Self {
+        Batch {
+            paths: Vec::new(),
+            ends: Vec::new(),
+            states: Vec::new(),
+            priors: Vec::new(),
+            values: Vec::new(),
+            virtual_visits: Vec::new(),
+        }
+    }
 }
 
 impl<S: Copy + Eq> Tree<S> {
@@ -279,6 +332,7 @@ impl<S: Copy + Eq> Tree<S> {
             path: Vec::new(),
             priors: Vec::new(),
             rng,
+            batch: Batch::new(),
         }
     }
 
@@ -354,6 +408,10 @@ impl<S: Copy + Eq> Tree<S> {
         self.nodes.reserve(bound.min(1 << 22));
         self.path.reserve(64);
         self.priors.resize(game.num_actions(), 0.0);
+        if E::PRIOR && params.batch > 1 {
+            self.run_batched(game, eval, params, sims, &mut counters);
+            return counters;
+        }
         for i in 0..sims {
             if i % STOP_POLL == STOP_POLL - 1 && crate::stop::requested() {
                 break;
@@ -361,6 +419,151 @@ impl<S: Copy + Eq> Tree<S> {
             self.simulate(game, eval, params, &mut counters);
         }
         counters
+    }
+
+    /// Simulations in batches of up to `params.batch` leaves: each descent
+    /// adds a virtual loss along its path, the leaves are evaluated in one
+    /// `evaluate_batch` call, then expanded and backed up in the order they
+    /// were reached. A descent that ends on a terminal node backs up at
+    /// once; one that reaches a leaf already in the batch ends the batch
+    /// early (it is not counted, and is tried again in the next batch).
+    fn run_batched<G, E>(
+        &mut self,
+        game: &G,
+        eval: &mut E,
+        params: &MctsParams,
+        sims: u32,
+        counters: &mut Counters,
+    ) where
+        G: Game<State = S>,
+        E: Evaluator<G>,
+    {
+        let n = game.num_actions();
+        let mut done = 0u32;
+        let mut polled = 0u32;
+        while done < sims {
+            if done / STOP_POLL != polled {
+                polled = done / STOP_POLL;
+                if crate::stop::requested() {
+                    break;
+                }
+            }
+            let want = params.batch.min(sims - done);
+            self.batch.paths.clear();
+            self.batch.ends.clear();
+            self.batch.states.clear();
+            while (self.batch.ends.len() as u32) < want && done < sims {
+                match self.descend_virtual(params.c) {
+                    Descent::Terminal => {
+                        counters.sims += 1;
+                        done += 1;
+                        self.backup(0.0);
+                    }
+                    Descent::Leaf(idx) => {
+                        self.batch.states.push(self.nodes[idx].state);
+                        self.batch.ends.push(self.batch.paths.len());
+                        done += 1;
+                    }
+                    Descent::Collision => break,
+                }
+            }
+            let k = self.batch.ends.len();
+            if k == 0 {
+                continue;
+            }
+            self.batch.priors.resize(k * n, 0.0);
+            self.batch.values.clear();
+            self.batch.values.resize(k, None);
+            eval.evaluate_batch(
+                game,
+                &self.batch.states,
+                &mut self.batch.priors,
+                &mut self.batch.values,
+            );
+            counters.evals += k as u64;
+            // Lift every virtual loss before the real backups.
+            for &i in &self.batch.paths {
+                self.batch.virtual_visits[i as usize] = 0;
+            }
+            for j in 0..k {
+                counters.sims += 1;
+                let start = if j == 0 { 0 } else { self.batch.ends[j - 1] };
+                let end = self.batch.ends[j];
+                let idx = self.batch.paths[end - 1] as usize;
+                self.nodes[idx].flags &= !PENDING;
+                self.priors
+                    .copy_from_slice(&self.batch.priors[j * n..(j + 1) * n]);
+                let legal = game.legal(&self.nodes[idx].state);
+                normalize_priors(&mut self.priors, legal);
+                self.add_children::<G, E>(game, idx, legal);
+                let value = match self.batch.values[j] {
+                    Some(v) if v.is_finite() => v,
+                    _ => self.rollouts(game, idx, params, counters),
+                };
+                self.path.clear();
+                self.path.extend_from_slice(&self.batch.paths[start..end]);
+                self.backup(value);
+            }
+        }
+    }
+
+    /// One descent under virtual loss: to a terminal node (its path left in
+    /// `self.path`), or to an unexpanded leaf (its path appended to the
+    /// batch, with a virtual visit on every node of it), or onto a leaf
+    /// already pending.
+    fn descend_virtual(&mut self, c: f32) -> Descent {
+        self.path.clear();
+        self.path.push(0);
+        let mut idx = 0usize;
+        loop {
+            let node = &self.nodes[idx];
+            if node.flags & TERMINAL != 0 {
+                return Descent::Terminal;
+            }
+            if node.flags & EXPANDED == 0 {
+                if node.flags & PENDING != 0 {
+                    return Descent::Collision;
+                }
+                break;
+            }
+            idx = self.select_puct_virtual(idx, c);
+            self.path.push(idx as u32);
+        }
+        self.nodes[idx].flags |= PENDING;
+        if self.batch.virtual_visits.len() < self.nodes.len() {
+            self.batch.virtual_visits.resize(self.nodes.len(), 0);
+        }
+        for &i in &self.path {
+            self.batch.virtual_visits[i as usize] += 1;
+        }
+        self.batch.paths.extend_from_slice(&self.path);
+        Descent::Leaf(idx)
+    }
+
+    /// PUCT selection counting each pending visit as a loss.
+    fn select_puct_virtual(&self, idx: usize, c: f32) -> usize {
+        let vv = |i: usize| self.batch.virtual_visits.get(i).copied().unwrap_or(0);
+        let parent = &self.nodes[idx];
+        let sqrt_n = ((parent.visits + vv(idx)).max(1) as f32).sqrt();
+        let mut best = parent.first_child as usize;
+        let mut best_score = f32::NEG_INFINITY;
+        for i in parent.children() {
+            let child = &self.nodes[i];
+            let pending = vv(i);
+            let visits = child.visits + pending;
+            let n = visits as f32;
+            let q = if visits == 0 {
+                0.0
+            } else {
+                (child.value - pending as f32) / n
+            };
+            let score = q + c * child.prior * sqrt_n / (1.0 + n);
+            if score > best_score {
+                best_score = score;
+                best = i;
+            }
+        }
+        best
     }
 
     fn simulate<G, E>(
@@ -424,6 +627,19 @@ impl<S: Copy + Eq> Tree<S> {
             }
             None => None,
         };
+        self.add_children::<G, E>(game, idx, legal);
+        value
+    }
+
+    /// Creates the children of `idx` with the priors in `self.priors` (in
+    /// random order, so that ties and the order of first visits are
+    /// unbiased).
+    fn add_children<G, E>(&mut self, game: &G, idx: usize, legal: Actions)
+    where
+        G: Game<State = S>,
+        E: Evaluator<G>,
+    {
+        let state = self.nodes[idx].state;
         let uniform = 1.0 / legal.len().max(1) as f32;
         let mover = game.to_move(&state);
         let first = self.nodes.len();
@@ -447,7 +663,6 @@ impl<S: Copy + Eq> Tree<S> {
         if legal.is_empty() {
             node.flags |= TERMINAL;
         }
-        value
     }
 
     #[inline]

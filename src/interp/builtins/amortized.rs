@@ -298,8 +298,13 @@ fn eval_solve(c: &mut Call) -> Result<Value, RuntimeError> {
             CacheLookup::Miss => {}
         }
     }
-    let made = generate(&**objective, &*solver.solver, &solver.label, n, c.seed)
-        .map_err(|e| effort.fail(e.to_string()))?;
+    let made = generate(
+        &**objective,
+        &*solver.solver,
+        &solver.label,
+        (n, c.seed, c.settings.threads),
+    )
+    .map_err(|e| effort.fail(e.to_string()))?;
     let what = match objective.families() {
         Families::GAME => "self-play games",
         Families::MDP | Families::CONTROL => "episodes",

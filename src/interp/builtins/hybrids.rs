@@ -248,6 +248,7 @@ fn eval_expert_iteration(c: &mut Call) -> Result<Value, RuntimeError> {
         against: against.as_ref().map(|a| &*a.solver),
         pool: matches!(c.args[8], Value::Bool(true)),
         seed: c.seed,
+        threads: c.settings.threads,
     })
     .map_err(|e| {
         let at = match e {

@@ -103,6 +103,7 @@ fn run(
         against: against(c, 3).map(|a| &*a.solver),
         n,
         seed: c.seed,
+        threads: c.settings.threads,
     })
     .map_err(|e| fail(c, e))
 }
