@@ -128,6 +128,7 @@ fn cmaes_by_default_reaches_rosenbrocks_optimum_on_every_instance_at_two_seeds()
             against: None,
             n: 5,
             seed,
+            threads: 1,
         })
         .unwrap();
         assert_eq!(row.scores.len(), 5);

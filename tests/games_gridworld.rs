@@ -122,6 +122,7 @@ fn evaluate_on(world: GridWorld, solver: &dyn Solver, n: usize, seed: u64) -> (V
         against: None,
         n,
         seed,
+        threads: 1,
     })
     .unwrap();
     (row.scores, row.gap.expect("a maze knows its optimum"))

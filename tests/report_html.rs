@@ -76,7 +76,9 @@ fn report_html_holds_every_report_plot_and_the_run_settings() {
     assert_eq!(count(&html, "<table>"), 2, "{html}");
     for header in ["solver", "samples", "value"] {
         assert!(
-            html.contains(&format!("<th scope=\"col\">{header}</th>")),
+            html.contains(&format!(
+                "<th scope=\"col\" title=\"{header}\">{header}</th>"
+            )),
             "{header}"
         );
     }
@@ -205,7 +207,10 @@ fn report_html_renders_in_headless_chromium() {
     );
     assert_eq!(count(&dom, "<table>"), 2, "{dom}");
     assert_eq!(count(&dom, "<tbody>"), 2);
-    assert_eq!(count(&dom, "<th scope=\"col\">solver</th>"), 2);
+    assert_eq!(
+        count(&dom, "<th scope=\"col\" title=\"solver\">solver</th>"),
+        2
+    );
     // Rows: three budgets and two solvers.
     assert_eq!(count(&dom, "<tr>"), count(&html, "<tr>"));
     assert_eq!(count(&dom, "<tr><td>"), 5, "{dom}");
