@@ -145,3 +145,20 @@ fn a_novelty_gate_plans_more_out_of_distribution() {
     );
     assert!(cell(t, 0, "flops/q") > 0.0, "forward passes count FLOPs");
 }
+
+#[test]
+fn a_warm_started_cmaes_makes_one_run_from_the_models_answer() {
+    // Cold, CMA-ES restarts until its budget is spent; warm-started it
+    // makes the one run the start is there to shorten.
+    let out = run_script(
+        "objective bowl = sphere(4)\n\
+         pipeline net = amortize(mlp(hidden=[32]), on=bowl, steps=300)\n\
+         report compare([plan(cmaes, max_evals=20000), net |> init(plan(cmaes, max_evals=20000))], on=bowl, n=5)",
+        0,
+        1,
+    );
+    let t = table(&out, 0);
+    assert!(cell(t, 0, "evals/q") > 19000.0, "\n{}", t.render());
+    assert!(cell(t, 1, "evals/q") < 5000.0, "\n{}", t.render());
+    assert!(cell(t, 1, "value") < 1e-6, "\n{}", t.render());
+}

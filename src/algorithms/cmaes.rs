@@ -15,7 +15,7 @@ use crate::rng::Rng;
 pub fn descriptor() -> AlgorithmDescriptor {
     AlgorithmDescriptor {
         name: "cmaes",
-        doc: "CMA-ES with the standard defaults (population 4 + ⌊3 ln n⌋, full covariance) and IPOP restarts: a run that converges is followed by one from a random point with twice the population, until `max_evals` is spent, and the best point of all runs is the answer. A run alone can stop in a local minimum (Rosenbrock's, in about one run of five on rosenbrock(10)); restarting escapes it, at the price of spending the whole budget (`restarts=0`: one run, which stops when it converges). Cost per instance: evals/q counts objective evaluations (at most `max_evals`). nodes/q is 0.",
+        doc: "CMA-ES with the standard defaults (population 4 + ⌊3 ln n⌋, full covariance) and IPOP restarts: a run that converges is followed by one from a random point with twice the population, until `max_evals` is spent, and the best point of all runs is the answer. A run alone can stop in a local minimum (Rosenbrock's, in about one run of five on rosenbrock(10)); restarting escapes it, at the price of spending the whole budget (`restarts=0`: one run, which stops when it converges). Warm-started (`init(model, plan(cmaes))`) it makes one run from the model's answer. Cost per instance: evals/q counts objective evaluations (at most `max_evals`). nodes/q is 0.",
         params: vec![
             ParamSpec::int("max_evals", 100_000, "evaluation budget").range(1.0, 1e9),
             ParamSpec::optional(
@@ -86,6 +86,9 @@ impl Solver for CmaesSolver {
         let mut p = self.0.clone();
         p.init_mean = Some(start.to_vec());
         p.sigma0 = Some(std.iter().sum::<f64>() / std.len().max(1) as f64);
+        // A warm start is there to save evaluations: restarts from random
+        // points would spend the whole budget whatever the start.
+        p.restarts = 0;
         Ok(Arc::new(CmaesSolver(p)))
     }
 }
