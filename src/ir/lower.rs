@@ -93,6 +93,7 @@ pub fn lower(
         defs: Vec::new(),
         decl_stack: Vec::new(),
         def_stack: Vec::new(),
+        expansion: Expansion::default(),
         seed_scope: None,
     };
     cx.collect(items);
@@ -105,6 +106,24 @@ pub fn lower(
     }
     cx.lower_commands(items);
     cx.finish()
+}
+
+/// The most IR nodes def expansion may make in one script: each call of a
+/// def copies its body, so defs calling defs twice grow exponentially
+/// (23 levels of `f(x) + f(x)` would be 700 MB).
+pub const MAX_EXPANSION: usize = 1_000_000;
+
+/// The IR nodes def expansion has made, and whether it ran out.
+#[derive(Default)]
+struct Expansion {
+    /// Nodes made by finished outermost expansions.
+    done: usize,
+    /// Where the IR stood when the outermost expansion under way began.
+    started_at: usize,
+    /// Set when [`MAX_EXPANSION`] is reached: the expansion under way
+    /// unwinds, and the outermost call reports it (once per script).
+    exhausted: bool,
+    reported: bool,
 }
 
 struct Lowerer<'a> {
@@ -121,6 +140,8 @@ struct Lowerer<'a> {
     decl_stack: Vec<usize>,
     /// Defs being expanded, for recursion.
     def_stack: Vec<usize>,
+    /// How much def expansion has made so far (capped at [`MAX_EXPANSION`]).
+    expansion: Expansion,
     seed_scope: Option<SeedScope>,
 }
 
@@ -166,6 +187,11 @@ impl<'a> Lowerer<'a> {
                 }
                 _ => continue,
             };
+            if name.is_placeholder() {
+                // The parser reported the name; a declaration without one
+                // cannot be referred to.
+                continue;
+            }
             if self.lookup.builtin(&name.name).is_some()
                 || self.lookup.algorithm(&name.name).is_some()
             {
@@ -465,6 +491,9 @@ impl<'a> Lowerer<'a> {
     // ---- expressions --------------------------------------------------------
 
     fn lower_expr(&mut self, e: &'a Expr, locals: &Locals) -> Option<NodeId> {
+        if !self.def_stack.is_empty() && self.expansion_exhausted() {
+            return None;
+        }
         match &e.kind {
             ExprKind::Int(i) => Some(self.constant(Const::Int(*i), e.span)),
             ExprKind::Num(x) => Some(self.constant(Const::Num(*x), e.span)),
@@ -687,6 +716,9 @@ impl<'a> Lowerer<'a> {
             );
             return None;
         }
+        if id.is_placeholder() {
+            return None;
+        }
         let mut candidates: Vec<&str> = locals.keys().map(String::as_str).collect();
         candidates.extend(self.globals.keys().map(String::as_str));
         candidates.extend(self.lookup.algorithm_names());
@@ -716,7 +748,26 @@ fn arith(op: BinOp) -> Arith {
 
 /// Source text on one line, whitespace collapsed, at most 60 characters.
 fn compact(text: &str) -> String {
-    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Only the start matters: a long call (a pipe chain's span holds the
+    // whole chain before it) must not cost its length each time. The
+    // replacements below shrink text at most threefold, so 300 characters
+    // leave more than the 60 shown.
+    let mut one_line = String::new();
+    let mut gap = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            gap = !one_line.is_empty();
+            continue;
+        }
+        if gap {
+            one_line.push(' ');
+            gap = false;
+        }
+        one_line.push(c);
+        if one_line.len() >= 300 {
+            break;
+        }
+    }
     // Line breaks inside brackets leave a space behind: `f( a, b, )`.
     let one_line = one_line
         .replace("( ", "(")
