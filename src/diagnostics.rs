@@ -261,13 +261,29 @@ fn render_one(
         }
         return;
     };
+    // Spans from anywhere (a YAML parser's error location, say) may stop
+    // inside a character or past the end: snap them to the text.
+    let snap = |span: Span| {
+        let text = sources.text(span.src);
+        let start = floor_char(text, span.start.min(text.len()));
+        let end = ceil_char(text, span.end.max(span.start).min(text.len()));
+        Span::new(span.src, start..end)
+    };
+    let anchor = snap(anchor);
+    let labels: Vec<Label> = d
+        .labels
+        .iter()
+        .map(|l| Label {
+            span: snap(l.span),
+            ..l.clone()
+        })
+        .collect();
     // Long lines are cut down around the labels: ariadne's time grows
     // with the square of a line's length.
     let mut views: Vec<Excerpt> = Vec::new();
-    for l in &d.labels {
+    for l in &labels {
         if views.iter().all(|v| v.src != l.span.src) {
-            let spans: Vec<Span> = d
-                .labels
+            let spans: Vec<Span> = labels
                 .iter()
                 .map(|l| l.span)
                 .filter(|s| s.src == l.span.src)
@@ -288,7 +304,7 @@ fn render_one(
         .with_config(config)
         .with_code(d.code)
         .with_message(&d.message);
-    for l in &d.labels {
+    for l in &labels {
         let mut label = ALabel::new(map(l.span, &views)).with_message(&l.message);
         if color {
             label = label.with_color(if l.primary { Color::Red } else { Color::Blue });

@@ -748,40 +748,54 @@ fn arith(op: BinOp) -> Arith {
 
 /// Source text on one line, whitespace collapsed, at most 60 characters.
 fn compact(text: &str) -> String {
-    // Only the start matters: a long call (a pipe chain's span holds the
-    // whole chain before it) must not cost its length each time. The
-    // replacements below shrink text at most threefold, so 300 characters
-    // leave more than the 60 shown.
-    let mut one_line = String::new();
+    // One pass, over the start only: a long call (a pipe chain's span holds
+    // the whole chain before it) must not cost its length each time, and
+    // every call node gets one. Whitespace collapses to one space, and line
+    // breaks inside brackets leave none behind: `f( a, b, )` is `f(a, b)`.
+    let mut out = String::new();
     let mut gap = false;
     for c in text.chars() {
         if c.is_whitespace() {
-            gap = !one_line.is_empty();
+            gap = !out.is_empty();
             continue;
         }
-        if gap {
-            one_line.push(' ');
-            gap = false;
+        let had_gap = std::mem::take(&mut gap);
+        if matches!(c, ')' | ']') {
+            // `, )` and ` )` close up (and `a , )` to `a)`).
+            if had_gap && out.ends_with(',') {
+                out.pop();
+                if out.ends_with(' ') {
+                    out.pop();
+                }
+            }
+        } else if had_gap && !out.ends_with(['(', '[']) {
+            out.push(' ');
         }
-        one_line.push(c);
-        if one_line.len() >= 300 {
+        out.push(c);
+        if out.len() >= 300 {
             break;
         }
     }
-    // Line breaks inside brackets leave a space behind: `f( a, b, )`.
-    let one_line = one_line
-        .replace("( ", "(")
-        .replace("[ ", "[")
-        .replace(", )", ")")
-        .replace(" )", ")")
-        .replace(", ]", "]")
-        .replace(" ]", "]");
-    if one_line.chars().count() > 60 {
-        let cut: String = one_line.chars().take(59).collect();
+    if out.chars().count() > 60 {
+        let cut: String = out.chars().take(59).collect();
         format!("{cut}…")
     } else {
-        one_line
+        out
     }
+}
+
+#[cfg(test)]
+#[test]
+fn compact_collapses_whitespace_and_closes_brackets_up() {
+    assert_eq!(
+        compact("plan(\n  mcts,\n  sims=400,\n)"),
+        "plan(mcts, sims=400)"
+    );
+    assert_eq!(compact("f( [ 1, 2, ] ,\n g( ) )"), "f([1, 2] , g())");
+    assert_eq!(compact("a , )"), "a)");
+    assert_eq!(compact("x ,]"), "x ,]");
+    let long = format!("f({})", "x, ".repeat(100_000));
+    assert_eq!(compact(&long).chars().count(), 60);
 }
 
 fn plural(n: usize) -> &'static str {
