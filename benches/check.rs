@@ -1,8 +1,11 @@
 //! How long `optimist check` takes on a 10,000-line script (goal: under
-//! 100 ms in release on a 2-core machine).
+//! 50 ms in release on a 2-core machine), and on three small files full of
+//! errors (issue 14's pile-ups, once 4–32 s each): checking and rendering
+//! their diagnostics must stay near-linear in the input.
 //!
 //! Run with `cargo bench --bench check`.
 
+use optimist::diagnostics::render;
 use optimist::driver::{self, Settings};
 use optimist::interp::Registry;
 use std::fmt::Write;
@@ -45,6 +48,23 @@ fn script(lines: usize) -> String {
     s
 }
 
+/// The error pile-ups: (name, script, what it was before the fix).
+fn pile_ups() -> Vec<(&'static str, String, &'static str)> {
+    vec![
+        (
+            "plan(sims=400,400×1000, mcts) (4 KB)",
+            format!("pipeline u = plan(sims=400{}, mcts)\n", ",400".repeat(1000)),
+            "32 s",
+        ),
+        ("report zz ×20,000", "report zz\n".repeat(20_000), "20 s"),
+        (
+            "let b = f(1)(21)×5000",
+            format!("let b = f(1){}\n", "(21)".repeat(5000)),
+            "7.8 s",
+        ),
+    ]
+}
+
 fn main() {
     let registry = Registry::standard();
     let text = script(10_000);
@@ -71,8 +91,30 @@ fn main() {
         total += ms;
     }
     println!(
-        "check: {lines} lines, {} IR nodes: best {best:.1} ms, mean {:.1} ms over {runs} runs (goal < 100 ms)",
+        "check: {lines} lines, {} IR nodes: best {best:.1} ms, mean {:.1} ms over {runs} runs (goal < 50 ms)",
         checked.ir.as_ref().map_or(0, |ir| ir.nodes.len()),
         total / runs as f64
     );
+
+    // Check and render, as `optimist check` does.
+    for (name, script, before) in pile_ups() {
+        let mut best = f64::INFINITY;
+        let mut shown = 0;
+        let mut found = 0;
+        for _ in 0..3 {
+            let t = Instant::now();
+            let (n, rendered) = driver::with_big_stack(|| {
+                let checked = driver::check_text("pile.opt", &script, &registry, &settings);
+                let rendered = render(&checked.diagnostics, &checked.sources, false);
+                (checked.diagnostics.len(), rendered)
+            });
+            best = best.min(t.elapsed().as_secs_f64() * 1e3);
+            found = n;
+            shown = rendered.lines().filter(|l| l.starts_with('[')).count();
+        }
+        println!(
+            "check + render {name}: {} bytes, {found} diagnostics ({shown} shown): best {best:.1} ms over 3 runs (was {before}; goal < 1 s)",
+            script.len()
+        );
+    }
 }

@@ -69,7 +69,17 @@ pub fn check_file(
     registry: &Registry,
     settings: &Settings,
 ) -> Result<Checked, String> {
-    let text = read_text(path)?;
+    check_script(path, registry, settings).map_err(|e| e.to_string())
+}
+
+/// [`check_file`] with the reason a file could not be read kept apart
+/// (the CLI's exit status depends on it).
+pub fn check_script(
+    path: &Path,
+    registry: &Registry,
+    settings: &Settings,
+) -> Result<Checked, ReadError> {
+    let text = read_script(path)?;
     Ok(check_text(
         &path.to_string_lossy(),
         &text,
@@ -159,23 +169,55 @@ fn collect_overrides(
 
 /// Reads a text file, with a one-line error naming it.
 pub fn read_text(path: &Path) -> Result<String, String> {
-    let bytes = crate::files::read_file(path).map_err(|e| match e {
-        crate::files::FileError::NotFound { .. } => {
-            format!("cannot read `{}`: no such file", path.display())
+    read_script(path).map_err(|e| e.to_string())
+}
+
+/// Why a script could not be read: the file itself (a usage error: exit
+/// status 2), or its contents, which are not UTF-8 text (an error in the
+/// script: exit status 1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReadError {
+    Io {
+        path: PathBuf,
+        reason: String,
+    },
+    NotUtf8 {
+        path: PathBuf,
+        at: crate::ir::load::NotUtf8,
+    },
+}
+
+impl ReadError {
+    /// The exit status the CLI gives it.
+    pub fn status(&self) -> u8 {
+        match self {
+            ReadError::Io { .. } => 2,
+            ReadError::NotUtf8 { .. } => 1,
         }
-        crate::files::FileError::Read { source, .. } => format!(
-            "cannot read `{}`: {}",
-            path.display(),
-            crate::ir::load::io_reason(&source)
-        ),
-        crate::files::FileError::NotRegular { what, .. } => format!(
-            "cannot read `{}`: it is {what}, not a regular file",
-            path.display()
-        ),
-        other => other.to_string(),
+    }
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Io { path, reason } => {
+                write!(f, "cannot read `{}`: {reason}", path.display())
+            }
+            ReadError::NotUtf8 { path, at } => write!(f, "cannot read `{}`: {at}", path.display()),
+        }
+    }
+}
+
+/// Reads a script (or any text file), saying where it is not UTF-8.
+pub fn read_script(path: &Path) -> Result<String, ReadError> {
+    let bytes = crate::files::read_file(path).map_err(|e| ReadError::Io {
+        path: path.to_path_buf(),
+        reason: crate::ir::load::file_reason(&e),
     })?;
-    String::from_utf8(bytes)
-        .map_err(|_| format!("cannot read `{}`: it is not UTF-8 text", path.display()))
+    crate::ir::load::decode_text(bytes).map_err(|at| ReadError::NotUtf8 {
+        path: path.to_path_buf(),
+        at,
+    })
 }
 
 /// What a run produced.

@@ -305,9 +305,12 @@ fn run(registry: &Registry, script: ScriptArgs, options: RunOptions) -> u8 {
             Err(e) => return usage_error(&format!("cannot read config: {e}")),
         }
     }
-    let checked = match driver::check_file(&script.file, registry, &settings(&script)) {
+    let checked = match driver::check_script(&script.file, registry, &settings(&script)) {
         Ok(c) => c,
-        Err(e) => return usage_error(&e),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return e.status();
+        }
     };
     show(&checked.diagnostics, &checked.sources, quiet, color);
     let Some(ir) = checked.ir.as_ref().filter(|_| checked.ok()) else {
@@ -370,9 +373,12 @@ fn check(
     quiet: bool,
     color: bool,
 ) -> u8 {
-    let checked = match driver::check_file(&script.file, registry, &settings(&script)) {
+    let checked = match driver::check_script(&script.file, registry, &settings(&script)) {
         Ok(c) => c,
-        Err(e) => return usage_error(&e),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return e.status();
+        }
     };
     if let Some(dump) = dump {
         let stage = match dump {
@@ -396,11 +402,11 @@ fn check(
 fn format_files(files: &[PathBuf], check: bool, quiet: bool, color: bool) -> u8 {
     let mut status = 0;
     for path in files {
-        let text = match driver::read_text(path) {
+        let text = match driver::read_script(path) {
             Ok(t) => t,
             Err(e) => {
                 eprintln!("error: {e}");
-                status = 2;
+                status = status.max(e.status());
                 continue;
             }
         };

@@ -209,7 +209,10 @@ impl Ir {
 
     fn hash_of(&self, op: &Op, kind: &Kind, seed: Option<u64>) -> u64 {
         let mut h = Fnv::new();
-        h.str(&kind.to_string());
+        match kind.leaf_name() {
+            Some(name) => h.str(name),
+            None => h.str(&kind.to_string()),
+        }
         match op {
             Op::Const(c) => {
                 h.str("const");

@@ -89,6 +89,9 @@ impl Kind {
 impl Kind {
     /// The kind's name as messages print it: `Int`, `List[Solver]`.
     pub fn name(&self) -> String {
+        if let Some(name) = self.leaf_name() {
+            return name.to_string();
+        }
         match self {
             Kind::List(k) => format!("List[{}]", k.name()),
             Kind::OneOrMore(k) => format!("{0} or List[{0}]", k.name()),
@@ -99,6 +102,34 @@ impl Kind {
                 .join(" or "),
             other => format!("{other:?}"),
         }
+    }
+}
+
+impl Kind {
+    /// The name of a kind that holds no other kind (no allocation: the IR
+    /// hashes a kind's name for every node).
+    pub fn leaf_name(&self) -> Option<&'static str> {
+        Some(match self {
+            Kind::Num => "Num",
+            Kind::Int => "Int",
+            Kind::Bool => "Bool",
+            Kind::Str => "Str",
+            Kind::Algorithm => "Algorithm",
+            Kind::Objective => "Objective",
+            Kind::Dataset => "Dataset",
+            Kind::Model => "Model",
+            Kind::Solver => "Solver",
+            Kind::Report => "Report",
+            Kind::Plot => "Plot",
+            Kind::Vector => "Vector",
+            Kind::Space => "Space",
+            Kind::Distribution => "Distribution",
+            Kind::Record => "Record",
+            Kind::Numeric => "Numeric",
+            Kind::Numbers => "Numbers",
+            Kind::Any => "Any",
+            Kind::List(_) | Kind::OneOrMore(_) | Kind::Either(_) => return None,
+        })
     }
 }
 
@@ -132,5 +163,8 @@ mod tests {
         assert_eq!(Kind::Num.join(&Kind::Int), Some(Kind::Num));
         assert_eq!(Kind::Str.join(&Kind::Num), None);
         assert_eq!(Kind::list(Kind::Solver).to_string(), "List[Solver]");
+        for k in [Kind::Num, Kind::Distribution, Kind::Any, Kind::Numbers] {
+            assert_eq!(k.leaf_name().map(str::to_string), Some(format!("{k:?}")));
+        }
     }
 }

@@ -142,33 +142,16 @@ impl Loader<'_> {
                 if self.is_active_or_done(&key, span) {
                     return;
                 }
-                let text = crate::files::read_file(&full).and_then(|bytes| {
-                    String::from_utf8(bytes).map_err(|_| crate::files::FileError::Read {
-                        path: full.clone(),
-                        source: std::io::Error::new(
-                            std::io::ErrorKind::InvalidData,
-                            "stream did not contain valid UTF-8",
-                        ),
-                    })
-                });
-                match text {
+                let read = crate::files::read_file(&full)
+                    .map_err(|e| file_reason(&e))
+                    .and_then(|bytes| decode_text(bytes).map_err(|e| e.to_string()));
+                match read {
                     Ok(text) => (key, text),
-                    Err(e) => {
-                        let reason = match &e {
-                            crate::files::FileError::NotFound { .. } => "no such file".to_string(),
-                            crate::files::FileError::Read { source, .. } => io_reason(source),
-                            crate::files::FileError::NotRegular { what, .. } => {
-                                format!("it is {what}, not a regular file")
-                            }
-                            other => other.to_string(),
-                        };
+                    Err(reason) => {
                         self.out.diagnostics.push(
-                            Diagnostic::error(
-                                "E0302",
-                                format!("cannot read `{}`: {}", key, reason),
-                            )
-                            .with_primary(*path_span, "imported here")
-                            .with_hint("paths in `use` are relative to the importing script"),
+                            Diagnostic::error("E0302", format!("cannot read `{key}`: {reason}"))
+                                .with_primary(*path_span, "imported here")
+                                .with_hint("paths in `use` are relative to the importing script"),
                         );
                         return;
                     }
@@ -214,7 +197,50 @@ fn stdlib_list() -> String {
         .join(", ")
 }
 
+/// Where a file's bytes stop being UTF-8 text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NotUtf8 {
+    /// The byte offset of the first invalid byte.
+    pub offset: usize,
+    /// Its line, counted from 1.
+    pub line: usize,
+}
+
+impl std::fmt::Display for NotUtf8 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "it is not UTF-8 text (invalid byte at line {}, byte offset {})",
+            self.line, self.offset
+        )
+    }
+}
+
+/// A script file's bytes as text, or where they are not UTF-8. A leading
+/// byte-order mark is kept: the lexer skips it, so spans stay byte offsets
+/// into the file.
+pub fn decode_text(bytes: Vec<u8>) -> Result<String, NotUtf8> {
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let line = 1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count();
+        NotUtf8 { offset, line }
+    })
+}
+
 /// The reason part of an I/O error, without Rust's `(os error 2)` suffix.
+/// Why a file could not be read, in a few words for a diagnostic.
+pub fn file_reason(e: &crate::files::FileError) -> String {
+    match e {
+        crate::files::FileError::NotFound { .. } => "no such file".to_string(),
+        crate::files::FileError::Read { source, .. } => io_reason(source),
+        crate::files::FileError::NotRegular { what, .. } => {
+            format!("it is {what}, not a regular file")
+        }
+        other => other.to_string(),
+    }
+}
+
 pub fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file".to_string(),

@@ -93,6 +93,7 @@ pub fn lower(
         defs: Vec::new(),
         decl_stack: Vec::new(),
         def_stack: Vec::new(),
+        expansion: Expansion::default(),
         seed_scope: None,
     };
     cx.collect(items);
@@ -105,6 +106,24 @@ pub fn lower(
     }
     cx.lower_commands(items);
     cx.finish()
+}
+
+/// The most IR nodes def expansion may make in one script: each call of a
+/// def copies its body, so defs calling defs twice grow exponentially
+/// (23 levels of `f(x) + f(x)` would be 700 MB).
+pub const MAX_EXPANSION: usize = 1_000_000;
+
+/// The IR nodes def expansion has made, and whether it ran out.
+#[derive(Default)]
+struct Expansion {
+    /// Nodes made by finished outermost expansions.
+    done: usize,
+    /// Where the IR stood when the outermost expansion under way began.
+    started_at: usize,
+    /// Set when [`MAX_EXPANSION`] is reached: the expansion under way
+    /// unwinds, and the outermost call reports it (once per script).
+    exhausted: bool,
+    reported: bool,
 }
 
 struct Lowerer<'a> {
@@ -121,6 +140,8 @@ struct Lowerer<'a> {
     decl_stack: Vec<usize>,
     /// Defs being expanded, for recursion.
     def_stack: Vec<usize>,
+    /// How much def expansion has made so far (capped at [`MAX_EXPANSION`]).
+    expansion: Expansion,
     seed_scope: Option<SeedScope>,
 }
 
@@ -166,6 +187,11 @@ impl<'a> Lowerer<'a> {
                 }
                 _ => continue,
             };
+            if name.is_placeholder() {
+                // The parser reported the name; a declaration without one
+                // cannot be referred to.
+                continue;
+            }
             if self.lookup.builtin(&name.name).is_some()
                 || self.lookup.algorithm(&name.name).is_some()
             {
@@ -465,6 +491,9 @@ impl<'a> Lowerer<'a> {
     // ---- expressions --------------------------------------------------------
 
     fn lower_expr(&mut self, e: &'a Expr, locals: &Locals) -> Option<NodeId> {
+        if !self.def_stack.is_empty() && self.expansion_exhausted() {
+            return None;
+        }
         match &e.kind {
             ExprKind::Int(i) => Some(self.constant(Const::Int(*i), e.span)),
             ExprKind::Num(x) => Some(self.constant(Const::Num(*x), e.span)),
@@ -687,6 +716,9 @@ impl<'a> Lowerer<'a> {
             );
             return None;
         }
+        if id.is_placeholder() {
+            return None;
+        }
         let mut candidates: Vec<&str> = locals.keys().map(String::as_str).collect();
         candidates.extend(self.globals.keys().map(String::as_str));
         candidates.extend(self.lookup.algorithm_names());
@@ -716,21 +748,54 @@ fn arith(op: BinOp) -> Arith {
 
 /// Source text on one line, whitespace collapsed, at most 60 characters.
 fn compact(text: &str) -> String {
-    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    // Line breaks inside brackets leave a space behind: `f( a, b, )`.
-    let one_line = one_line
-        .replace("( ", "(")
-        .replace("[ ", "[")
-        .replace(", )", ")")
-        .replace(" )", ")")
-        .replace(", ]", "]")
-        .replace(" ]", "]");
-    if one_line.chars().count() > 60 {
-        let cut: String = one_line.chars().take(59).collect();
+    // One pass, over the start only: a long call (a pipe chain's span holds
+    // the whole chain before it) must not cost its length each time, and
+    // every call node gets one. Whitespace collapses to one space, and line
+    // breaks inside brackets leave none behind: `f( a, b, )` is `f(a, b)`.
+    let mut out = String::new();
+    let mut gap = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            gap = !out.is_empty();
+            continue;
+        }
+        let had_gap = std::mem::take(&mut gap);
+        if matches!(c, ')' | ']') {
+            // `, )` and ` )` close up (and `a , )` to `a)`).
+            if had_gap && out.ends_with(',') {
+                out.pop();
+                if out.ends_with(' ') {
+                    out.pop();
+                }
+            }
+        } else if had_gap && !out.ends_with(['(', '[']) {
+            out.push(' ');
+        }
+        out.push(c);
+        if out.len() >= 300 {
+            break;
+        }
+    }
+    if out.chars().count() > 60 {
+        let cut: String = out.chars().take(59).collect();
         format!("{cut}…")
     } else {
-        one_line
+        out
     }
+}
+
+#[cfg(test)]
+#[test]
+fn compact_collapses_whitespace_and_closes_brackets_up() {
+    assert_eq!(
+        compact("plan(\n  mcts,\n  sims=400,\n)"),
+        "plan(mcts, sims=400)"
+    );
+    assert_eq!(compact("f( [ 1, 2, ] ,\n g( ) )"), "f([1, 2] , g())");
+    assert_eq!(compact("a , )"), "a)");
+    assert_eq!(compact("x ,]"), "x ,]");
+    let long = format!("f({})", "x, ".repeat(100_000));
+    assert_eq!(compact(&long).chars().count(), 60);
 }
 
 fn plural(n: usize) -> &'static str {

@@ -104,11 +104,36 @@ fn piped(session: &mut Session) -> u8 {
     };
     let mut pending = String::new();
     let mut failed = false;
-    for line in std::io::stdin().lock().lines() {
-        let Ok(line) = line else {
-            break;
+    let mut stdin = std::io::stdin().lock();
+    let mut bytes = Vec::new();
+    for number in 1.. {
+        bytes.clear();
+        match stdin.read_until(b'\n', &mut bytes) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => {
+                let _ = writeln!(io.err, "error: cannot read line {number} of the input: {e}");
+                return 1;
+            }
+        }
+        let line = match std::str::from_utf8(&bytes) {
+            Ok(line) => line.trim_end_matches('\n').trim_end_matches('\r'),
+            Err(e) => {
+                // The rest of the input cannot be trusted to be what was meant.
+                let _ = writeln!(
+                    io.err,
+                    "error: line {number} of the input is not UTF-8 text (invalid byte at column {}); stopping",
+                    e.valid_up_to() + 1
+                );
+                return 1;
+            }
         };
-        pending.push_str(&line);
+        let line = if number == 1 {
+            line.trim_start_matches('\u{FEFF}')
+        } else {
+            line
+        };
+        pending.push_str(line);
         pending.push('\n');
         if is_incomplete(&pending) {
             continue;

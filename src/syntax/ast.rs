@@ -14,6 +14,16 @@ pub struct Ident {
     pub span: Span,
 }
 
+impl Ident {
+    /// Whether the parser made this name up while recovering from an error
+    /// it already reported: empty where a name was missing, or a keyword
+    /// written where a name belongs (E0007). Later stages say nothing more
+    /// about it: one mistake, one diagnostic.
+    pub fn is_placeholder(&self) -> bool {
+        self.name.is_empty() || crate::syntax::Keyword::from_word(&self.name).is_some()
+    }
+}
+
 /// A whole file (or REPL line): its items in order.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Program {

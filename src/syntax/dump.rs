@@ -41,7 +41,11 @@ struct Printer {
 
 impl Printer {
     fn line(&mut self, depth: usize, text: &str) {
-        let _ = writeln!(self.out, "{:width$}{text}", "", width = depth * 2);
+        // Not `{:width$}`: a width is at most `u16::MAX`.
+        for _ in 0..depth {
+            self.out.push_str("  ");
+        }
+        let _ = writeln!(self.out, "{text}");
     }
 
     fn ident(&mut self, depth: usize, label: &str, ident: &Ident) {

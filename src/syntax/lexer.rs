@@ -263,30 +263,34 @@ fn lexer<'a>(src: SourceId) -> impl Parser<'a, &'a str, Vec<(Token, Span)>, Extr
     // Order matters: a number before a lone `.` (`.5` is a malformed
     // number), and bad characters last, taking whatever nothing else took.
     let one = |(token, at)| Lexeme::One(token, at);
-    choice((
-        trivia,
-        plain_word,
-        name_then_dot,
-        keyword,
-        punctuation,
-        closer,
-        number(src).map(one),
-        dot,
-        string(src).map(one),
-        bad_characters(src).map(one),
-    ))
-    .repeated()
-    .fold(Vec::new(), |mut tokens, lexeme| {
-        match lexeme {
-            Lexeme::Skip => {}
-            Lexeme::One(token, at) => tokens.push((token, at)),
-            Lexeme::WithDot(token, at, dot) => {
-                tokens.push((token, at));
-                tokens.push((Token::Dot, dot));
+    // A byte-order mark opens some files saved on Windows: not a token.
+    let bom = just('\u{FEFF}').or_not();
+    bom.ignore_then(
+        choice((
+            trivia,
+            plain_word,
+            name_then_dot,
+            keyword,
+            punctuation,
+            closer,
+            number(src).map(one),
+            dot,
+            string(src).map(one),
+            bad_characters(src).map(one),
+        ))
+        .repeated()
+        .fold(Vec::new(), |mut tokens, lexeme| {
+            match lexeme {
+                Lexeme::Skip => {}
+                Lexeme::One(token, at) => tokens.push((token, at)),
+                Lexeme::WithDot(token, at, dot) => {
+                    tokens.push((token, at));
+                    tokens.push((Token::Dot, dot));
+                }
             }
-        }
-        tokens
-    })
+            tokens
+        }),
+    )
 }
 
 /// A number, with whatever letters, digits or points are glued to it: the

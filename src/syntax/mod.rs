@@ -247,6 +247,38 @@ mod tests {
         assert_eq!(parse(SourceId(0), &text).diagnostics[0].code, "E0010");
     }
 
+    #[test]
+    fn long_chains_are_cut_not_overflowed() {
+        let long = |text: String| {
+            let codes: Vec<&str> = parse(SourceId(0), &text)
+                .diagnostics
+                .iter()
+                .map(|d| d.code)
+                .collect();
+            codes == ["E0013"]
+        };
+        assert!(long(format!("let a = 1{}", "+1".repeat(20_000))));
+        assert!(long(format!("let a = [1]{}", " |> reverse".repeat(20_000))));
+        assert!(long(format!("let a = r{}", ".b".repeat(20_000))));
+        assert!(long(format!("let a = v{}", "[0]".repeat(20_000))));
+        // A chain inside a group counts under the chain around it.
+        let inner = format!("(1{})", "+1".repeat(6_000));
+        assert!(long(format!("let a = {inner}{}", "+1".repeat(6_000))));
+        // Under the cap, and elements of a list, are fine.
+        assert!(
+            parse(SourceId(0), &format!("let a = 1{}", "+1".repeat(5_000)))
+                .diagnostics
+                .is_empty()
+        );
+        let list = vec!["1+1+1"; 20_000].join(", ");
+        assert!(parse(SourceId(0), &format!("let a = [{list}]"))
+            .diagnostics
+            .is_empty());
+        // Each item starts afresh.
+        let item = format!("let a = 1{}\n", "+1".repeat(5_000));
+        assert!(parse(SourceId(0), &item.repeat(4)).diagnostics.is_empty());
+    }
+
     const SCRIPT: &str = "use std.games\nparam sims = 400\nobjective ttt = tictactoe()\n\
         pipeline uct = plan(mcts, sims=sims)\ndataset games = solve(ttt, plan(mcts, sims=2000), n=3000)\n\
         pipeline policy = amortize(mlp(hidden=[128, 128]), data=games) |> init(plan(mcts, sims=64))\n\

@@ -26,7 +26,9 @@
 //! Tokens the lexer already reported ([`Token::Error`]) are consumed
 //! quietly. Chumsky's grammar recurses once per nesting level; a pre-scan
 //! (`parser/scan.rs`) cuts the input where nesting passes [`MAX_DEPTH`], so
-//! no input can overflow the stack, and every repetition consumes a token
+//! no input can overflow the stack; it also cuts it where the syntax tree
+//! would pass [`MAX_CHAIN`] levels (a long chain such as `1 + 1 + …`), so no
+//! later stage can either. Every repetition consumes a token
 //! per round, so none can loop.
 //!
 //! Error codes (stable; tests and docs refer to them):
@@ -45,6 +47,7 @@
 //! | E0010 | expression nested too deeply (parsing stops there) |
 //! | E0011 | unmatched `)` or `]` |
 //! | E0012 | call of something that is not a name (`f(1)(2)`, `r.f(x)`) |
+//! | E0013 | expression too long: its tree would be deeper than [`MAX_CHAIN`] (parsing stops there) |
 //!
 //! Where a name is missing, the tree holds an [`Ident`] with an empty name;
 //! where an expression is missing, an [`ExprKind::Error`]. A tree built with
@@ -67,6 +70,12 @@ use scan::{Cx, Nest};
 /// The deepest nesting of expressions (brackets, operators, unary minus)
 /// accepted; far beyond anything written by hand, far below a stack overflow.
 pub const MAX_DEPTH: usize = 100;
+
+/// The deepest syntax tree accepted: long chains (`1 + 1 + …`, `x |> f |>
+/// …`, `r.a.b…`) make deep trees without nesting, and every stage after the
+/// parser (checking, def expansion, evaluation, the formatter, the dumps)
+/// walks trees recursively.
+pub const MAX_CHAIN: usize = 10_000;
 
 /// The parser's input: the lexer's tokens, each with its span.
 type Tokens<'a> = MappedInput<'a, Token, Span, &'a [(Token, Span)]>;
@@ -98,7 +107,7 @@ pub fn parse_tokens(
     let cx = Cx {
         src,
         text,
-        tokens: &tokens[..cut.unwrap_or(tokens.len())],
+        tokens: &tokens[..cut.map_or(tokens.len(), |(at, _)| at)],
     };
     let eof = Span::new(src, text.len()..text.len());
     let (program, errors) = program(&cx, repl)
@@ -106,15 +115,23 @@ pub fn parse_tokens(
         .into_output_errors();
     let program = program.unwrap_or(Program { items: Vec::new() });
     let mut reported = errors::finish(&cx, errors, &program);
-    if let Some(at) = cut {
+    if let Some((at, why)) = cut {
         // Parsing stopped at the cut: what it says about the end of the
         // input there is not about the real input.
         reported.retain(|r| !r.about_eof);
-        let d = Diagnostic::error("E0010", "expression nested too deeply")
-            .with_primary(tokens[at].1, "parsing stops here")
-            .with_note(format!(
-                "at most {MAX_DEPTH} levels of brackets and operators are allowed"
-            ));
+        let d = match why {
+            scan::Cut::Deep => Diagnostic::error("E0010", "expression nested too deeply")
+                .with_primary(tokens[at].1, "parsing stops here")
+                .with_note(format!(
+                    "at most {MAX_DEPTH} levels of brackets and operators are allowed"
+                )),
+            scan::Cut::Long => Diagnostic::error("E0013", "expression too long")
+                .with_primary(tokens[at].1, "parsing stops here")
+                .with_note(format!(
+                    "an expression may be at most {MAX_CHAIN} operators, calls, indexes and field accesses deep"
+                ))
+                .with_hint("split it into several `let`s, or add up a list with `sum([…])`"),
+        };
         reported.push(errors::Reported {
             diagnostic: d,
             about_eof: false,

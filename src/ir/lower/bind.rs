@@ -4,6 +4,9 @@
 //! twice, an unknown name, a missing argument) and its diagnostic lives once.
 
 use super::{plural, Lowerer};
+
+/// A diagnostic about many arguments labels this many after the first.
+pub(super) const MORE_LABELS: usize = 4;
 use crate::diagnostics::{suggest, Diagnostic};
 use crate::ir::graph::NodeId;
 use crate::ir::signature::{AlgorithmSig, ParamSig, Signature};
@@ -190,22 +193,13 @@ impl<'a> Lowerer<'a> {
             bound.slots[0] = Some(p);
             next_pos = 1;
         }
+        let mut too_many: Vec<Span> = Vec::new();
         for (name, value, span) in args {
             let slot = match name {
                 None => {
                     if next_pos >= n || list.params[next_pos].named_only {
-                        let count = list.params.iter().filter(|p| !p.named_only).count();
-                        let d = Diagnostic::error(
-                            "E0204",
-                            format!(
-                                "`{}` takes {count} {}argument{}",
-                                list.owner,
-                                list.positional(),
-                                plural(count)
-                            ),
-                        )
-                        .with_primary(span, "one too many");
-                        self.error(list.with_defined_here(d).with_note(list.usage_note()));
+                        // One report per call, however many there are.
+                        too_many.push(span);
                         bound.failed = true;
                         continue;
                     }
@@ -233,6 +227,29 @@ impl<'a> Lowerer<'a> {
             let node = lower(self, slot, value);
             bound.failed |= node.is_none();
             bound.slots[slot] = node.map(|x| (x, value.span));
+        }
+        if let Some((&first, more)) = too_many.split_first() {
+            let count = list.params.iter().filter(|p| !p.named_only).count();
+            let mut d = Diagnostic::error(
+                "E0204",
+                format!(
+                    "`{}` takes {count} {}argument{}",
+                    list.owner,
+                    list.positional(),
+                    plural(count)
+                ),
+            )
+            .with_primary(first, "one too many");
+            for &span in more.iter().take(MORE_LABELS) {
+                d = d.with_secondary(span, "another one");
+            }
+            if more.len() > MORE_LABELS {
+                d = d.with_note(format!(
+                    "and {} more positional arguments after these",
+                    more.len() - MORE_LABELS
+                ));
+            }
+            self.error(list.with_defined_here(d).with_note(list.usage_note()));
         }
         Some(bound)
     }

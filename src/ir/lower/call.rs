@@ -5,7 +5,7 @@
 //! which argument goes to which parameter — is `bind.rs`.
 
 use super::bind::{arg_ref, ParamList};
-use super::{compact, fmt_num, Global, Locals, Lowerer};
+use super::{compact, fmt_num, Global, Locals, Lowerer, MAX_EXPANSION};
 use crate::diagnostics::{suggest, Diagnostic};
 use crate::ir::graph::{Ir, NodeId, Op};
 use crate::ir::kind::Kind;
@@ -94,6 +94,9 @@ impl<'a> Lowerer<'a> {
         }
         if let Some(sig) = self.lookup.builtin(&callee.name) {
             return self.bind_call(sig, callee, args, piped, span, locals);
+        }
+        if callee.is_placeholder() {
+            return None;
         }
         let mut d = Diagnostic::error("E0203", format!("unknown function `{}`", callee.name))
             .with_primary(callee.span, "no builtin or def has this name");
@@ -533,6 +536,60 @@ impl<'a> Lowerer<'a> {
             );
             return None;
         }
+        if self.expansion.exhausted {
+            // Reported at the call that ran out.
+            return None;
+        }
+        let outermost = self.def_stack.is_empty();
+        if outermost {
+            self.expansion.started_at = self.ir.nodes.len();
+        }
+        let out = self.expand_def_checked(i, args, piped, span, locals);
+        if outermost {
+            self.expansion.done += self.ir.nodes.len() - self.expansion.started_at;
+            if self.expansion.exhausted && !self.expansion.reported {
+                self.expansion.reported = true;
+                self.error(
+                    Diagnostic::error(
+                        "E0228",
+                        format!("expanding `{}` makes too big a program", def_name.name),
+                    )
+                    .with_primary(span, "expansion stops in this call")
+                    .with_secondary(def_name.span, "defined here")
+                    .with_note(format!(
+                        "defs are expanded inline, and a script's expansions may make at most {MAX_EXPANSION} nodes; a def that calls another def several times doubles the size at each level"
+                    ))
+                    .with_hint("call the inner def once and reuse its value with a `let`"),
+                );
+            }
+            if self.expansion.exhausted {
+                return None;
+            }
+        }
+        out
+    }
+
+    /// Whether def expansion has reached [`MAX_EXPANSION`] nodes (and
+    /// should stop).
+    pub(super) fn expansion_exhausted(&mut self) -> bool {
+        if !self.expansion.exhausted
+            && self.expansion.done + (self.ir.nodes.len() - self.expansion.started_at)
+                > MAX_EXPANSION
+        {
+            self.expansion.exhausted = true;
+        }
+        self.expansion.exhausted
+    }
+
+    fn expand_def_checked(
+        &mut self,
+        i: usize,
+        args: &'a [Arg],
+        piped: Option<(NodeId, Span)>,
+        span: Span,
+        locals: &Locals,
+    ) -> Option<NodeId> {
+        let def_name = self.defs[i].name;
         let params = self.defs[i].params;
         let list = ParamList::def(def_name, params);
         let bound = self.bind_args(

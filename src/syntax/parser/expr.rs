@@ -362,7 +362,7 @@ fn arg<'a>(cx: &'a Cx<'a>, expr: impl Syn<'a, Expr>) -> impl Syn<'a, Arg> {
 }
 
 /// Reports positional arguments after the first named one: one diagnostic
-/// per call, pointing at each of them.
+/// per call, pointing at the first few of them.
 fn check_arg_order(args: &[Arg]) -> Option<Diagnostic> {
     let first_named = args.iter().position(|a| a.name.is_some())?;
     let named = &args[first_named];
@@ -375,8 +375,16 @@ fn check_arg_order(args: &[Arg]) -> Option<Diagnostic> {
     let mut d = Diagnostic::error("E0005", "positional argument after a named argument")
         .with_primary(first.span, "positional argument")
         .with_secondary(named.span, format!("named argument `{name}` comes first"));
-    for arg in &misplaced[1..] {
+    // A few labels say it; hundreds would bury it (and cost ariadne the
+    // square of their number).
+    for arg in misplaced[1..].iter().take(4) {
         d = d.with_secondary(arg.span, "another positional argument");
+    }
+    if misplaced.len() > 5 {
+        d = d.with_note(format!(
+            "and {} more positional arguments after these",
+            misplaced.len() - 5
+        ));
     }
     Some(d.with_hint(format!(
         "put positional arguments before `{name}=…`, or give them their names"

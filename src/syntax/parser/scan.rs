@@ -16,7 +16,7 @@
 //! the tokens and answers those questions for the grammar's lookaheads and
 //! for the wording of errors.
 
-use super::MAX_DEPTH;
+use super::{MAX_CHAIN, MAX_DEPTH};
 use crate::span::{SourceId, Span};
 use crate::syntax::lexer::{Keyword, Token};
 use crate::syntax::precedence::{NEG, PIPE, POWER, PRODUCT, SUM};
@@ -66,17 +66,59 @@ pub(super) fn ends_value(token: &Token) -> bool {
 struct Frame {
     closer: Option<Token>,
     pending: Vec<u16>,
+    /// Chain links (operators, field accesses, calls and indexing) in the
+    /// current element (since the opener or the last `,`): each puts the
+    /// element's tree one level deeper.
+    links: usize,
+    /// The deepest tree of a bracket closed inside the current element.
+    child: usize,
+    /// The deepest element before the last `,`.
+    done: usize,
 }
 
-/// The first token at which nesting reaches [`MAX_DEPTH`], if any.
-pub(super) fn too_deep(tokens: &[(Token, Span)]) -> Option<usize> {
-    let mut frames = vec![Frame {
-        closer: None,
-        pending: Vec::new(),
-    }];
+impl Frame {
+    fn new(closer: Option<Token>) -> Frame {
+        Frame {
+            closer,
+            pending: Vec::new(),
+            links: 0,
+            child: 0,
+            done: 0,
+        }
+    }
+
+    /// How deep the tree built in this bracket is so far (at least).
+    fn depth(&self) -> usize {
+        self.done.max(self.links + self.child) + 1
+    }
+}
+
+/// Why the pre-scan cut the input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Cut {
+    /// Nesting reached [`MAX_DEPTH`] (the parser's recursion).
+    Deep,
+    /// The syntax tree would reach [`MAX_CHAIN`] levels (every later
+    /// stage's recursion): a chain such as `1 + 1 + …` or `x |> f |> …`.
+    Long,
+}
+
+/// The first token at which nesting reaches [`MAX_DEPTH`] or the syntax
+/// tree [`MAX_CHAIN`] levels, if any.
+///
+/// Operators, unary minus and brackets pending in the parser are counted
+/// as a shunting-yard would. The tree's depth is bounded from above as the
+/// tokens go by: within one element of a bracket (or an item's top level),
+/// every chain link adds a level on top of the deepest bracket closed in
+/// it; a bracket is one level more than its deepest element. Those bounds
+/// summed over the open brackets are the deepest the tree can be so far.
+pub(super) fn too_deep(tokens: &[(Token, Span)]) -> Option<(usize, Cut)> {
+    let mut frames = vec![Frame::new(None)];
     let mut pending_total = 0usize;
+    let mut chain_total = 1usize;
     for (i, (token, _)) in tokens.iter().enumerate() {
         let next = tokens.get(i + 1).map(|(t, _)| t);
+        let after_value = i.checked_sub(1).is_some_and(|p| ends_value(&tokens[p].0));
         let top = frames.len() - 1;
         match token {
             // A new item: nothing is pending any more. (Inside brackets, a
@@ -85,31 +127,54 @@ pub(super) fn too_deep(tokens: &[(Token, Span)]) -> Option<usize> {
                 if k.starts_item() && !(top > 0 && next.is_some_and(in_name_position)) =>
             {
                 frames.truncate(1);
-                frames[0].pending.clear();
+                frames[0] = Frame::new(None);
                 pending_total = 0;
+                chain_total = 1;
             }
-            Token::LParen | Token::LBracket => frames.push(Frame {
-                closer: Some(closer_of(token)),
-                pending: Vec::new(),
-            }),
+            Token::LParen | Token::LBracket => {
+                if after_value {
+                    // A call or an index: one more link of the chain.
+                    frames[top].links += 1;
+                    chain_total += 1;
+                }
+                frames.push(Frame::new(Some(closer_of(token))));
+                chain_total += 1;
+            }
             Token::RParen | Token::RBracket => {
                 if let Some(at) = frames
                     .iter()
                     .rposition(|f| f.closer.as_ref() == Some(token))
                 {
-                    for frame in frames.drain(at..) {
+                    let mut closed = 0;
+                    for mut frame in frames.drain(at..).rev() {
                         pending_total -= frame.pending.len();
+                        chain_total -= frame.depth();
+                        frame.child = frame.child.max(closed);
+                        closed = frame.depth();
                     }
+                    // `at > 0`: the top level has no closer.
+                    let parent = &mut frames[at - 1];
+                    chain_total -= parent.depth();
+                    parent.child = parent.child.max(closed);
+                    chain_total += parent.depth();
                 }
             }
             Token::Comma => {
-                pending_total -= frames[top].pending.len();
-                frames[top].pending.clear();
+                let frame = &mut frames[top];
+                pending_total -= frame.pending.len();
+                frame.pending.clear();
+                chain_total -= frame.depth();
+                frame.done = frame.done.max(frame.links + frame.child);
+                frame.links = 0;
+                frame.child = 0;
+                chain_total += frame.depth();
             }
-            Token::Minus if !i.checked_sub(1).is_some_and(|p| ends_value(&tokens[p].0)) => {
+            Token::Minus if !after_value => {
                 frames[top].pending.push(PREFIX_POWER);
                 pending_total += 1;
+                link(&mut frames[top], &mut chain_total);
             }
+            Token::Dot => link(&mut frames[top], &mut chain_total),
             _ => {
                 if let Some((left, right)) = binding_power(token) {
                     let pending = &mut frames[top].pending;
@@ -119,14 +184,25 @@ pub(super) fn too_deep(tokens: &[(Token, Span)]) -> Option<usize> {
                     }
                     pending.push(right);
                     pending_total += 1;
+                    link(&mut frames[top], &mut chain_total);
                 }
             }
         }
         if frames.len() - 1 + pending_total >= MAX_DEPTH {
-            return Some(i);
+            return Some((i, Cut::Deep));
+        }
+        if chain_total >= MAX_CHAIN {
+            return Some((i, Cut::Long));
         }
     }
     None
+}
+
+/// One more link in the innermost bracket's current element.
+fn link(frame: &mut Frame, chain_total: &mut usize) {
+    *chain_total -= frame.depth();
+    frame.links += 1;
+    *chain_total += frame.depth();
 }
 
 fn closer_of(opener: &Token) -> Token {
