@@ -173,3 +173,33 @@ fn reseeding_a_program_changes_random_nodes_only() {
     assert_ne!(ir.node(games).hash, other.node(games).hash);
     assert_ne!(ir.node(games).seed, other.node(games).seed);
 }
+
+#[test]
+fn the_interquartile_mean_on_request_and_csv_keeps_the_seed_column() {
+    let out = run_script(
+        "report evaluate(plan(random_search, samples=4), on=rosenbrock(3), n=12, seeds=3, stat=\"iqm\")",
+        0,
+        1,
+    );
+    let t = table(&out, 0);
+    // The statistic is named for what it is, and lies in its interval.
+    let iqm = cell(t, 0, "value_iqm");
+    assert!(cell(t, 0, "ci_low") <= iqm && iqm <= cell(t, 0, "ci_high"));
+    assert!(t.render().contains("value IQM"), "{}", t.render());
+    // One tidy CSV table: the aggregate row (no seed), then one per seed.
+    let csv = t.to_csv();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(
+        lines[0].starts_with("solver,seed,seeds,n,value_iqm,ci_low,ci_high"),
+        "{csv}"
+    );
+    assert_eq!(lines.len(), 1 + 1 + 3, "{csv}");
+    assert!(
+        lines[1].starts_with("\"plan(random_search, samples=4)\",,3,12,"),
+        "{csv}"
+    );
+    assert!(
+        lines[2].starts_with("\"plan(random_search, samples=4)\",0,1,12,"),
+        "{csv}"
+    );
+}
