@@ -5,8 +5,9 @@
 //! `RAYON_NUM_THREADS`; `main` sets it to 1 before anything touches rayon,
 //! so every figure is single-threaded. Steps per second include the whole
 //! `train` loop (batch gathering, forward, backward, Adam), with no
-//! validation split. Set `ONLY_BIG=1` to skip the small network and
-//! `ONLY_TRAIN=1` to skip inference (handy under a profiler).
+//! validation split. Set `ONLY_BIG=1` to skip the small network,
+//! `ONLY_SMALL=1` to skip the big one and `ONLY_TRAIN=1` to skip inference
+//! (handy under a profiler).
 
 use std::time::Instant;
 
@@ -98,7 +99,9 @@ fn main() {
     if std::env::var("ONLY_BIG").is_err() {
         bench_training(8, 64, 4, 64, 100, 30);
     }
-    bench_training(32, 256, 32, 256, 20, 10);
+    if std::env::var("ONLY_SMALL").is_err() {
+        bench_training(32, 256, 32, 256, 20, 10);
+    }
     if std::env::var("ONLY_TRAIN").is_err() {
         bench_inference(8, 64, 4);
         bench_inference(32, 256, 32);
