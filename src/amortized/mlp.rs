@@ -297,7 +297,7 @@ pub(crate) struct Dense {
     pub b: Option<Vector>,
 }
 
-/// `act(h + b)` (`b` added to every row) as one dfdx operation: one pass
+/// `act(h + b)` (`b`, if any, added to every row) as one dfdx operation: one pass
 /// forward and one backward, where dfdx's broadcast add and activation take
 /// two each, walking their operands element by element through strided
 /// indices. The backward is recorded on `h`'s tape like any dfdx op, and it
@@ -308,28 +308,34 @@ pub(crate) struct Dense {
 fn bias_act<T: Tape<f32, Cpu>>(
     dev: &Cpu,
     h: Tensor<(usize, usize), f32, Cpu, T>,
-    b: &Vector,
+    b: Option<&Vector>,
     act: Activation,
 ) -> Tensor<(usize, usize), f32, Cpu, T> {
     let (h, mut tape) = h.split_tape();
     let (rows, cols) = *h.shape();
     let mut bias = scratch::take(cols);
-    b.copy_into(&mut bias);
+    if let Some(b) = b {
+        b.copy_into(&mut bias);
+    }
     let mut y = scratch::take(rows * cols);
     h.copy_into(&mut y);
-    for row in y.chunks_exact_mut(cols) {
-        match act {
-            Activation::Relu => {
+    match (act, b.is_some()) {
+        (Activation::Relu, true) => {
+            for row in y.chunks_exact_mut(cols) {
                 for (v, &b) in row.iter_mut().zip(&bias) {
                     *v = (*v + b).max(0.0);
                 }
             }
-            _ => {
+        }
+        (Activation::Relu, false) => y.iter_mut().for_each(|v| *v = v.max(0.0)),
+        (_, true) => {
+            for row in y.chunks_exact_mut(cols) {
                 for (v, &b) in row.iter_mut().zip(&bias) {
                     *v = (*v + b).tanh();
                 }
             }
         }
+        (_, false) => y.iter_mut().for_each(|v| *v = v.tanh()),
     }
     scratch::give(bias);
     // Into a tensor from dfdx's cache (not `tensor_from_vec(y)`), so that
@@ -340,7 +346,7 @@ fn bias_act<T: Tape<f32, Cpu>>(
         scratch::give(y);
     } else {
         let fx = y;
-        let (out_id, b) = (out.clone(), b.clone());
+        let (out_id, b) = (out.clone(), b.cloned());
         tape.add_backward_op(move |grads| {
             // ∂y becomes ∂z in place: it is taken out of the gradients for
             // the time it takes to borrow ∂h and ∂b, then put back.
@@ -361,10 +367,12 @@ fn bias_act<T: Tape<f32, Cpu>>(
             for (g, &d) in grads.get_or_alloc_mut(&h)?.iter_mut().zip(&dz) {
                 *g += d;
             }
-            let gb = grads.get_or_alloc_mut(&b)?;
-            for row in dz.chunks_exact(cols) {
-                for (g, &d) in gb.iter_mut().zip(row) {
-                    *g += d;
+            if let Some(b) = &b {
+                let gb = grads.get_or_alloc_mut(b)?;
+                for row in dz.chunks_exact(cols) {
+                    for (g, &d) in gb.iter_mut().zip(row) {
+                        *g += d;
+                    }
                 }
             }
             **grads.get_or_alloc_mut(&out_id)? = dz;
@@ -485,8 +493,8 @@ impl Mlp {
             h = h.matmul(layer.w.clone());
             let act = (i < last).then_some(self.spec.act);
             h = match (&layer.b, act) {
-                (Some(b), Some(a @ (Activation::Relu | Activation::Tanh))) => {
-                    bias_act(&self.dev, h, b, a)
+                (b, Some(a @ (Activation::Relu | Activation::Tanh))) => {
+                    bias_act(&self.dev, h, b.as_ref(), a)
                 }
                 (b, act) => {
                     if let Some(b) = b {
@@ -669,12 +677,16 @@ mod tests {
                 // Half the ReLU's inputs are negative: both branches of
                 // its derivative are taken.
                 let g: Matrix = dev.sample_normal_like(&(rows, cols));
-                let run = |fused: bool| {
+                let run = |fused: bool, bias: bool| {
                     let h = x.clone().traced(Gradients::leaky()).matmul(w.clone());
                     let y = if fused {
-                        bias_act(&dev, h, &b, act)
+                        bias_act(&dev, h, bias.then_some(&b), act)
                     } else {
-                        let z = h + b.clone().broadcast_like::<_, Axis<0>>(&(rows, cols));
+                        let z = if bias {
+                            h + b.clone().broadcast_like::<_, Axis<0>>(&(rows, cols))
+                        } else {
+                            h
+                        };
                         match act {
                             Activation::Relu => z.relu(),
                             _ => z.tanh(),
@@ -691,9 +703,15 @@ mod tests {
                         .map(|v| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>())
                         .collect::<Vec<_>>()
                 };
-                let (fused, reference) = (run(true), run(false));
-                assert!(fused[3].iter().any(|&b| b != 0), "the bias has a gradient");
-                assert_eq!(fused, reference, "{act:?}, {rows}×{inner}×{cols}");
+                for bias in [true, false] {
+                    let (fused, reference) = (run(true, bias), run(false, bias));
+                    assert_eq!(
+                        fused[3].iter().any(|&b| b != 0),
+                        bias,
+                        "the bias has a gradient when it is used"
+                    );
+                    assert_eq!(fused, reference, "{act:?}, {rows}×{inner}×{cols}, {bias}");
+                }
             }
         }
     }
