@@ -97,7 +97,7 @@ fn bench_inference(input: usize, hidden: usize, output: usize) {
 fn main() {
     std::env::set_var("RAYON_NUM_THREADS", "1");
     println!(
-        "target: at least JAX lax.scan's steps/s on both sizes (jax_scan in the JSON of `python mlp_train.py` from ../shared/peers), run in the same sitting"
+        "target: at least JAX lax.scan's steps/s on both sizes (jax_scan in the JSON of `python mlp_train.py` from ../shared/peers), run in the same sitting; `taskset -c 0` for JAX on one core, as here"
     );
     if std::env::var("ONLY_BIG").is_err() {
         bench_training(8, 64, 4, 64, 100, 30);
