@@ -5,8 +5,9 @@
 //! `RAYON_NUM_THREADS`; `main` sets it to 1 before anything touches rayon,
 //! so every figure is single-threaded. Steps per second include the whole
 //! `train` loop (batch gathering, forward, backward, Adam), with no
-//! validation split. Set `ONLY_BIG=1` to skip the small network and
-//! `ONLY_TRAIN=1` to skip inference (handy under a profiler).
+//! validation split. Set `ONLY_BIG=1` to skip the small network,
+//! `ONLY_SMALL=1` to skip the big one and `ONLY_TRAIN=1` to skip inference
+//! (handy under a profiler).
 
 use std::time::Instant;
 
@@ -95,10 +96,15 @@ fn bench_inference(input: usize, hidden: usize, output: usize) {
 
 fn main() {
     std::env::set_var("RAYON_NUM_THREADS", "1");
+    println!(
+        "target: at least JAX lax.scan's steps/s on both sizes (jax_scan in the JSON of `python mlp_train.py` from ../shared/peers), run in the same sitting; `taskset -c 0` for JAX on one core, as here"
+    );
     if std::env::var("ONLY_BIG").is_err() {
         bench_training(8, 64, 4, 64, 100, 30);
     }
-    bench_training(32, 256, 32, 256, 20, 10);
+    if std::env::var("ONLY_SMALL").is_err() {
+        bench_training(32, 256, 32, 256, 20, 10);
+    }
     if std::env::var("ONLY_TRAIN").is_err() {
         bench_inference(8, 64, 4);
         bench_inference(32, 256, 32);

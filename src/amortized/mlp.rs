@@ -297,6 +297,120 @@ pub(crate) struct Dense {
     pub b: Option<Vector>,
 }
 
+/// `act(h + b)` (`b`, if any, added to every row) as one dfdx operation: one pass
+/// forward and one backward, where dfdx's broadcast add and activation take
+/// two each, walking their operands element by element through strided
+/// indices. The backward is recorded on `h`'s tape like any dfdx op, and it
+/// rounds as dfdx's pair does (`∂z = 0 + act'·∂y`, then `∂h += ∂z` and
+/// `∂b += ∂z` row after row), so values and gradients are the same bits
+/// (`fused_bias_activation_matches_dfdx_bit_for_bit`). ReLU and tanh only:
+/// their derivatives come from the output alone.
+fn bias_act<T: Tape<f32, Cpu>>(
+    dev: &Cpu,
+    h: Tensor<(usize, usize), f32, Cpu, T>,
+    b: Option<&Vector>,
+    act: Activation,
+) -> Tensor<(usize, usize), f32, Cpu, T> {
+    let (h, mut tape) = h.split_tape();
+    let (rows, cols) = *h.shape();
+    let mut bias = scratch::take(cols);
+    if let Some(b) = b {
+        b.copy_into(&mut bias);
+    }
+    let mut y = scratch::take(rows * cols);
+    h.copy_into(&mut y);
+    match (act, b.is_some()) {
+        (Activation::Relu, true) => {
+            for row in y.chunks_exact_mut(cols) {
+                for (v, &b) in row.iter_mut().zip(&bias) {
+                    *v = (*v + b).max(0.0);
+                }
+            }
+        }
+        (Activation::Relu, false) => y.iter_mut().for_each(|v| *v = v.max(0.0)),
+        (_, true) => {
+            for row in y.chunks_exact_mut(cols) {
+                for (v, &b) in row.iter_mut().zip(&bias) {
+                    *v = (*v + b).tanh();
+                }
+            }
+        }
+        (_, false) => y.iter_mut().for_each(|v| *v = v.tanh()),
+    }
+    scratch::give(bias);
+    // Into a tensor from dfdx's cache (not `tensor_from_vec(y)`), so that
+    // the cache gets back as many buffers as it hands out.
+    let mut out = dev.zeros_like(&(rows, cols));
+    out.copy_from(&y);
+    if !T::OWNS_TAPE {
+        scratch::give(y);
+    } else {
+        let fx = y;
+        let (out_id, b) = (out.clone(), b.cloned());
+        tape.add_backward_op(move |grads| {
+            // ∂y becomes ∂z in place: it is taken out of the gradients for
+            // the time it takes to borrow ∂h and ∂b, then put back.
+            let mut dz = std::mem::take(&mut **grads.get_or_alloc_mut(&out_id)?);
+            match act {
+                Activation::Relu => {
+                    for (d, &y) in dz.iter_mut().zip(&fx) {
+                        let df = if y > 0.0 { 1.0 } else { 0.0 };
+                        *d = 0.0 + df * *d;
+                    }
+                }
+                _ => {
+                    for (d, &y) in dz.iter_mut().zip(&fx) {
+                        *d = 0.0 + (1.0 - y.powi(2)) * *d;
+                    }
+                }
+            }
+            for (g, &d) in grads.get_or_alloc_mut(&h)?.iter_mut().zip(&dz) {
+                *g += d;
+            }
+            if let Some(b) = &b {
+                let gb = grads.get_or_alloc_mut(b)?;
+                for row in dz.chunks_exact(cols) {
+                    for (g, &d) in gb.iter_mut().zip(row) {
+                        *g += d;
+                    }
+                }
+            }
+            **grads.get_or_alloc_mut(&out_id)? = dz;
+            scratch::give(fx);
+            Ok(())
+        });
+    }
+    out.put_tape(tape)
+}
+
+/// Per-thread buffers `bias_act` borrows for a forward pass and its
+/// backward, so that a training step allocates none of its own.
+mod scratch {
+    use std::cell::RefCell;
+
+    thread_local! {
+        static POOL: RefCell<Vec<Vec<f32>>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// A buffer of `n` zeros.
+    pub fn take(n: usize) -> Vec<f32> {
+        let mut v = POOL.with(|p| p.borrow_mut().pop()).unwrap_or_default();
+        v.clear();
+        v.resize(n, 0.0);
+        v
+    }
+
+    /// Returns a buffer to this thread's pool (a few are kept).
+    pub fn give(v: Vec<f32>) {
+        POOL.with(|p| {
+            let mut p = p.borrow_mut();
+            if p.len() < 8 {
+                p.push(v);
+            }
+        });
+    }
+}
+
 /// Appends the constant-1 input that carries the first layer's bias.
 pub(crate) fn augment(xs: &[f32], input: usize, out: &mut Vec<f32>) {
     out.clear();
@@ -376,19 +490,25 @@ impl Mlp {
         let last = self.layers.len() - 1;
         let mut h = x;
         for (i, layer) in self.layers.iter().enumerate() {
-            let rows = h.shape().0;
             h = h.matmul(layer.w.clone());
-            if let Some(b) = &layer.b {
-                let shape = (rows, b.shape().0);
-                h = h + b.clone().broadcast_like::<_, Axis<0>>(&shape);
-            }
-            if i < last {
-                h = match self.spec.act {
-                    Activation::Relu => h.relu(),
-                    Activation::Tanh => h.tanh(),
-                    Activation::Gelu => h.fast_gelu(),
-                };
-            }
+            let act = (i < last).then_some(self.spec.act);
+            h = match (&layer.b, act) {
+                (b, Some(a @ (Activation::Relu | Activation::Tanh))) => {
+                    bias_act(&self.dev, h, b.as_ref(), a)
+                }
+                (b, act) => {
+                    if let Some(b) = b {
+                        let shape = (h.shape().0, b.shape().0);
+                        h = h + b.clone().broadcast_like::<_, Axis<0>>(&shape);
+                    }
+                    match act {
+                        None => h,
+                        Some(Activation::Relu) => h.relu(),
+                        Some(Activation::Tanh) => h.tanh(),
+                        Some(Activation::Gelu) => h.fast_gelu(),
+                    }
+                }
+            };
         }
         h
     }
@@ -542,6 +662,59 @@ impl Mlp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fused bias + activation gives the values and the gradients (for
+    /// the input, the bias and, through the matmul, the weights) that dfdx's
+    /// own broadcast add and activation give, bit for bit.
+    #[test]
+    fn fused_bias_activation_matches_dfdx_bit_for_bit() {
+        let dev = Cpu::seed_from_u64(3);
+        for act in [Activation::Relu, Activation::Tanh] {
+            for (rows, inner, cols) in [(1, 3, 5), (7, 33, 20), (64, 64, 64)] {
+                let x: Matrix = dev.sample_normal_like(&(rows, inner));
+                let w: Matrix = dev.sample_normal_like(&(inner, cols));
+                let b: Vector = dev.sample_normal_like(&(cols,));
+                // Half the ReLU's inputs are negative: both branches of
+                // its derivative are taken.
+                let g: Matrix = dev.sample_normal_like(&(rows, cols));
+                let run = |fused: bool, bias: bool| {
+                    let h = x.clone().traced(Gradients::leaky()).matmul(w.clone());
+                    let y = if fused {
+                        bias_act(&dev, h, bias.then_some(&b), act)
+                    } else {
+                        let z = if bias {
+                            h + b.clone().broadcast_like::<_, Axis<0>>(&(rows, cols))
+                        } else {
+                            h
+                        };
+                        match act {
+                            Activation::Relu => z.relu(),
+                            _ => z.tanh(),
+                        }
+                    };
+                    let (y, tape) = y.split_tape();
+                    let values = y.as_vec();
+                    let mut grads = (y.put_tape(tape) * g.clone()).sum().backward();
+                    let mut got = vec![values];
+                    got.push(grads.get_or_alloc_mut(&x).unwrap().to_vec());
+                    got.push(grads.get_or_alloc_mut(&w).unwrap().to_vec());
+                    got.push(grads.get_or_alloc_mut(&b).unwrap().to_vec());
+                    got.into_iter()
+                        .map(|v| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>())
+                        .collect::<Vec<_>>()
+                };
+                for bias in [true, false] {
+                    let (fused, reference) = (run(true, bias), run(false, bias));
+                    assert_eq!(
+                        fused[3].iter().any(|&b| b != 0),
+                        bias,
+                        "the bias has a gradient when it is used"
+                    );
+                    assert_eq!(fused, reference, "{act:?}, {rows}×{inner}×{cols}, {bias}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn models_can_be_shared_across_threads() {
