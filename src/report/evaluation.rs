@@ -146,13 +146,30 @@ impl std::fmt::Display for MergeError {
 
 impl std::error::Error for MergeError {}
 
+/// A row's difference to the baseline on its objective.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Difference {
+    value: f64,
+    low: f64,
+    high: f64,
+    /// P(X better than Y) + ½ P(X = Y).
+    p_improve: f64,
+}
+
+/// Rows with their statistics and break-even points, in row order.
+struct Summarized {
+    rows: Vec<EvalRow>,
+    sums: Vec<Summary>,
+    points: Vec<Option<BreakEven>>,
+}
+
 /// A row's statistic and interval, and (with a baseline) its difference.
 #[derive(Clone, Debug, PartialEq)]
 struct Summary {
     point: f64,
     low: f64,
     high: f64,
-    diff: Option<(f64, f64, f64, f64)>,
+    diff: Option<Difference>,
 }
 
 impl Measurement {
@@ -270,12 +287,12 @@ impl Measurement {
             let mut rng = Rng::new(self.bootstrap_seed(i, "difference"));
             let (lo, hi) = interval(&samples, Some(&base), self.stat, &mut rng);
             let lower = self.runs[0].rows[i].lower_is_better;
-            (
-                d,
-                lo,
-                hi,
-                probability_of_improvement(&samples, &base, lower),
-            )
+            Difference {
+                value: d,
+                low: lo,
+                high: hi,
+                p_improve: probability_of_improvement(&samples, &base, lower),
+            }
         });
         Summary {
             point,
@@ -285,11 +302,22 @@ impl Measurement {
         }
     }
 
+    /// The rows pooled over every seed, each with its statistics and
+    /// break-even point.
+    fn summarized(&self) -> Summarized {
+        let rows = self.pooled();
+        let sums: Vec<Summary> = (0..rows.len()).map(|i| self.summarize(i)).collect();
+        let points = break_even(self, &rows, &sums);
+        Summarized { rows, sums, points }
+    }
+
     /// The table people read and machines parse.
     pub fn table(&self) -> Table {
-        let rows = self.pooled();
-        let summaries: Vec<Summary> = (0..rows.len()).map(|i| self.summarize(i)).collect();
-        let points = break_even(self, &rows, &summaries);
+        let Summarized {
+            rows,
+            sums: summaries,
+            points,
+        } = self.summarized();
         let seeds = self.runs.len();
         let mut t = layout(
             &self.title,
@@ -307,7 +335,7 @@ impl Measurement {
         }
         if seeds > 1 {
             // One row per seed of each row, in the aggregate table's columns.
-            let per_seed: Vec<(u64, Vec<EvalRow>, Vec<Summary>, Vec<Option<BreakEven>>)> = self
+            let per_seed: Vec<(u64, Summarized)> = self
                 .runs
                 .iter()
                 .map(|run| {
@@ -315,16 +343,13 @@ impl Measurement {
                         runs: vec![run.clone()],
                         ..self.clone()
                     };
-                    let rows = one.pooled();
-                    let sums: Vec<Summary> = (0..rows.len()).map(|i| one.summarize(i)).collect();
-                    let be = break_even(&one, &rows, &sums);
-                    (run.seed, rows, sums, be)
+                    (run.seed, one.summarized())
                 })
                 .collect();
             for i in 0..rows.len() {
-                for (seed, rows, sums, be) in &per_seed {
+                for (seed, one) in &per_seed {
                     let seed = Cell::Int(*seed as i64);
-                    let row = cells(&rows[i], &sums[i], &be[i], seed, 1, &t);
+                    let row = cells(&one.rows[i], &one.sums[i], &one.points[i], seed, 1, &t);
                     t.details.push(row);
                 }
             }
@@ -662,10 +687,10 @@ fn cells(
             "n" => Cell::Int((r.scores.len() / seeds.max(1)) as i64),
             "ci_low" => Cell::Num(s.low),
             "ci_high" => Cell::Num(s.high),
-            "diff" => opt(s.diff.map(|d| d.0)),
-            "diff_low" => opt(s.diff.map(|d| d.1)),
-            "diff_high" => opt(s.diff.map(|d| d.2)),
-            "p_improve" => opt(s.diff.map(|d| d.3)),
+            "diff" => opt(s.diff.map(|d| d.value)),
+            "diff_low" => opt(s.diff.map(|d| d.low)),
+            "diff_high" => opt(s.diff.map(|d| d.high)),
+            "p_improve" => opt(s.diff.map(|d| d.p_improve)),
             "win" | "draw" | "loss" => {
                 let j = ["win", "draw", "loss"]
                     .iter()
@@ -915,11 +940,14 @@ mod tests {
             ..Measurement::default()
         };
         let better = m.summarize(1).diff.unwrap();
-        assert!(better.1 > 0.0, "{better:?}");
-        assert!(better.3 > 0.65 && better.3 < 0.9, "{better:?}");
+        assert!(better.low > 0.0, "{better:?}");
+        assert!(
+            better.p_improve > 0.65 && better.p_improve < 0.9,
+            "{better:?}"
+        );
         let same = m.summarize(2).diff.unwrap();
-        assert!(same.1 < 0.0 && same.2 > 0.0, "{same:?}");
-        assert!((same.3 - 0.5).abs() < 0.1, "{same:?}");
+        assert!(same.low < 0.0 && same.high > 0.0, "{same:?}");
+        assert!((same.p_improve - 0.5).abs() < 0.1, "{same:?}");
         assert!(m.summarize(0).diff.is_none());
         let t = m.table();
         assert!(t.column_index("p_improve").is_some());
