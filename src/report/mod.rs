@@ -3,6 +3,7 @@
 pub mod evaluation;
 pub mod html;
 pub mod plot;
+pub mod stats;
 pub mod table;
 
 pub use table::{Cell, Column, Table};
