@@ -21,13 +21,11 @@
 
 mod layout;
 
-use super::stats::{interval, mean, probability_of_improvement};
+use super::stats::{interval, mean, probability_of_improvement, Stat, RESAMPLES};
 use super::table::{Cell, Table};
 use crate::cost::Cost;
 use crate::rng::{derive_seed, Rng};
 use layout::{cells, compare_figure, layout, sweep_figure};
-
-pub use super::stats::{interval95, iqm, Stat, RESAMPLES};
 
 /// The outcome of evaluating one solver on one objective under one seed.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -17,13 +17,6 @@ pub enum Stat {
 }
 
 impl Stat {
-    pub fn name(self) -> &'static str {
-        match self {
-            Stat::Mean => "mean",
-            Stat::Iqm => "iqm",
-        }
-    }
-
     pub(crate) fn of(self, xs: &mut [f64]) -> f64 {
         match self {
             Stat::Mean => mean(xs),

@@ -274,7 +274,7 @@ fn eval_expert_iteration(c: &mut Call) -> Result<Value, RuntimeError> {
         .volatile_column("train_secs", 2)
         .header("train s");
     for (i, r) in rounds.iter().enumerate() {
-        let (lo, hi) = crate::report::evaluation::interval95(
+        let (lo, hi) = crate::report::stats::interval95(
             &r.eval.scores,
             crate::rng::derive_seed(c.seed, &format!("round {i}")),
         );

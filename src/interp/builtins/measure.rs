@@ -10,7 +10,8 @@ use crate::interp::solver::SolverValue;
 use crate::interp::value::Value;
 use crate::ir::signature::{Const, KindConst};
 use crate::ir::Kind;
-use crate::report::evaluation::{EvalRow, Measurement, Shape, Stat};
+use crate::report::evaluation::{EvalRow, Measurement, Shape};
+use crate::report::stats::Stat;
 use std::sync::Arc;
 
 /// The arguments every measurement takes after `against`: how many seeds,
