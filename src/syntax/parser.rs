@@ -23,6 +23,13 @@
 //!   chumsky's "expected … found …" error, labelled with what the grammar
 //!   wanted, is reported.
 //!
+//! The grammar is generic over its error type and runs in two passes: a
+//! quiet one with chumsky's zero-sized `EmptyErr` (a failed alternative
+//! costs nothing), whose tree is the answer when it finds no error — the
+//! usual case — and, only when it does, a second with [`SyntaxError`], which
+//! records what was expected where and words the diagnostics (the
+//! `Failure` trait in `parser/errors.rs`; a test holds the passes equal).
+//!
 //! Tokens the lexer already reported ([`Token::Error`]) are consumed
 //! quietly. Chumsky's grammar recurses once per nesting level; a pre-scan
 //! (`parser/scan.rs`) cuts the input where nesting passes [`MAX_DEPTH`], so
@@ -61,9 +68,10 @@ use super::ast::*;
 use super::lexer::{Keyword, Token};
 use crate::diagnostics::Diagnostic;
 use crate::span::{SourceId, Span};
+use chumsky::error::EmptyErr;
 use chumsky::input::{Input, MappedInput};
 use chumsky::prelude::*;
-use errors::{can_start_expr, Expect, Kind, ListKind, Role, SyntaxError};
+use errors::{can_start_expr, Expect, Failure, Kind, ListKind, Role, SyntaxError};
 use expr::{def_param, expr, ident, list, located, missing_expr, name, position, when, Syn};
 use scan::{Cx, Nest};
 
@@ -80,8 +88,9 @@ pub const MAX_CHAIN: usize = 10_000;
 /// The parser's input: the lexer's tokens, each with its span.
 type Tokens<'a> = MappedInput<'a, Token, Span, &'a [(Token, Span)]>;
 
-/// Errors are [`SyntaxError`]s; the context is the brackets the parser is in.
-type Extra = extra::Full<SyntaxError, (), Nest>;
+/// The grammar's extras: errors of type `E` ([`SyntaxError`], or the quiet
+/// `EmptyErr` of the first pass); the context is the brackets the parser is in.
+type Extra<E> = extra::Full<E, (), Nest>;
 
 /// What came out of parsing, with or without errors.
 #[derive(Clone, Debug, PartialEq)]
@@ -110,7 +119,20 @@ pub fn parse_tokens(
         tokens: &tokens[..cut.map_or(tokens.len(), |(at, _)| at)],
     };
     let eof = Span::new(src, text.len()..text.len());
-    let (program, errors) = program(&cx, repl)
+    // The quiet pass: when it finds nothing wrong, its tree is the answer.
+    if cut.is_none() {
+        let quiet = program::<EmptyErr>(&cx, repl).parse(cx.tokens.split_token_span(eof));
+        if !quiet.has_errors() {
+            if let Some(program) = quiet.into_output() {
+                return ParseResult {
+                    program: Some(program),
+                    diagnostics: Vec::new(),
+                    incomplete: false,
+                };
+            }
+        }
+    }
+    let (program, errors) = program::<SyntaxError>(&cx, repl)
         .parse(cx.tokens.split_token_span(eof))
         .into_output_errors();
     let program = program.unwrap_or(Program { items: Vec::new() });
@@ -149,7 +171,7 @@ const ITEM_KEYWORDS: &str = "`use`, `param`, `let`, `objective`, `dataset`, `mod
 
 /// A script: items, and whatever is not one reported and skipped up to the
 /// next. REPL input may start with a bare expression.
-fn program<'a>(cx: &'a Cx<'a>, repl: bool) -> impl Syn<'a, Program> {
+fn program<'a, E: Failure<'a>>(cx: &'a Cx<'a>, repl: bool) -> impl Syn<'a, E, Program> {
     let expr = expr(cx);
     let item = choice((
         decl_item(cx, expr.clone()),
@@ -183,7 +205,7 @@ fn program<'a>(cx: &'a Cx<'a>, repl: bool) -> impl Syn<'a, Program> {
 }
 
 /// Tokens up to the next item, reported by what the first of them suggests.
-fn junk<'a>(cx: &'a Cx<'a>) -> impl Syn<'a, Option<Item>> {
+fn junk<'a, E: Failure<'a>>(cx: &'a Cx<'a>) -> impl Syn<'a, E, Option<Item>> {
     let not_item = when(cx, |cx, i, nest| !cx.at_end(i) && !cx.starts_item(i, nest));
     not_item
         .clone()
@@ -191,7 +213,7 @@ fn junk<'a>(cx: &'a Cx<'a>) -> impl Syn<'a, Option<Item>> {
         .then_ignore(not_item.then(any()).repeated())
         .validate(move |at, _, emitter| {
             if let Some(d) = not_an_item(cx, at) {
-                emitter.emit(SyntaxError::report(d, Kind::Junk));
+                emitter.emit(E::report(d, Kind::Junk));
             }
             None
         })
@@ -228,10 +250,10 @@ fn not_an_item(cx: &Cx, at: usize) -> Option<Diagnostic> {
 }
 
 /// The keyword starting an item, when it does start one here.
-fn item_keyword<'a>(
+fn item_keyword<'a, E: Failure<'a>>(
     cx: &'a Cx<'a>,
     which: impl Fn(Keyword) -> bool + Clone + 'a,
-) -> impl Syn<'a, (Keyword, Span)> {
+) -> impl Syn<'a, E, (Keyword, Span)> {
     when(cx, move |cx, i, nest| {
         cx.starts_item(i, nest) && matches!(cx.token(i), Some(Token::Keyword(k)) if which(*k))
     })
@@ -242,10 +264,10 @@ fn item_keyword<'a>(
 /// `= expr` ending an item. A forgotten `=` is remembered (the token found
 /// instead), for the item to report, and the value is still read when one
 /// follows.
-fn value_after_eq<'a>(
+fn value_after_eq<'a, E: Failure<'a>>(
     cx: &'a Cx<'a>,
-    expr: impl Syn<'a, Expr>,
-) -> impl Syn<'a, (Option<usize>, Expr)> {
+    expr: impl Syn<'a, E, Expr>,
+) -> impl Syn<'a, E, (Option<usize>, Expr)> {
     let without_eq = position(cx).then(choice((
         when(cx, |cx, i, _| cx.token(i).is_some_and(can_start_expr)).ignore_then(expr.clone()),
         missing_expr(cx),
@@ -257,8 +279,13 @@ fn value_after_eq<'a>(
 }
 
 /// Reports the `=` missing before token `at` in `item` ("param sims").
-fn missing_eq(cx: &Cx, at: Option<usize>, item: &str) -> Option<SyntaxError> {
+fn missing_eq<'a, E: Failure<'a>>(
+    cx: &Cx,
+    at: Option<usize>,
+    item: impl FnOnce() -> String,
+) -> Option<E> {
     let at = at?;
+    let item = item();
     if cx.token(at) == Some(&Token::Error) {
         return None;
     }
@@ -269,10 +296,10 @@ fn missing_eq(cx: &Cx, at: Option<usize>, item: &str) -> Option<SyntaxError> {
     )
     .with_primary(cx.blame(at, Nest::default()), "expected `=`")
     .with_hint(format!("write `{item} = …`"));
-    Some(SyntaxError::report(d, Kind::AtToken(at)))
+    Some(E::report(d, Kind::AtToken(at)))
 }
 
-fn use_item<'a>(cx: &'a Cx<'a>) -> impl Syn<'a, Item> {
+fn use_item<'a, E: Failure<'a>>(cx: &'a Cx<'a>) -> impl Syn<'a, E, Item> {
     let file =
         select_ref! { Token::Str(path) => path.clone() }.map_with(|path, e| UseTarget::File {
             path,
@@ -304,7 +331,7 @@ fn use_item<'a>(cx: &'a Cx<'a>) -> impl Syn<'a, Item> {
                 } else {
                     format!("a file is named by a string: `use \"{written}\"`")
                 };
-                emitter.emit(SyntaxError::report(
+                emitter.emit(E::report(
                     Diagnostic::error("E0002", "expected a module path or a quoted file path")
                         .with_primary(span, "a file path must be quoted")
                         .with_hint(hint),
@@ -323,12 +350,15 @@ fn use_item<'a>(cx: &'a Cx<'a>) -> impl Syn<'a, Item> {
         })
 }
 
-fn param_item<'a>(cx: &'a Cx<'a>, expr: impl Syn<'a, Expr>) -> impl Syn<'a, Item> {
+fn param_item<'a, E: Failure<'a>>(
+    cx: &'a Cx<'a>,
+    expr: impl Syn<'a, E, Expr>,
+) -> impl Syn<'a, E, Item> {
     item_keyword(cx, |k| k == Keyword::Param)
         .ignore_then(name(cx, Role::Param))
         .then(value_after_eq(cx, expr))
         .validate(move |(name, (eq_missing, value)), e, emitter| {
-            if let Some(err) = missing_eq(cx, eq_missing, &format!("param {}", name.name)) {
+            if let Some(err) = missing_eq(cx, eq_missing, || format!("param {}", name.name)) {
                 emitter.emit(err);
             }
             Item {
@@ -338,7 +368,10 @@ fn param_item<'a>(cx: &'a Cx<'a>, expr: impl Syn<'a, Expr>) -> impl Syn<'a, Item
         })
 }
 
-fn decl_item<'a>(cx: &'a Cx<'a>, expr: impl Syn<'a, Expr>) -> impl Syn<'a, Item> {
+fn decl_item<'a, E: Failure<'a>>(
+    cx: &'a Cx<'a>,
+    expr: impl Syn<'a, E, Expr>,
+) -> impl Syn<'a, E, Item> {
     let keyword = item_keyword(cx, |k| {
         matches!(
             k,
@@ -354,8 +387,8 @@ fn decl_item<'a>(cx: &'a Cx<'a>, expr: impl Syn<'a, Expr>) -> impl Syn<'a, Item>
         .then(value_after_eq(cx, expr))
         .validate(
             move |(((kw, keyword_span), name), (eq_missing, value)), e, emitter| {
-                let item = format!("{} {}", kw.as_str(), name.name);
-                if let Some(err) = missing_eq(cx, eq_missing, &item) {
+                let item = || format!("{} {}", kw.as_str(), name.name);
+                if let Some(err) = missing_eq(cx, eq_missing, item) {
                     emitter.emit(err);
                 }
                 let keyword = match kw {
@@ -378,7 +411,10 @@ fn decl_item<'a>(cx: &'a Cx<'a>, expr: impl Syn<'a, Expr>) -> impl Syn<'a, Item>
         )
 }
 
-fn def_item<'a>(cx: &'a Cx<'a>, expr: impl Syn<'a, Expr>) -> impl Syn<'a, Item> {
+fn def_item<'a, E: Failure<'a>>(
+    cx: &'a Cx<'a>,
+    expr: impl Syn<'a, E, Expr>,
+) -> impl Syn<'a, E, Item> {
     let params = located(
         list(cx, ListKind::Params, def_param(cx, expr.clone()))
             .map(|params| params.into_iter().flatten().collect::<Vec<_>>())
@@ -390,7 +426,7 @@ fn def_item<'a>(cx: &'a Cx<'a>, expr: impl Syn<'a, Expr>) -> impl Syn<'a, Item> 
         .then(params)
         .then(value_after_eq(cx, expr))
         .validate(move |((name, params), (eq_missing, body)), e, emitter| {
-            if let Some(err) = missing_eq(cx, eq_missing, &format!("def {}(…)", name.name)) {
+            if let Some(err) = missing_eq(cx, eq_missing, || format!("def {}(…)", name.name)) {
                 emitter.emit(err);
             }
             Item {
@@ -400,7 +436,10 @@ fn def_item<'a>(cx: &'a Cx<'a>, expr: impl Syn<'a, Expr>) -> impl Syn<'a, Item> 
         })
 }
 
-fn report_item<'a>(cx: &'a Cx<'a>, expr: impl Syn<'a, Expr>) -> impl Syn<'a, Item> {
+fn report_item<'a, E: Failure<'a>>(
+    cx: &'a Cx<'a>,
+    expr: impl Syn<'a, E, Expr>,
+) -> impl Syn<'a, E, Item> {
     item_keyword(cx, |k| k == Keyword::Report)
         .ignore_then(expr)
         .map_with(|value, e| Item {
@@ -410,7 +449,11 @@ fn report_item<'a>(cx: &'a Cx<'a>, expr: impl Syn<'a, Expr>) -> impl Syn<'a, Ite
 }
 
 /// `plot expr to expr` or `save expr to expr`.
-fn plot_or_save<'a>(cx: &'a Cx<'a>, expr: impl Syn<'a, Expr>, kw: Keyword) -> impl Syn<'a, Item> {
+fn plot_or_save<'a, E: Failure<'a>>(
+    cx: &'a Cx<'a>,
+    expr: impl Syn<'a, E, Expr>,
+    kw: Keyword,
+) -> impl Syn<'a, E, Item> {
     let to = located(
         just(Token::Keyword(Keyword::To))
             .ignore_then(expr.clone())
@@ -428,4 +471,68 @@ fn plot_or_save<'a>(cx: &'a Cx<'a>, expr: impl Syn<'a, Expr>, kw: Keyword) -> im
             },
             span: e.span(),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::lexer::lex;
+
+    /// Every file of the repository's corpora (valid scripts, the error
+    /// corpus, the examples, the standard library) and every prefix of a
+    /// few of them: the quiet pass finds an error exactly when the wording
+    /// pass does, and where it finds none it builds the same tree. (The
+    /// error type never steers the grammar; this holds it to that.)
+    #[test]
+    fn the_quiet_pass_agrees_with_the_wording_pass() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut texts = Vec::new();
+        for dir in ["tests/syntax", "tests/errors", "examples", "stdlib"] {
+            let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|x| x == "opt"))
+                .collect();
+            paths.sort();
+            texts.extend(paths.iter().map(|p| std::fs::read_to_string(p).unwrap()));
+        }
+        let prefixes: Vec<String> = texts
+            .iter()
+            .step_by(7)
+            .flat_map(|text| {
+                let cuts = text.char_indices().map(|(i, _)| i).step_by(5);
+                cuts.map(|i| text[..i].to_string()).collect::<Vec<_>>()
+            })
+            .collect();
+        texts.extend(prefixes);
+        let (mut valid, mut invalid) = (0, 0);
+        for text in &texts {
+            let src = SourceId(0);
+            let (tokens, _) = lex(src, text);
+            if scan::too_deep(&tokens).is_some() {
+                continue;
+            }
+            let cx = Cx {
+                src,
+                text,
+                tokens: &tokens,
+            };
+            let eof = Span::new(src, text.len()..text.len());
+            for repl in [false, true] {
+                let quiet = program::<EmptyErr>(&cx, repl).parse(cx.tokens.split_token_span(eof));
+                let full = program::<SyntaxError>(&cx, repl).parse(cx.tokens.split_token_span(eof));
+                assert_eq!(quiet.has_errors(), full.has_errors(), "{text}");
+                if !full.has_errors() {
+                    assert_eq!(quiet.output(), full.output(), "{text}");
+                    valid += 1;
+                } else {
+                    invalid += 1;
+                }
+            }
+        }
+        assert!(
+            valid > 100 && invalid > 100,
+            "{valid} valid, {invalid} invalid"
+        );
+    }
 }

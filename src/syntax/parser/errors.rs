@@ -18,7 +18,7 @@ use crate::diagnostics::Diagnostic;
 use crate::span::Span;
 use crate::syntax::ast::Program;
 use crate::syntax::lexer::{Keyword, Token};
-use chumsky::error::{Error, LabelError};
+use chumsky::error::{EmptyErr, Error, LabelError};
 use chumsky::util::MaybeRef;
 use chumsky::DefaultExpected;
 use std::collections::HashSet;
@@ -354,6 +354,51 @@ impl<'a> LabelError<'a, Tokens<'a>, Expect> for SyntaxError {
         if let SyntaxError::Expected { expected, .. } = self {
             *expected = Expected::of(label);
         }
+    }
+}
+
+/// What the grammar asks of its error type. The grammar runs twice at most:
+/// first with chumsky's zero-sized [`EmptyErr`], which makes every failed
+/// alternative free (a valid file, the usual case, is parsed by that pass
+/// alone); only when that pass found an error does the grammar run again
+/// with [`SyntaxError`], which remembers what was expected where and words
+/// the diagnostics. The error type never steers the grammar, so both passes
+/// take the same path and build the same tree.
+pub(super) trait Failure<'a>:
+    Error<'a, Tokens<'a>>
+    + LabelError<'a, Tokens<'a>, DefaultExpected<'a, Token>>
+    + LabelError<'a, Tokens<'a>, Expect>
+    + 'a
+{
+    /// A worded report of the grammar's own.
+    fn report(diagnostic: Diagnostic, kind: Kind) -> Self;
+    /// A failed lookahead at token `i`.
+    fn nothing(cx: &Cx, i: usize) -> Self;
+    /// Records the brackets the parser is inside where this error arose.
+    fn within(self, inside: Nest) -> Self;
+}
+
+impl<'a> Failure<'a> for SyntaxError {
+    fn report(diagnostic: Diagnostic, kind: Kind) -> Self {
+        SyntaxError::report(diagnostic, kind)
+    }
+    fn nothing(cx: &Cx, i: usize) -> Self {
+        SyntaxError::nothing(cx, i)
+    }
+    fn within(self, inside: Nest) -> Self {
+        SyntaxError::within(self, inside)
+    }
+}
+
+impl<'a> Failure<'a> for EmptyErr {
+    fn report(_: Diagnostic, _: Kind) -> Self {
+        EmptyErr::default()
+    }
+    fn nothing(_: &Cx, _: usize) -> Self {
+        EmptyErr::default()
+    }
+    fn within(self, _: Nest) -> Self {
+        self
     }
 }
 

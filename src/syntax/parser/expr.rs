@@ -9,7 +9,7 @@
 //! `,`, the closer, or a point where the bracket is unclosed (the end of the
 //! input, a new item, or the closer of an enclosing bracket).
 
-use super::errors::{can_start_expr, Expect, Kind, ListKind, Role, SyntaxError};
+use super::errors::{can_start_expr, Expect, Failure, Kind, ListKind, Role};
 use super::scan::{Bracket, Cx, Nest};
 use super::{Extra, Tokens};
 use crate::diagnostics::Diagnostic;
@@ -22,80 +22,89 @@ use chumsky::pratt::{infix, left, postfix, prefix, right};
 use chumsky::prelude::*;
 
 /// The parsers of this module: clonable, living as long as the input.
-pub(super) trait Syn<'a, O>: Parser<'a, Tokens<'a>, O, Extra> + Clone + 'a {}
-impl<'a, O, T: Parser<'a, Tokens<'a>, O, Extra> + Clone + 'a> Syn<'a, O> for T {}
+/// `E` is the error type: the wording one, or the quiet one of the first pass.
+pub(super) trait Syn<'a, E: Failure<'a>, O>:
+    Parser<'a, Tokens<'a>, O, Extra<E>> + Clone + 'a
+{
+}
+impl<'a, E: Failure<'a>, O, T: Parser<'a, Tokens<'a>, O, Extra<E>> + Clone + 'a> Syn<'a, E, O>
+    for T
+{
+}
 
-pub(super) type Boxed<'a, O> = chumsky::Boxed<'a, 'a, Tokens<'a>, O, Extra>;
+pub(super) type Boxed<'a, E, O> = chumsky::Boxed<'a, 'a, Tokens<'a>, O, Extra<E>>;
 
 /// The index of the next token.
-fn here<'a>(inp: &mut InputRef<'a, '_, Tokens<'a>, Extra>) -> usize {
+fn here<'a, E: Failure<'a>>(inp: &mut InputRef<'a, '_, Tokens<'a>, Extra<E>>) -> usize {
     inp.cursor().inner().0
 }
 
 /// Succeeds, consuming nothing, when `test` holds at the next token inside
 /// the current brackets; yields where. A failure adds nothing to what is
 /// expected there.
-pub(super) fn check<'a>(
+pub(super) fn check<'a, E: Failure<'a>>(
     cx: &'a Cx<'a>,
     test: impl Fn(&Cx<'a>, usize, Nest) -> bool + Clone + 'a,
-) -> impl Syn<'a, (usize, Nest)> {
+) -> impl Syn<'a, E, (usize, Nest)> {
     custom(move |inp| {
         let (i, nest) = (here(inp), *inp.ctx());
         if test(cx, i, nest) {
             Ok((i, nest))
         } else {
-            Err(SyntaxError::nothing(cx, i))
+            Err(E::nothing(cx, i))
         }
     })
 }
 
 /// [`check`], yielding the index of the next token.
-pub(super) fn when<'a>(
+pub(super) fn when<'a, E: Failure<'a>>(
     cx: &'a Cx<'a>,
     test: impl Fn(&Cx<'a>, usize, Nest) -> bool + Clone + 'a,
-) -> impl Syn<'a, usize> {
+) -> impl Syn<'a, E, usize> {
     check(cx, test).map(|(i, _)| i)
 }
 
 /// The index of the next token, consuming nothing.
-pub(super) fn position<'a>(cx: &'a Cx<'a>) -> impl Syn<'a, usize> {
+pub(super) fn position<'a, E: Failure<'a>>(cx: &'a Cx<'a>) -> impl Syn<'a, E, usize> {
     when(cx, |_, _, _| true)
 }
 
 /// Marks the errors of `parser` with the brackets it runs inside, for
 /// their wording.
-pub(super) fn located<'a, O>(parser: impl Syn<'a, O>) -> impl Syn<'a, O> {
-    parser.map_err_with(|err: SyntaxError, e| err.within(*e.ctx()))
+pub(super) fn located<'a, E: Failure<'a>, O>(parser: impl Syn<'a, E, O>) -> impl Syn<'a, E, O> {
+    parser.map_err_with(|err: E, e| err.within(*e.ctx()))
 }
 
 /// Runs `inner` inside one more bracket holding `kind`, after its opener.
-fn bracketed<'a, O>(
+fn bracketed<'a, E: Failure<'a>, O>(
     opener: Token,
     closer: &'static Token,
     kind: Bracket,
-    inner: impl Syn<'a, O>,
-) -> impl Syn<'a, O> {
+    inner: impl Syn<'a, E, O>,
+) -> impl Syn<'a, E, O> {
     just(opener)
-        .map_with(move |_, e: &mut MapExtra<'a, '_, Tokens<'a>, Extra>| e.ctx().push(closer, kind))
+        .map_with(move |_, e: &mut MapExtra<'a, '_, Tokens<'a>, Extra<E>>| {
+            e.ctx().push(closer, kind)
+        })
         .ignore_with_ctx(inner)
 }
 
 /// An empty expression where one is missing: the recovery of every operand.
-pub(super) fn missing_expr<'a>(cx: &'a Cx<'a>) -> impl Syn<'a, Expr> {
+pub(super) fn missing_expr<'a, E: Failure<'a>>(cx: &'a Cx<'a>) -> impl Syn<'a, E, Expr> {
     position(cx).map(move |i| Expr {
         kind: ExprKind::Error,
         span: cx.gap_before(i),
     })
 }
 
-fn missing_name<'a>(cx: &'a Cx<'a>) -> impl Syn<'a, Ident> {
+fn missing_name<'a, E: Failure<'a>>(cx: &'a Cx<'a>) -> impl Syn<'a, E, Ident> {
     position(cx).map(move |i| Ident {
         name: String::new(),
         span: cx.gap_before(i),
     })
 }
 
-pub(super) fn ident<'a>() -> impl Syn<'a, Ident> {
+pub(super) fn ident<'a, E: Failure<'a>>() -> impl Syn<'a, E, Ident> {
     select_ref! { Token::Ident(name) => name.clone() }.map_with(|name, e| Ident {
         name,
         span: e.span(),
@@ -104,11 +113,11 @@ pub(super) fn ident<'a>() -> impl Syn<'a, Ident> {
 
 /// A keyword where a name belongs, when `allowed` says so: taken as the
 /// name, after saying that it cannot be one (E0007).
-fn keyword_as_name<'a>(
+fn keyword_as_name<'a, E: Failure<'a>>(
     cx: &'a Cx<'a>,
     role: Role,
     allowed: impl Fn(&Cx<'a>, usize, Nest) -> bool + Clone + 'a,
-) -> impl Syn<'a, Ident> {
+) -> impl Syn<'a, E, Ident> {
     when(cx, move |cx, i, nest| {
         matches!(cx.token(i), Some(Token::Keyword(_))) && allowed(cx, i, nest)
     })
@@ -117,7 +126,7 @@ fn keyword_as_name<'a>(
         let span: Span = e.span();
         let word = k.as_str();
         let role = role.describe();
-        emitter.emit(SyntaxError::report(
+        emitter.emit(E::report(
             Diagnostic::error(
                 "E0007",
                 format!("`{word}` is a keyword and cannot be used as {role}"),
@@ -147,7 +156,7 @@ fn keyword_may_be_name(cx: &Cx, i: usize, nest: Nest) -> bool {
 
 /// A name where one is required; when it is missing, an empty one takes
 /// its place.
-pub(super) fn name<'a>(cx: &'a Cx<'a>, role: Role) -> impl Syn<'a, Ident> {
+pub(super) fn name<'a, E: Failure<'a>>(cx: &'a Cx<'a>, role: Role) -> impl Syn<'a, E, Ident> {
     located(
         choice((ident(), keyword_as_name(cx, role, keyword_may_be_name)))
             .labelled(Expect::Name(role)),
@@ -157,10 +166,10 @@ pub(super) fn name<'a>(cx: &'a Cx<'a>, role: Role) -> impl Syn<'a, Ident> {
 
 /// A parameter of a `def`: a keyword may be its name (reported) unless it
 /// starts the next item; a missing one leaves no parameter behind.
-pub(super) fn def_param<'a>(
+pub(super) fn def_param<'a, E: Failure<'a>>(
     cx: &'a Cx<'a>,
-    expr: impl Syn<'a, Expr>,
-) -> impl Syn<'a, Option<DefParam>> {
+    expr: impl Syn<'a, E, Expr>,
+) -> impl Syn<'a, E, Option<DefParam>> {
     let keyword = keyword_as_name(cx, Role::Param, |cx, i, nest| !cx.starts_item(i, nest));
     located(
         choice((ident(), keyword))
@@ -204,7 +213,7 @@ fn is_bracket(token: Option<&Token>) -> bool {
 
 /// A bracketed group skipped whole, whatever it contains; it stops early,
 /// unclosed, at a new item or the end of the input.
-fn skip_group<'a>(cx: &'a Cx<'a>) -> impl Syn<'a, ()> {
+fn skip_group<'a, E: Failure<'a>>(cx: &'a Cx<'a>) -> impl Syn<'a, E, ()> {
     recursive(move |group| {
         let other = when(cx, |cx, i, nest| {
             !cx.at_end(i) && !cx.starts_item(i, nest) && !is_bracket(cx.token(i))
@@ -218,10 +227,10 @@ fn skip_group<'a>(cx: &'a Cx<'a>) -> impl Syn<'a, ()> {
 
 /// Skips what is in the way inside a bracket, nested brackets whole, up to
 /// (not including) a token for which `stop` holds.
-fn skip_until<'a>(
+fn skip_until<'a, E: Failure<'a>>(
     cx: &'a Cx<'a>,
     stop: impl Fn(&Cx<'a>, usize, Nest) -> bool + Clone + 'a,
-) -> impl Syn<'a, ()> {
+) -> impl Syn<'a, E, ()> {
     let other = when(cx, move |cx, i, nest| {
         !stop(cx, i, nest) && !matches!(cx.token(i), Some(Token::LParen | Token::LBracket))
     })
@@ -231,7 +240,7 @@ fn skip_until<'a>(
 
 /// The closer of a single-expression bracket (`(e)`, `v[e]`), skipping
 /// junk before it.
-fn close<'a>(cx: &'a Cx<'a>, closer: &'static Token) -> impl Syn<'a, Closing> {
+fn close<'a, E: Failure<'a>>(cx: &'a Cx<'a>, closer: &'static Token) -> impl Syn<'a, E, Closing> {
     let unclosed = check(cx, move |cx, i, nest| cx.stops(i, closer, nest))
         .map(|(i, nest)| Closing::Open(i, nest));
     let skip = skip_until(cx, move |cx, i, nest| {
@@ -248,14 +257,21 @@ fn close<'a>(cx: &'a Cx<'a>, closer: &'static Token) -> impl Syn<'a, Closing> {
 
 /// Reports a bracket opened at `open` and not closed where token `at`
 /// (inside `nest`) ends it.
-fn unclosed(cx: &Cx, open: Span, closer: &Token, what: &str, at: usize, nest: Nest) -> SyntaxError {
+fn unclosed<'a, E: Failure<'a>>(
+    cx: &Cx,
+    open: Span,
+    closer: &Token,
+    what: &str,
+    at: usize,
+    nest: Nest,
+) -> E {
     let opener = if *closer == Token::RBracket { "[" } else { "(" };
     let label = if cx.at_end(at) {
         format!("expected {what}, found end of input")
     } else {
         format!("expected {what} before {}", cx.found(at))
     };
-    SyntaxError::report(
+    E::report(
         Diagnostic::error("E0003", format!("unclosed `{opener}`"))
             .with_primary(cx.blame(at, nest), label)
             .with_secondary(open, format!("this `{opener}` is never closed")),
@@ -271,11 +287,11 @@ fn opener_span(cx: &Cx, whole: Span) -> Span {
 /// A bracketed, comma-separated list (trailing comma allowed). Each element
 /// is followed by a `,`, the closer, or the point where the list ends
 /// unclosed; anything else is reported and skipped.
-pub(super) fn list<'a, T: 'a>(
+pub(super) fn list<'a, E: Failure<'a>, T: 'a>(
     cx: &'a Cx<'a>,
     kind: ListKind,
-    element: impl Syn<'a, T>,
-) -> impl Syn<'a, Vec<T>> {
+    element: impl Syn<'a, E, T>,
+) -> impl Syn<'a, E, Vec<T>> {
     let closer = kind.closer();
     let slot_opens = when(cx, move |cx, i, nest| {
         cx.token(i) != Some(closer) && !cx.stops(i, closer, nest)
@@ -336,7 +352,7 @@ pub(super) fn list<'a, T: 'a>(
 }
 
 /// One argument of a call: `name=value` or a value.
-fn arg<'a>(cx: &'a Cx<'a>, expr: impl Syn<'a, Expr>) -> impl Syn<'a, Arg> {
+fn arg<'a, E: Failure<'a>>(cx: &'a Cx<'a>, expr: impl Syn<'a, E, Expr>) -> impl Syn<'a, E, Arg> {
     let named = when(cx, |cx, i, _| {
         matches!(cx.token(i), Some(Token::Ident(_) | Token::Keyword(_)))
             && cx.token(i + 1) == Some(&Token::Eq)
@@ -417,16 +433,16 @@ fn from(first: &Expr, whole: Span) -> Span {
 }
 
 /// One of two operators of the same precedence, read in one attempt.
-fn operator<'a>(ops: [(Token, BinOp); 2]) -> impl Syn<'a, BinOp> {
+fn operator<'a, E: Failure<'a>>(ops: [(Token, BinOp); 2]) -> impl Syn<'a, E, BinOp> {
     let [(a, op_a), (b, op_b)] = ops;
     one_of([a.clone(), b]).map(move |t| if t == a { op_a } else { op_b })
 }
 
-fn binary<'a>(
+fn binary<'a, E: Failure<'a>>(
     lhs: Expr,
     op: BinOp,
     rhs: Expr,
-    e: &mut MapExtra<'a, '_, Tokens<'a>, Extra>,
+    e: &mut MapExtra<'a, '_, Tokens<'a>, Extra<E>>,
 ) -> Expr {
     Expr {
         span: from(&lhs, e.span()),
@@ -439,7 +455,7 @@ fn binary<'a>(
 }
 
 /// An expression: operators by precedence over postfix chains over atoms.
-pub(super) fn expr<'a>(cx: &'a Cx<'a>) -> Boxed<'a, Expr> {
+pub(super) fn expr<'a, E: Failure<'a>>(cx: &'a Cx<'a>) -> Boxed<'a, E, Expr> {
     recursive(move |expr| {
         let literal = select_ref! {
             Token::Int(n) => ExprKind::Int(*n),
@@ -456,7 +472,7 @@ pub(super) fn expr<'a>(cx: &'a Cx<'a>) -> Boxed<'a, Expr> {
         let args = list(cx, ListKind::Args, arg(cx, expr.clone())).boxed();
         let checked_args = args.clone().validate(|args, _, emitter| {
             if let Some(d) = check_arg_order(&args) {
-                emitter.emit(SyntaxError::report(d, Kind::Plain));
+                emitter.emit(E::report(d, Kind::Plain));
             }
             args
         });
@@ -572,7 +588,7 @@ pub(super) fn expr<'a>(cx: &'a Cx<'a>) -> Boxed<'a, Expr> {
             // Only a name can be called: `f(1)(2)` and `r.f(x)` are
             // reported, their arguments still checked.
             postfix(POSTFIX, args, |target: Expr, _, e| {
-                e.emit(SyntaxError::report(
+                e.emit(E::report(
                     Diagnostic::error("E0012", "only a name can be called")
                         .with_primary(target.span, "this is not a name")
                         .with_hint("call a builtin or a `def` by its name, as in `f(x)`"),
