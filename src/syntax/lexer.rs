@@ -164,7 +164,7 @@ impl fmt::Display for Token {
 /// problem is reported and lexing carries on after it.
 pub fn lex(src: SourceId, text: &str) -> (Vec<(Token, Span)>, Vec<Diagnostic>) {
     let mut problems = SimpleState(Vec::new());
-    let tokens = lexer(src)
+    let tokens = lexer(src, text.len())
         .parse_with_state(text, &mut problems)
         .into_output()
         .unwrap_or_default();
@@ -198,7 +198,10 @@ fn starts_token(c: char) -> bool {
     is_ident_char(c) || c.is_whitespace() || "#\"()[],.=+-*/^|".contains(c)
 }
 
-fn lexer<'a>(src: SourceId) -> impl Parser<'a, &'a str, Vec<(Token, Span)>, Extra> {
+fn lexer<'a>(
+    src: SourceId,
+    text_len: usize,
+) -> impl Parser<'a, &'a str, Vec<(Token, Span)>, Extra> {
     let span = move |s: SimpleSpan| Span::new(src, s.start..s.end);
 
     let trivia = choice((
@@ -245,17 +248,20 @@ fn lexer<'a>(src: SourceId) -> impl Parser<'a, &'a str, Vec<(Token, Span)>, Extr
             None => Lexeme::One(token, at),
         });
 
+    // One character decides the token: a single step, not one attempt each.
     let punctuation = choice((
         just("|>").to(Token::Pipe),
-        just('(').to(Token::LParen),
-        just('[').to(Token::LBracket),
-        just(',').to(Token::Comma),
-        just('=').to(Token::Eq),
-        just('+').to(Token::Plus),
-        just('-').to(Token::Minus),
-        just('*').to(Token::Star),
-        just('/').to(Token::Slash),
-        just('^').to(Token::Caret),
+        select! {
+            '(' => Token::LParen,
+            '[' => Token::LBracket,
+            ',' => Token::Comma,
+            '=' => Token::Eq,
+            '+' => Token::Plus,
+            '-' => Token::Minus,
+            '*' => Token::Star,
+            '/' => Token::Slash,
+            '^' => Token::Caret,
+        },
     ))
     .map_with(move |t, e| Lexeme::One(t, span(e.span())));
     let dot = just('.').map_with(move |_, e| Lexeme::One(Token::Dot, span(e.span())));
@@ -265,7 +271,10 @@ fn lexer<'a>(src: SourceId) -> impl Parser<'a, &'a str, Vec<(Token, Span)>, Extr
     let one = |(token, at)| Lexeme::One(token, at);
     // A byte-order mark opens some files saved on Windows: not a token.
     let bom = just('\u{FEFF}').or_not();
-    bom.ignore_then(
+    // Room for the tokens of dense code up front (a token every 2 bytes),
+    // so the list is not copied as it grows.
+    let room = text_len / 2 + 16;
+    bom.map(move |_| Vec::with_capacity(room)).foldl(
         choice((
             trivia,
             plain_word,
@@ -278,8 +287,8 @@ fn lexer<'a>(src: SourceId) -> impl Parser<'a, &'a str, Vec<(Token, Span)>, Extr
             string(src).map(one),
             bad_characters(src).map(one),
         ))
-        .repeated()
-        .fold(Vec::new(), |mut tokens, lexeme| {
+        .repeated(),
+        |mut tokens, lexeme| {
             match lexeme {
                 Lexeme::Skip => {}
                 Lexeme::One(token, at) => tokens.push((token, at)),
@@ -289,7 +298,7 @@ fn lexer<'a>(src: SourceId) -> impl Parser<'a, &'a str, Vec<(Token, Span)>, Extr
                 }
             }
             tokens
-        }),
+        },
     )
 }
 
@@ -325,8 +334,8 @@ fn number<'a>(src: SourceId) -> impl Parser<'a, &'a str, (Token, Span), Extra> {
 /// The token for a number lexed as `body` (digits, fraction, exponent)
 /// followed by `glued` characters, or why it is not one.
 fn number_token(body: &str, glued: &str, span: Span) -> Result<Token, Diagnostic> {
-    let text = format!("{body}{glued}");
     if !glued.is_empty() {
+        let text = format!("{body}{glued}");
         let d = Diagnostic::error("E0009", format!("malformed number `{text}`"))
             .with_primary(span, "not a valid number");
         return Err(if text.starts_with('.') {
@@ -341,6 +350,7 @@ fn number_token(body: &str, glued: &str, span: Span) -> Result<Token, Diagnostic
             d.with_hint("numbers look like `3`, `0.5` or `1e-3`")
         });
     }
+    let text = body;
     if text.starts_with('.') {
         return Err(
             Diagnostic::error("E0009", format!("malformed number `{text}`"))
