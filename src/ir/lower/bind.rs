@@ -37,13 +37,22 @@ impl<'p> Param<'p> {
     }
 }
 
+/// Whose usage line a parameter list quotes.
+#[derive(Clone, Copy)]
+enum Usage<'p> {
+    Builtin(&'p Signature),
+    Algorithm(&'p AlgorithmSig),
+    Def(&'p Ident, &'p [DefParam]),
+}
+
 /// The parameter list a call's arguments are bound to.
 pub(super) struct ParamList<'p> {
     /// The name errors give: the builtin, the algorithm or the def.
     owner: &'p str,
     params: Vec<Param<'p>>,
-    /// The one-line form errors quote: `round(x, digits=0)`.
-    usage: String,
+    /// The one-line form errors quote (`round(x, digits=0)`), worded only
+    /// when an error needs it.
+    usage: Usage<'p>,
     /// A def's name, which its errors point back to ("defined here");
     /// builtins and algorithms have none.
     defined_here: Option<Span>,
@@ -57,7 +66,7 @@ impl<'p> ParamList<'p> {
         ParamList {
             owner: sig.name,
             params: sig.params.iter().map(Param::of_sig).collect(),
-            usage: sig.usage(),
+            usage: Usage::Builtin(sig),
             defined_here: None,
             open: sig.algorithm_params.is_some() || sig.rest_named.is_some(),
         }
@@ -67,21 +76,13 @@ impl<'p> ParamList<'p> {
         ParamList {
             owner: alg.name,
             params: alg.params.iter().map(Param::of_sig).collect(),
-            usage: alg.usage(),
+            usage: Usage::Algorithm(alg),
             defined_here: None,
             open: false,
         }
     }
 
     pub(super) fn def(name: &'p Ident, params: &'p [DefParam]) -> Self {
-        let usage = params
-            .iter()
-            .map(|p| match p.default {
-                Some(_) => format!("{}=…", p.name.name),
-                None => p.name.name.clone(),
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
         ParamList {
             owner: &name.name,
             params: params
@@ -94,7 +95,7 @@ impl<'p> ParamList<'p> {
                     declared: Some(p.name.span),
                 })
                 .collect(),
-            usage: format!("{}({usage})", name.name),
+            usage: Usage::Def(name, params),
             defined_here: Some(name.span),
             open: false,
         }
@@ -116,7 +117,22 @@ impl<'p> ParamList<'p> {
     }
 
     fn usage_note(&self) -> String {
-        format!("usage: {}", self.usage)
+        let usage = match self.usage {
+            Usage::Builtin(sig) => sig.usage(),
+            Usage::Algorithm(alg) => alg.usage(),
+            Usage::Def(name, params) => {
+                let params = params
+                    .iter()
+                    .map(|p| match p.default {
+                        Some(_) => format!("{}=…", p.name.name),
+                        None => p.name.name.clone(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                format!("{}({params})", name.name)
+            }
+        };
+        format!("usage: {usage}")
     }
 
     fn with_defined_here(&self, d: Diagnostic) -> Diagnostic {
