@@ -16,7 +16,8 @@ use crate::span::{Sources, Span};
 use crate::syntax::ast::{
     BinOp, DeclKeyword, DefParam, Expr, ExprKind, Ident, Item, ItemKind, UnaryOp,
 };
-use std::collections::HashMap;
+/// Names are looked up at every use: a fast, fixed (deterministic) hash.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 
 mod bind;
 mod call;
@@ -87,7 +88,7 @@ pub fn lower(
         run_seed: opts.seed,
         ir: Ir::default(),
         diags: Vec::new(),
-        globals: HashMap::new(),
+        globals: HashMap::default(),
         params: Vec::new(),
         decls: Vec::new(),
         defs: Vec::new(),
@@ -302,7 +303,7 @@ impl<'a> Lowerer<'a> {
 
     fn lower_param_value(&mut self, i: usize) {
         let value = self.params[i].value;
-        let script = self.lower_expr(value, &Locals::new());
+        let script = self.lower_expr(value, &Locals::default());
         let Some(script) = script else { return };
         if self.ir.const_value(script).is_none() {
             let kind = self.ir.node(script).kind.clone();
@@ -367,7 +368,7 @@ impl<'a> Lowerer<'a> {
             counter: 0,
         });
         let value = self.decls[i].value;
-        let node = self.lower_expr(value, &Locals::new());
+        let node = self.lower_expr(value, &Locals::default());
         self.seed_scope = outer;
         self.decl_stack.pop();
         let node = node.and_then(|n| self.check_keyword(i, n));
@@ -428,9 +429,9 @@ impl<'a> Lowerer<'a> {
                 label: format!("command#{index}"),
                 counter: 0,
             });
-            let node = self.lower_expr(value, &Locals::new());
+            let node = self.lower_expr(value, &Locals::default());
             let path_node = path.and_then(|p| {
-                let n = self.lower_expr(p, &Locals::new())?;
+                let n = self.lower_expr(p, &Locals::default())?;
                 self.expect_kind(n, &Kind::Str, p.span, "the file name after `to`")
             });
             self.seed_scope = None;

@@ -175,12 +175,11 @@ pub fn lex(src: SourceId, text: &str) -> (Vec<(Token, Span)>, Vec<Diagnostic>) {
 /// backtracks over a token it has built, so none is reported twice.
 type Extra = extra::Full<EmptyErr, SimpleState<Vec<Diagnostic>>, ()>;
 
-/// What one step of the lexer reads: nothing (whitespace, a comment), a
-/// token, or a token with a glued `.` (a name or closing bracket before a
-/// field access).
+/// What one step of the lexer reads: a token, or a token with a glued `.`
+/// (a name or closing bracket before a field access). Whitespace and
+/// comments are skipped between steps.
 #[derive(Clone)]
 enum Lexeme {
-    Skip,
     One(Token, Span),
     WithDot(Token, Span, Span),
 }
@@ -213,7 +212,7 @@ fn lexer<'a>(
             .then(any().and_is(just('\n').not()).repeated())
             .ignored(),
     ))
-    .to(Lexeme::Skip);
+    .repeated();
 
     // A `.` right after a name or a closing bracket is field access, never
     // the start of a number: `r.5` is `r`, `.`, `5` (while `model.5`, after
@@ -267,39 +266,43 @@ fn lexer<'a>(
     let dot = just('.').map_with(move |_, e| Lexeme::One(Token::Dot, span(e.span())));
 
     // Order matters: a number before a lone `.` (`.5` is a malformed
-    // number), and bad characters last, taking whatever nothing else took.
+    // number), a plain word before the rarer word forms, and bad characters
+    // last, taking whatever nothing else took. The rest start with
+    // different characters and come in order of how common they are, since
+    // every alternative tried before the right one costs a step.
     let one = |(token, at)| Lexeme::One(token, at);
     // A byte-order mark opens some files saved on Windows: not a token.
     let bom = just('\u{FEFF}').or_not();
     // Room for the tokens of dense code up front (a token every 2 bytes),
     // so the list is not copied as it grows.
     let room = text_len / 2 + 16;
-    bom.map(move |_| Vec::with_capacity(room)).foldl(
-        choice((
-            trivia,
-            plain_word,
-            name_then_dot,
-            keyword,
-            punctuation,
-            closer,
-            number(src).map(one),
-            dot,
-            string(src).map(one),
-            bad_characters(src).map(one),
-        ))
-        .repeated(),
-        |mut tokens, lexeme| {
-            match lexeme {
-                Lexeme::Skip => {}
-                Lexeme::One(token, at) => tokens.push((token, at)),
-                Lexeme::WithDot(token, at, dot) => {
-                    tokens.push((token, at));
-                    tokens.push((Token::Dot, dot));
+    bom.then(trivia.clone())
+        .map(move |_| Vec::with_capacity(room))
+        .foldl(
+            choice((
+                plain_word,
+                punctuation,
+                number(src).map(one),
+                closer,
+                name_then_dot,
+                keyword,
+                dot,
+                string(src).map(one),
+                bad_characters(src).map(one),
+            ))
+            .then_ignore(trivia)
+            .repeated(),
+            |mut tokens, lexeme| {
+                match lexeme {
+                    Lexeme::One(token, at) => tokens.push((token, at)),
+                    Lexeme::WithDot(token, at, dot) => {
+                        tokens.push((token, at));
+                        tokens.push((Token::Dot, dot));
+                    }
                 }
-            }
-            tokens
-        },
-    )
+                tokens
+            },
+        )
 }
 
 /// A number, with whatever letters, digits or points are glued to it: the

@@ -204,7 +204,9 @@ impl<'a> Lowerer<'a> {
         let id = self.ir.push(op, kind, span, seed);
         self.ir.nodes[id].seed_label = seed_label.map(std::sync::Arc::from);
         self.ir.nodes[id].families = families;
-        self.ir.nodes[id].text = compact(self.sources.slice(span));
+        if named_in_reports(&self.ir.nodes[id].kind) {
+            self.ir.nodes[id].text = compact(self.sources.slice(span));
+        }
         Some(id)
     }
 
@@ -603,7 +605,7 @@ impl<'a> Lowerer<'a> {
         self.def_stack.push(i);
         let values = self.fill_defaults(&list, &bound, span, &mut |cx, j| {
             let default = params[j].default.as_ref()?;
-            cx.lower_expr(default, &Locals::new())
+            cx.lower_expr(default, &Locals::default())
         });
         let out = values.and_then(|values| self.expand_body(i, &values, span));
         self.def_stack.pop();
@@ -612,7 +614,7 @@ impl<'a> Lowerer<'a> {
 
     fn expand_body(&mut self, i: usize, values: &[NodeId], span: Span) -> Option<NodeId> {
         let (def_name, params) = (self.defs[i].name, self.defs[i].params);
-        let mut inner = Locals::new();
+        let mut inner = Locals::default();
         for (p, node) in params.iter().zip(values) {
             inner.insert(p.name.name.clone(), *node);
         }
@@ -623,7 +625,8 @@ impl<'a> Lowerer<'a> {
         // A call the expansion made is named in reports by the def call the
         // user wrote (`uct(400)`), not by the def's body.
         if let Some(id) = out.filter(|id| *id >= first_new) {
-            if matches!(self.ir.node(id).op, Op::Call { .. }) {
+            let node = self.ir.node(id);
+            if matches!(node.op, Op::Call { .. }) && named_in_reports(&node.kind) {
                 self.ir.nodes[id].text = compact(self.sources.slice(span));
             }
         }
@@ -635,5 +638,16 @@ impl<'a> Lowerer<'a> {
             });
         }
         out
+    }
+}
+
+/// Whether reports may name a call's value by its source text ([`Ir::label`]:
+/// solvers, objectives, models, datasets…); plain values never are, so
+/// their calls keep no text.
+fn named_in_reports(kind: &Kind) -> bool {
+    match kind {
+        Kind::Num | Kind::Int | Kind::Bool | Kind::Str | Kind::Vector => false,
+        Kind::List(element) => named_in_reports(element),
+        _ => true,
     }
 }
