@@ -411,6 +411,13 @@ pub fn save_value(value: &Value, path: &Path) -> Result<(), String> {
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
+    if let Some(weights) = crate::amortized::checkpoint::weights_of_sidecar(path) {
+        return Err(format!(
+            "cannot save to `{}`: it is the sidecar of the checkpoint `{}`, which would be left without it; choose another name",
+            path.display(),
+            weights.display()
+        ));
+    }
     match value {
         Value::Dataset(d) => {
             return crate::amortized::dataset_io::save(&d.data, path).map_err(|e| e.to_string())

@@ -280,6 +280,36 @@ fn a_sidecar_never_replaces_an_unrelated_file() {
     save_model(&dir, "again.safetensors");
 }
 
+/// The other way round: `save p to "run.safetensors"` then `save g to
+/// "run.yaml"` must not leave the weights without their sidecar.
+#[test]
+fn nothing_else_replaces_a_checkpoint_sidecar() {
+    let dir = scratch("collide_back");
+    save_model(&dir, "run.safetensors");
+    let sidecar = std::fs::read_to_string(dir.join("run.yaml")).unwrap();
+    write(&dir, "s.opt", &format!("{GAMES}save d to \"run.yaml\"\n"));
+    let err = fails_with(
+        &dir,
+        &["run", "s.opt", "--no-cache"],
+        "is the sidecar of the checkpoint",
+    );
+    assert!(err.contains("run.safetensors"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("run.yaml")).unwrap(),
+        sidecar,
+        "the sidecar was replaced"
+    );
+    // The checkpoint still loads.
+    load_script(&dir, "run.safetensors");
+    let o = optimist_in(&dir, &["run", "l.opt", "--no-cache"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // A YAML file that is no sidecar may be replaced as before.
+    write(&dir, "other.yaml", "just: text\n");
+    write(&dir, "t.opt", &format!("{GAMES}save d to \"other.yaml\"\n"));
+    let o = optimist_in(&dir, &["run", "t.opt", "--no-cache"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
 // ---- untrusted sidecars ----------------------------------------------------
 
 fn edit_sidecar(path: &Path, from: &str, to: &str) {

@@ -342,6 +342,15 @@ struct TensorInfo {
     data_offsets: [usize; 2],
 }
 
+/// The checkpoint whose sidecar the file at `path` is: a `.safetensors`
+/// beside it with the same name, when `path` holds a checkpoint sidecar.
+/// Other writers refuse to replace it (a report saved as `model.yaml` would
+/// leave `model.safetensors` without its description).
+pub fn weights_of_sidecar(path: &Path) -> Option<PathBuf> {
+    let weights = path.with_extension("safetensors");
+    (sidecar_path(&weights) == path && weights.is_file() && is_sidecar(path)).then_some(weights)
+}
+
 /// Whether the file at `path` is a checkpoint sidecar (a YAML mapping whose
 /// `format` is this reader's family), whatever else is wrong with it.
 fn is_sidecar(path: &Path) -> bool {
