@@ -25,14 +25,23 @@ pub struct Settings {
 pub struct Checked {
     pub sources: Sources,
     pub main: SourceId,
-    /// `Some` when there were no errors.
+    /// `Some` when there were no errors: the program to run.
     pub ir: Option<Ir>,
+    /// With errors, what lowered regardless (declarations whose values
+    /// checked): for tooling, such as an editor showing a name's kind in a
+    /// file with a mistake elsewhere; never run.
+    pub partial: Option<Ir>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
 impl Checked {
     pub fn ok(&self) -> bool {
         self.ir.is_some() && !has_errors(&self.diagnostics)
+    }
+
+    /// The IR for tooling: the program, or what lowered of a file with errors.
+    pub fn ir_so_far(&self) -> Option<&Ir> {
+        self.ir.as_ref().or(self.partial.as_ref())
     }
 }
 
@@ -127,11 +136,15 @@ fn check_sources(
     // After syntax errors the checker's errors are still real (an unknown
     // name is unknown), but its warnings are noise about a broken file.
     diagnostics.extend(more.into_iter().filter(|d| d.is_error() || !parse_failed));
-    let ir = if parse_failed { None } else { ir };
+    let (ir, partial) = match has_errors(&diagnostics) {
+        false => (Some(ir), None),
+        true => (None, Some(ir)),
+    };
     Checked {
         sources,
         main,
         ir,
+        partial,
         diagnostics,
     }
 }

@@ -478,6 +478,29 @@ fn defs_are_symbols_with_their_parameters() {
     assert_eq!(c.finish(), Some(0));
 }
 
+/// A mistake in one line does not hide the kinds of the names that
+/// checked: hover still shows them.
+#[test]
+fn hover_shows_kinds_in_a_file_with_a_mistake_elsewhere() {
+    let dir = scratch("partial");
+    let uri = Url::from_file_path(dir.join("partial.opt")).unwrap();
+    let mut c = Client::start();
+    c.initialize(&dir);
+    c.open(
+        &uri,
+        "param budget = 8\npipeline uct = plan(mcts, sims=budget)\nlet bad = nosuch(1)\nreport bad\n",
+    );
+    assert_eq!(codes(&c.diagnostics(&uri)), ["E0203"]);
+    let text = hover_text(&c.at("textDocument/hover", &uri, 1, 10));
+    assert!(text.starts_with("pipeline `uct` : Solver"), "{text}");
+    let text = hover_text(&c.at("textDocument/hover", &uri, 0, 7));
+    assert!(text.starts_with("param `budget` : Int"), "{text}");
+    // The broken declaration has no kind to show.
+    let text = hover_text(&c.at("textDocument/hover", &uri, 2, 5));
+    assert!(text.starts_with("let `bad`\n"), "{text}");
+    assert_eq!(c.finish(), Some(0));
+}
+
 /// Every prefix of real scripts, as if typed character by character:
 /// diagnostics are published, and hover, completion, definition and
 /// symbols answer with results, never errors, and the server exits

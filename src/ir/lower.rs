@@ -75,14 +75,16 @@ pub struct CheckOptions {
     pub overrides: Vec<Override>,
 }
 
-/// Lowers and checks `items`; returns the IR (when there were no errors)
-/// and every diagnostic, errors and warnings.
+/// Lowers and checks `items`; returns the IR and every diagnostic, errors
+/// and warnings. With errors, the IR holds what lowered (each declaration
+/// whose value checked): for tooling — a declared name's kind in an editor
+/// — never for running.
 pub fn lower(
     items: &[Item],
     sources: &Sources,
     lookup: &dyn SignatureLookup,
     opts: &CheckOptions,
-) -> (Option<Ir>, Vec<Diagnostic>) {
+) -> (Ir, Vec<Diagnostic>) {
     let mut cx = Lowerer {
         lookup,
         sources,

@@ -219,7 +219,7 @@ fn occurrence_span(o: &Occurrence<'_>) -> Option<Span> {
 /// comes from, and its source text.
 fn global_hover(analysis: &Analysis, checked: Option<&Checked>, item: &Item) -> Option<String> {
     let name = declared_name(item)?;
-    let ir = checked.and_then(|c| c.ir.as_ref());
+    let ir = checked.and_then(Checked::ir_so_far);
     let (keyword, kind) = match &item.kind {
         ItemKind::Param { .. } => (
             "param",

@@ -321,7 +321,7 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    pub(super) fn finish(mut self) -> (Option<Ir>, Vec<Diagnostic>) {
+    pub(super) fn finish(mut self) -> (Ir, Vec<Diagnostic>) {
         for (i, p) in self.params.iter().enumerate() {
             if let Some(node) = p.node {
                 self.ir.params.push(ParamDecl {
@@ -340,7 +340,6 @@ impl<'a> Lowerer<'a> {
                 );
             }
         }
-        let ok = !crate::diagnostics::has_errors(&self.diags);
-        (ok.then_some(self.ir), self.diags)
+        (self.ir, self.diags)
     }
 }
