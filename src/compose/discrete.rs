@@ -15,9 +15,9 @@ use std::sync::Arc;
 
 use super::erased::Unerased;
 use super::play::{run_episode, Agent, Decision};
-use super::{lockstep, parallel};
 use super::problem::{Families, Problem, ProblemError};
 use super::solver::{poll_stop, SolveError, Solver};
+use super::{lockstep, parallel};
 use crate::amortized::{Example, TargetKind};
 use crate::cost::Cost;
 use crate::domains::game::{Actions, Game};
@@ -137,7 +137,8 @@ pub trait DiscreteProblem: Send + Sync {
 /// How a run of games is played: `n` of them (or rows, for datasets) under
 /// `seed`, on `threads` workers (see `compose::parallel`), each playing
 /// `lockstep` games at once (see `compose::lockstep`; 1: one after
-/// another). The results depend on `n` and `seed` alone.
+/// another). Results depend on `n`, `seed` and `threads` — and with
+/// `lockstep` > 1 on `n` and `seed` alone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Games {
     pub n: usize,
@@ -334,10 +335,11 @@ fn play<G: Game + 'static>(
             kernels.agent(players.opponent, game)?,
         ])
     };
+    let width = width(&**game, games, &make)?;
     let start = |agents: &mut lockstep::Seats<G>, i: usize| {
         poll_stop()?;
         for a in agents.iter_mut() {
-            a.start_game(i as u64);
+            lockstep::start_game(&mut **a, i, width);
         }
         Ok(Duel {
             state: game.sample_instance(&mut Rng::stream(seed, i as u64)),
@@ -348,7 +350,6 @@ fn play<G: Game + 'static>(
             moves: 0,
         })
     };
-    let width = width(&**game, games, &make)?;
     let worker = lockstep::worker(&**game, width, make, start);
     let played = parallel::games(n, games.threads, worker)?;
     let mut wdl = [0usize; 3];
@@ -480,7 +481,7 @@ fn episodes<G: Game + 'static>(
     for i in 0..n {
         poll_stop()?;
         let start = game.sample_instance(&mut Rng::stream(seed, i as u64));
-        agent.start_game(i as u64);
+        agent.reset();
         let ep = run_episode(
             &**game,
             &start,
@@ -595,9 +596,10 @@ fn record<G: Game + 'static>(
     let Games { n, seed, .. } = games;
     let move_seed = derive_seed(seed, "moves");
     let make = || Ok(vec![kernels.agent(solver, game)?]);
+    let width = width(&**game, games, &make)?;
     let start = |agents: &mut lockstep::Seats<G>, i: usize| {
         poll_stop()?;
-        agents[0].start_game(i as u64);
+        lockstep::start_game(&mut *agents[0], i, width);
         Ok(Recording {
             state: game.sample_instance(&mut Rng::stream(seed, i as u64)),
             rng: Rng::stream(move_seed, i as u64),
@@ -606,7 +608,6 @@ fn record<G: Game + 'static>(
             cost: Cost::default(),
         })
     };
-    let width = width(&**game, games, &make)?;
     let worker = lockstep::worker(&**game, width, make, start);
     let played = parallel::games_until(n, games.threads, worker, |g| g.0.len())?;
     let runs = played.len();

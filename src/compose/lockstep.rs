@@ -12,11 +12,19 @@
 //! whose searches are done. Agents that are not steppers (plain MCTS,
 //! minimax, random play, a trained policy) move at once, as in serial play.
 //!
-//! Agents start each game afresh (`Agent::start_game`), each game has its
-//! own move generator, and a batched network call answers each row with the
-//! bits it gets alone (`amortized::infer`), so every game is played exactly
-//! as it is alone: the output does not depend on `width` (nor on the number
-//! of threads). Only the wall time does.
+//! In lockstep every agent starts each game afresh (`Agent::start_game`:
+//! a searcher's generator starts a stream of that game's own), each game has
+//! its own move generator, and a batched network call answers each row with
+//! the bits it gets alone (`amortized::infer`), so every game is played
+//! exactly as it is alone: the output is the same for every width above 1
+//! and every number of threads. Only the wall time changes.
+//!
+//! One at a time (`width` 1, the default) is the serial loop as it always
+//! was: agents are `reset` between games and a searcher's generator runs on
+//! from one game to the next of its worker, so those results depend on the
+//! thread count and differ from lockstep's (same distribution, other
+//! draws). Switching every loop to `start_game` would make the two agree; it
+//! changes the published figures of the examples, so it is not done here.
 
 use std::time::{Duration, Instant};
 
@@ -52,6 +60,17 @@ pub trait Turns<G: Game> {
 
 /// Agents of one slot, by seat.
 pub type Seats<G> = Vec<Box<dyn Agent<G>>>;
+
+/// Readies `agent` for game `i` of a run played `width` games at a time
+/// per worker: a fresh start of that game's own in lockstep, a plain reset
+/// one game at a time (see the module docs).
+pub fn start_game<G: Game>(agent: &mut dyn Agent<G>, i: usize, width: usize) {
+    if width > 1 {
+        agent.start_game(i as u64);
+    } else {
+        agent.reset();
+    }
+}
 
 /// A worker (see `compose::parallel`) that plays its games `width` at a
 /// time in lockstep, or one after another when `width` is 1: `make` builds
@@ -124,20 +143,23 @@ fn lockstep<G: Game, T: Turns<G>>(
     let mut states = Vec::new();
     let mut priors = Vec::new();
     let mut values = Vec::new();
+    let mut seats: Vec<usize> = Vec::new();
     loop {
         for s in 0..width {
-            if s == slots.len() && exhausted {
+            // Slots are made in order, as games come.
+            if s > slots.len() || (s == slots.len() && exhausted) {
                 break;
             }
             fill(game, &mut slots, s, &mut exhausted, make, start, feed);
         }
-        let mut seats: Vec<usize> = slots.iter().filter_map(|s| s.waiting).collect();
+        seats.clear();
+        seats.extend(slots.iter().filter_map(|s| s.waiting));
         if seats.is_empty() {
             return;
         }
         seats.sort_unstable();
         seats.dedup();
-        for seat in seats {
+        for &seat in &seats {
             states.clear();
             for slot in slots.iter_mut().filter(|s| s.waiting == Some(seat)) {
                 if let Some(st) = slot.agents[seat].stepper() {
@@ -293,12 +315,10 @@ fn supply<G: Game, T: Turns<G>>(
         return;
     }
     slot.waiting = None;
-    let played = st
-        .decision(game)
-        .and_then(|d| match slot.run.as_mut() {
-            Some((_, t)) => t.play(game, seat, d, &**agent),
-            None => Ok(()),
-        });
+    let played = st.decision(game).and_then(|d| match slot.run.as_mut() {
+        Some((_, t)) => t.play(game, seat, d, &**agent),
+        None => Ok(()),
+    });
     if let Err(e) = played {
         if let Some((i, _)) = slot.run.take() {
             feed.fail(i, e);

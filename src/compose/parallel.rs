@@ -1,9 +1,9 @@
 //! Games played in parallel: game `i` of `n` goes to worker `i mod T`,
 //! each worker plays its games in order with agents of its own, and the
-//! results come back in game order. Every loop that plays many games starts
-//! each agent on game `i` afresh (`Agent::start_game`), so a game's result
-//! depends on the seed and its index alone: the answer is the same for any
-//! thread count, and one thread is exactly the serial loop.
+//! results come back in game order. The answer is therefore determined by
+//! the seed and the thread count `T` (by the seed alone in lockstep, where
+//! agents start every game afresh); with one thread it is exactly the
+//! serial loop (one set of agents, games 0, 1, 2, …).
 //!
 //! A worker is handed its games through a [`Feed`]; [`serial`] plays them
 //! one after another, `compose::lockstep` several at a time.

@@ -49,8 +49,9 @@ pub trait Agent<G: Game> {
     /// Readies the agent for game `index` of a run of games: forgets the
     /// previous game and, for an agent with a generator of its own, starts
     /// the stream of that game, so that a game's moves never depend on
-    /// which games the agent played before (the loops that play many games
-    /// call it, not `reset`).
+    /// which games the agent played before (lockstep play calls it, since
+    /// its games are in flight together; one-at-a-time play calls `reset`,
+    /// and an agent's generator runs on from game to game).
     fn start_game(&mut self, index: u64) {
         let _ = index;
         self.reset();
@@ -254,8 +255,8 @@ pub struct MatchSummary {
 
 /// Plays `n` games between `a` and `b` on instances drawn from the game's
 /// distribution (instance `i` from `Rng::stream(seed, i)`); `a` is player 0
-/// in even games and player 1 in odd ones. Both agents start game `i`
-/// afresh ([`Agent::start_game`]).
+/// in even games and player 1 in odd ones. Both agents are reset before
+/// every game.
 pub fn play_match<G: Game>(
     game: &G,
     a: &mut dyn Agent<G>,
@@ -268,8 +269,8 @@ pub fn play_match<G: Game>(
     for i in 0..n {
         let start = game.sample_instance(&mut Rng::stream(seed, i as u64));
         let mut rng = Rng::stream(move_seed, i as u64);
-        a.start_game(i as u64);
-        b.start_game(i as u64);
+        a.reset();
+        b.reset();
         let a_first = i % 2 == 0;
         let record = if a_first {
             play_game(game, &start, [&mut *a, &mut *b], &mut rng)?

@@ -98,7 +98,12 @@ impl<S: Copy + Eq> Tree<S> {
     /// `pending`), `left` simulations are used up, or a descent collides
     /// with a waiting leaf. Descents that end on a terminal node back up at
     /// once. Returns the simulations used (terminal descents and leaves).
-    pub(super) fn gather(&mut self, params: &MctsParams, left: u32, counters: &mut Counters) -> u32 {
+    pub(super) fn gather(
+        &mut self,
+        params: &MctsParams,
+        left: u32,
+        counters: &mut Counters,
+    ) -> u32 {
         let want = params.batch.min(left);
         self.batch.paths.clear();
         self.batch.ends.clear();

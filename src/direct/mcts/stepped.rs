@@ -60,13 +60,7 @@ impl<G: Game> Mcts<G> {
     /// and values (`None`: random rollouts), and searches on to the next
     /// leaves. `charged` is this search's share of the call that answered
     /// them, counted in its wall time.
-    pub fn resume(
-        &mut self,
-        game: &G,
-        priors: &[f32],
-        values: &[Option<f32>],
-        charged: Duration,
-    ) {
+    pub fn resume(&mut self, game: &G, priors: &[f32], values: &[Option<f32>], charged: Duration) {
         let start = Instant::now();
         let params = self.params;
         if let Some(tree) = self.trees.get_mut(self.step.tree) {
