@@ -367,9 +367,9 @@ fn lockstep_figures() {
             25
         }
     }
-    rates("tictactoe AZ 64×64  ", &tictactoe(), 200, 64, 64);
+    rates("tictactoe AZ 64×64  ", &tictactoe(), 200, 64, 256);
     let c4 = connect4(6, 7).unwrap_or_else(|e| panic!("{e}"));
-    rates("connect4  AZ 128×128", &c4, 100, 128, 16);
+    rates("connect4  AZ 128×128", &c4, 100, 128, 64);
 }
 
 fn best_of<F: FnMut() -> f64>(rounds: usize, mut f: F) -> f64 {

@@ -28,7 +28,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::parallel::{self, Feed};
+use super::parallel::{self, Feed, Next};
 use super::play::{Agent, Decision};
 use super::solver::SolveError;
 use crate::domains::game::Game;
@@ -144,6 +144,7 @@ fn lockstep<G: Game, T: Turns<G>>(
     let mut priors = Vec::new();
     let mut values = Vec::new();
     let mut seats: Vec<usize> = Vec::new();
+    let mut carried = Duration::ZERO;
     loop {
         for s in 0..width {
             // Slots are made in order, as games come.
@@ -170,6 +171,10 @@ fn lockstep<G: Game, T: Turns<G>>(
             priors.resize(k * n, 0.0);
             values.clear();
             values.resize(k, None);
+            // The call and the searches' resumptions are timed together and
+            // each search is charged its leaves' share; the resumptions are
+            // over only after the charges, so their time is charged in the
+            // next round (`carried`).
             let clock = Instant::now();
             if let Some(st) = slots
                 .iter_mut()
@@ -178,17 +183,20 @@ fn lockstep<G: Game, T: Turns<G>>(
             {
                 st.answer(game, &states, &mut priors, &mut values);
             }
-            let per_leaf = clock.elapsed() / k.max(1) as u32;
+            let called = clock.elapsed();
+            let per_leaf = (called + carried) / k.max(1) as u32;
             let mut at = 0;
             for slot in slots.iter_mut().filter(|s| s.waiting == Some(seat)) {
                 supply(game, slot, seat, &priors, &values, &mut at, per_leaf, feed);
             }
+            carried = clock.elapsed() - called;
         }
     }
 }
 
 /// Keeps slot `s` busy: plays its game forward until a search waits, and
-/// when the game ends (or fails), starts the worker's next one in it.
+/// when the game ends (or fails), starts the worker's next one in it (when
+/// the feed has one for it now).
 fn fill<G: Game, T: Turns<G>>(
     game: &G,
     slots: &mut Vec<Slot<G, T>>,
@@ -206,9 +214,15 @@ fn fill<G: Game, T: Turns<G>>(
             if *exhausted {
                 return;
             }
-            let Some(i) = feed.next() else {
-                *exhausted = true;
-                return;
+            let in_flight = slots.iter().filter(|x| x.run.is_some()).count();
+            let i = match feed.next_beside(in_flight) {
+                Next::Game(i) => i,
+                // The games in flight will likely do: ask again next round.
+                Next::Later => return,
+                Next::Done => {
+                    *exhausted = true;
+                    return;
+                }
             };
             if s == slots.len() {
                 match make() {

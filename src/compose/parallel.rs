@@ -12,10 +12,26 @@ use std::thread;
 
 use super::solver::SolveError;
 
+/// What a worker asks for when it has room for another game.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Next {
+    /// Play game `i`.
+    Game(usize),
+    /// Not now: the games in flight will likely finish the job; ask again
+    /// once one of the worker's own is over. Never said to a worker with
+    /// no game in flight.
+    Later,
+    /// There are no more games.
+    Done,
+}
+
+/// Hands out a worker's games, told how many of its own are in flight.
+type Source<'a> = Box<dyn FnMut(usize) -> Next + 'a>;
+
 /// What a worker is handed: its games' indices, one at a time and in
 /// increasing order, and where their results and errors go.
 pub struct Feed<'a, R> {
-    next: Box<dyn FnMut() -> Option<usize> + 'a>,
+    next: Source<'a>,
     record: &'a (dyn Fn(usize, &R) + Sync),
     failed: &'a (dyn Fn(usize) + Sync),
     results: Vec<(usize, R)>,
@@ -23,14 +39,25 @@ pub struct Feed<'a, R> {
 }
 
 impl<R> Feed<'_, R> {
-    /// The next game to play; `None` when there are no more, or when a game
-    /// before it failed.
+    /// The next game to play, for a worker with no game in flight; `None`
+    /// when there are no more, or when a game before it failed.
     #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Option<usize> {
-        let i = (self.next)()?;
-        match &self.error {
-            Some((j, _)) if *j < i => None,
-            _ => Some(i),
+        match self.next_beside(0) {
+            Next::Game(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// The next game to play for a worker with `in_flight` games of its
+    /// own still in play (see [`Next`]).
+    pub fn next_beside(&mut self, in_flight: usize) -> Next {
+        match (self.next)(in_flight) {
+            Next::Game(i) => match &self.error {
+                Some((j, _)) if *j < i => Next::Done,
+                _ => Next::Game(i),
+            },
+            other => other,
         }
     }
 
@@ -84,7 +111,7 @@ pub fn serial<A, R>(
 #[allow(clippy::type_complexity)]
 fn run<'a, R: Send>(
     threads: usize,
-    feed: impl Fn(usize) -> Box<dyn FnMut() -> Option<usize> + 'a> + Sync,
+    feed: impl Fn(usize) -> Source<'a> + Sync,
     record: &'a (dyn Fn(usize, &R) + Sync),
     failed: &'a (dyn Fn(usize) + Sync),
     worker: &(impl Fn(&mut Feed<'_, R>) + Sync),
@@ -140,9 +167,9 @@ pub fn games<R: Send>(
     worker: impl Fn(&mut Feed<'_, R>) + Sync,
 ) -> Result<Vec<R>, SolveError> {
     let threads = threads.clamp(1, n.max(1));
-    let feed = |w: usize| -> Box<dyn FnMut() -> Option<usize>> {
+    let feed = |w: usize| -> Source<'_> {
         let mut games = (w..n).step_by(threads);
-        Box::new(move || games.next())
+        Box::new(move |_| games.next().map_or(Next::Done, Next::Game))
     };
     let (played, error) = run(threads, feed, &|_, _| {}, &|_| {}, &worker);
     if let Some((_, e)) = error {
@@ -159,10 +186,14 @@ pub fn games<R: Send>(
 }
 
 /// What the workers of [`games_until`] share: each game's item count, by
-/// game index, and the first game that failed.
+/// game index, the first game that failed, and how many games were handed
+/// out and are over, with their items.
 struct Board {
     sizes: Vec<Option<usize>>,
     error: Option<usize>,
+    started: usize,
+    finished: usize,
+    items: usize,
 }
 
 impl Board {
@@ -184,6 +215,21 @@ impl Board {
             self.sizes.resize(i + 1, None);
         }
         self.sizes[i] = Some(size);
+        self.finished += 1;
+        self.items += size;
+    }
+
+    /// Whether the games in flight, at the mean size of those over, are
+    /// likely to bring the items to `n`: then a worker with games of its
+    /// own in flight waits before starting another (it only saves work;
+    /// which games count is decided by [`Board::last`]).
+    fn likely_enough(&self, n: usize) -> bool {
+        if self.finished == 0 {
+            return false;
+        }
+        let in_flight = self.started.saturating_sub(self.finished);
+        let expected = in_flight.saturating_mul(self.items) / self.finished;
+        self.items.saturating_add(expected) >= n
     }
 }
 
@@ -202,25 +248,33 @@ pub fn games_until<R: Send>(
     let board = std::sync::Mutex::new(Board {
         sizes: Vec::new(),
         error: None,
+        started: 0,
+        finished: 0,
+        items: 0,
     });
     let board = &board;
     let lock = move || board.lock().unwrap_or_else(|e| e.into_inner());
-    let feed = |w: usize| -> Box<dyn FnMut() -> Option<usize> + '_> {
+    let feed = |w: usize| -> Source<'_> {
         let mut i = w;
-        Box::new(move || {
-            let b = lock();
+        Box::new(move |in_flight| {
+            let mut b = lock();
             let done = b.last(n).is_some_and(|k| k < i);
             if done || b.error.is_some_and(|e| e < i) {
-                return None;
+                return Next::Done;
             }
+            if in_flight > 0 && b.likely_enough(n) {
+                return Next::Later;
+            }
+            b.started += 1;
             i += threads;
-            Some(i - threads)
+            Next::Game(i - threads)
         })
     };
     let record = |i: usize, r: &R| lock().record(i, len(r));
     let failed = |i: usize| {
         let mut b = lock();
         b.error = Some(b.error.map_or(i, |j| j.min(i)));
+        b.finished += 1;
     };
     let (played, first_error) = run(threads, feed, &record, &failed, &worker);
     let last = lock().last(n);
