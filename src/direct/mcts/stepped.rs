@@ -97,11 +97,15 @@ impl<G: Game> Mcts<G> {
     }
 
     /// Searches until leaves wait for evaluation or every tree has used
-    /// its simulations (a stop request ends each tree's share early).
+    /// its simulations (a stop request ends each tree's share early, once
+    /// it has had one simulation, so that its root has children).
     fn advance(&mut self, game: &G) {
         let params = self.params;
-        while let Some(tree) = self.trees.get_mut(self.step.tree) {
-            if self.step.left > 0 && !crate::stop::requested() {
+        while self.step.tree < self.trees.len() {
+            let t = self.step.tree;
+            let stopped = self.step.left < self.share(t) && crate::stop::requested();
+            if self.step.left > 0 && !stopped {
+                let tree = &mut self.trees[t];
                 let used = tree.gather(&params, self.step.left, &mut self.step.counters);
                 self.step.left -= used;
                 if !tree.pending().is_empty() {
