@@ -103,7 +103,7 @@ fn evaluated<G: Game + 'static>(
 #[test]
 fn evaluations_are_the_same_for_every_width_and_thread_count() {
     let game = tictactoe();
-    let problem = GameProblem::new(game.clone(), optimist::algorithms::kernels());
+    let problem = GameProblem::new(game, optimist::algorithms::kernels());
     // One leaf per call, and four per call under virtual loss; against
     // random play, plain MCTS (not a stepper: it moves at once in the
     // lockstep loop) and a guided opponent of other networks.
@@ -146,7 +146,7 @@ fn connect_four_evaluations_match_too() {
 #[test]
 fn self_play_datasets_are_the_same_for_every_width_and_thread_count() {
     let game = tictactoe();
-    let problem = GameProblem::new(game.clone(), optimist::algorithms::kernels());
+    let problem = GameProblem::new(game, optimist::algorithms::kernels());
     for (solver, _) in [
         guided(&game, &[("sims", 30)]),
         guided(&game, &[("sims", 30), ("batch", 3)]),
@@ -184,7 +184,7 @@ fn self_play_datasets_are_the_same_for_every_width_and_thread_count() {
 #[test]
 fn a_width_outside_its_range_is_an_error() {
     let game = tictactoe();
-    let problem = GameProblem::new(game.clone(), optimist::algorithms::kernels());
+    let problem = GameProblem::new(game, optimist::algorithms::kernels());
     let (solver, _) = guided(&game, &[("sims", 10)]);
     for lockstep in [0, optimist::compose::lockstep::MAX_WIDTH + 1] {
         let e = evaluate(&Evaluation {
@@ -284,16 +284,19 @@ fn a_bad_width_in_a_script_is_a_diagnostic() {
     }
 }
 
+/// A decision as logged: the action, the counted cost, the policy.
+type Move = (usize, (u64, u64, u64, u64), Option<Vec<f32>>);
+
 /// A self-play game that records every decision: the action, the counted
 /// cost and the search's policy.
 struct Logged<S> {
     state: S,
     rng: optimist::rng::Rng,
-    log: Vec<(usize, (u64, u64, u64, u64), Option<Vec<f32>>)>,
+    log: Vec<Move>,
 }
 
 impl<G: Game> lockstep::Turns<G> for Logged<G::State> {
-    type Out = Vec<(usize, (u64, u64, u64, u64), Option<Vec<f32>>)>;
+    type Out = Vec<Move>;
     fn seat(&self, game: &G) -> Option<usize> {
         (!game.is_terminal(&self.state)).then(|| game.to_move(&self.state))
     }

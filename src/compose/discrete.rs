@@ -171,11 +171,9 @@ impl Games {
         if (1..=lockstep::MAX_WIDTH).contains(&self.lockstep) {
             Ok(())
         } else {
-            Err(SolveError::Problem(format!(
-                "lockstep must be between 1 and {}, got {}",
-                lockstep::MAX_WIDTH,
-                self.lockstep
-            )))
+            Err(SolveError::native(lockstep::LockstepError::Width {
+                width: self.lockstep,
+            }))
         }
     }
 }

@@ -37,6 +37,25 @@ use crate::rng::Rng;
 /// The most games one worker plays at once.
 pub const MAX_WIDTH: usize = 4096;
 
+/// Why games cannot be played in lockstep.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LockstepError {
+    /// The width is outside 1 to [`MAX_WIDTH`].
+    Width { width: usize },
+}
+
+impl std::fmt::Display for LockstepError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LockstepError::Width { width } => {
+                write!(f, "lockstep must be between 1 and {MAX_WIDTH}, got {width}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for LockstepError {}
+
 /// One game in progress, as a worker drives it.
 pub trait Turns<G: Game> {
     /// What the game yields when it is over.
@@ -61,6 +80,9 @@ pub trait Turns<G: Game> {
 /// Agents of one slot, by seat.
 pub type Seats<G> = Vec<Box<dyn Agent<G>>>;
 
+/// A worker of `compose::parallel`, yielding `R` per game.
+pub type Worker<'a, R> = Box<dyn Fn(&mut Feed<'_, R>) + Sync + 'a>;
+
 /// Readies `agent` for game `i` of a run played `width` games at a time
 /// per worker: a fresh start of that game's own in lockstep, a plain reset
 /// one game at a time (see the module docs).
@@ -80,7 +102,7 @@ pub fn worker<'a, G, T>(
     width: usize,
     make: impl Fn() -> Result<Seats<G>, SolveError> + Sync + 'a,
     start: impl Fn(&mut Seats<G>, usize) -> Result<T, SolveError> + Sync + 'a,
-) -> Box<dyn Fn(&mut Feed<'_, T::Out>) + Sync + 'a>
+) -> Worker<'a, T::Out>
 where
     G: Game + Sync,
     T: Turns<G> + 'a,
