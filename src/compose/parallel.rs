@@ -186,28 +186,41 @@ pub fn games<R: Send>(
 }
 
 /// What the workers of [`games_until`] share: each game's item count, by
-/// game index, the first game that failed, and how many games were handed
-/// out and are over, with their items.
+/// game index, the first game that failed, how many games were handed out
+/// and are over, with their items, and the game whose items first reach
+/// `n` once it is known.
 struct Board {
+    n: usize,
     sizes: Vec<Option<usize>>,
     error: Option<usize>,
     started: usize,
     finished: usize,
     items: usize,
+    /// Games `0..contiguous` are all in, holding `prefix` items.
+    contiguous: usize,
+    prefix: usize,
+    last: Option<usize>,
 }
 
 impl Board {
-    /// The game whose items first reach `n`, once every game before it is
-    /// in.
-    fn last(&self, n: usize) -> Option<usize> {
-        let mut items = 0;
-        for (i, s) in self.sizes.iter().enumerate() {
-            items += (*s)?;
-            if items >= n {
-                return Some(i);
-            }
+    fn new(n: usize) -> Board {
+        Board {
+            n,
+            sizes: Vec::new(),
+            error: None,
+            started: 0,
+            finished: 0,
+            items: 0,
+            contiguous: 0,
+            prefix: 0,
+            last: None,
         }
-        None
+    }
+
+    /// The game whose items first reach `n`, once every game before it is
+    /// in (kept up to date by `record`: workers ask before every game).
+    fn last(&self) -> Option<usize> {
+        self.last
     }
 
     fn record(&mut self, i: usize, size: usize) {
@@ -217,19 +230,26 @@ impl Board {
         self.sizes[i] = Some(size);
         self.finished += 1;
         self.items += size;
+        while let Some(Some(s)) = self.sizes.get(self.contiguous) {
+            self.prefix += s;
+            if self.last.is_none() && self.prefix >= self.n {
+                self.last = Some(self.contiguous);
+            }
+            self.contiguous += 1;
+        }
     }
 
     /// Whether the games in flight, at the mean size of those over, are
     /// likely to bring the items to `n`: then a worker with games of its
     /// own in flight waits before starting another (it only saves work;
     /// which games count is decided by [`Board::last`]).
-    fn likely_enough(&self, n: usize) -> bool {
+    fn likely_enough(&self) -> bool {
         if self.finished == 0 {
             return false;
         }
         let in_flight = self.started.saturating_sub(self.finished);
         let expected = in_flight.saturating_mul(self.items) / self.finished;
-        self.items.saturating_add(expected) >= n
+        self.items.saturating_add(expected) >= self.n
     }
 }
 
@@ -245,24 +265,18 @@ pub fn games_until<R: Send>(
     len: impl Fn(&R) -> usize + Sync,
 ) -> Result<Vec<R>, SolveError> {
     let threads = threads.max(1);
-    let board = std::sync::Mutex::new(Board {
-        sizes: Vec::new(),
-        error: None,
-        started: 0,
-        finished: 0,
-        items: 0,
-    });
+    let board = std::sync::Mutex::new(Board::new(n));
     let board = &board;
     let lock = move || board.lock().unwrap_or_else(|e| e.into_inner());
     let feed = |w: usize| -> Source<'_> {
         let mut i = w;
         Box::new(move |in_flight| {
             let mut b = lock();
-            let done = b.last(n).is_some_and(|k| k < i);
+            let done = b.last().is_some_and(|k| k < i);
             if done || b.error.is_some_and(|e| e < i) {
                 return Next::Done;
             }
-            if in_flight > 0 && b.likely_enough(n) {
+            if in_flight > 0 && b.likely_enough() {
                 return Next::Later;
             }
             b.started += 1;
@@ -277,7 +291,7 @@ pub fn games_until<R: Send>(
         b.finished += 1;
     };
     let (played, first_error) = run(threads, feed, &record, &failed, &worker);
-    let last = lock().last(n);
+    let last = lock().last();
     match (first_error, last) {
         (Some((i, e)), Some(k)) if i <= k => return Err(e),
         (Some((_, e)), None) => return Err(e),
