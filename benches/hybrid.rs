@@ -321,6 +321,8 @@ fn lockstep_figures() {
         let solver = guided_solver(game, sims, hidden);
         for threads in [1usize, 2] {
             let mut line = Vec::new();
+            // The figures to beat: one game at a time (W = 1).
+            let mut base: Option<(f64, f64)> = None;
             for width in [1usize, 8, 32, 64] {
                 let play = best_of(2, || {
                     let start = Instant::now();
@@ -351,7 +353,12 @@ fn lockstep_figures() {
                     .unwrap_or_else(|e| panic!("{e}"));
                     made.runs as f64 / start.elapsed().as_secs_f64()
                 });
-                line.push(format!("W={width}: {selfplay:.0} / {play:.0}"));
+                let (s1, p1) = *base.get_or_insert((selfplay, play));
+                line.push(format!(
+                    "W={width}: {selfplay:.0} / {play:.0} ({:.2}× / {:.2}×)",
+                    selfplay / s1,
+                    play / p1
+                ));
             }
             println!(
                 "{name} lockstep, {sims} sims/move, {threads} thread{}: self-play / evaluation games/s  {}",
