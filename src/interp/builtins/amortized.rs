@@ -278,9 +278,9 @@ fn eval_solve(c: &mut Call) -> Result<Value, RuntimeError> {
     let lockstep = c.int(3)? as usize;
     let effort = Effort::new(c);
     // A parallel planner without its own `threads` uses the run's, which
-    // changes its answers; `lockstep` changes none. (Version 2: each game's
-    // searches start from a stream of their own.)
-    let key = effort.key("optimist-solve/2", &[c.settings.threads as u64]);
+    // changes its answers. (`lockstep`, which changes them too — one game at
+    // a time or in lockstep — is an argument, so the node's hash covers it.)
+    let key = effort.key("optimist-solve/1", &[c.settings.threads as u64]);
     if let Some(cache) = &effort.cache {
         match cache.get_dataset(key) {
             CacheLookup::Hit(data) => {
