@@ -2,7 +2,10 @@
 //! forward pass of a small MLP, a batched forward of 256-wide layers,
 //! AlphaZero-style search (PUCT with a policy prior and a value network at
 //! every expansion, no rollouts) on tic-tac-toe with 64×64 networks and on
-//! connect four with 128×128 ones, and self-play games per second.
+//! connect four with 128×128 ones, self-play games per second, and
+//! self-play and evaluation games per second in lockstep (W games per
+//! worker, their leaves in one network call; `cargo bench --bench hybrid --
+//! lockstep` prints only those).
 //!
 //! Run with `cargo bench --bench hybrid`. Each figure is the best of
 //! several rounds, since other work on the machine only ever slows a round
@@ -20,14 +23,18 @@ use std::time::Instant;
 use optimist::algorithms::mcts::{MctsAgent, NetEvaluator};
 use optimist::amortized::infer::{Net, Scratch};
 use optimist::amortized::{Activation, Head, Mlp, MlpSpec};
+use optimist::compose::discrete::{GameProblem, Games};
+use optimist::compose::evaluate::{evaluate, Evaluation};
+use optimist::compose::generate::generate;
 use optimist::compose::model::Amortized;
 use optimist::compose::parallel;
 use optimist::compose::play::{play_game, Agent};
-use optimist::compose::Families;
+use optimist::compose::{Context, Families, Solver, WarmStart};
 use optimist::direct::mcts::{Evaluator, Mcts, MctsParams};
 use optimist::domains::connect4::connect4;
 use optimist::domains::game::Game;
 use optimist::domains::tictactoe::tictactoe;
+use optimist::params::ParamValue;
 use optimist::rng::Rng;
 
 const ROUNDS: usize = 5;
@@ -261,13 +268,14 @@ fn self_play_figures() {
                 Ok((a, b))
             };
             let start = Instant::now();
-            parallel::games(games, threads, make, |(a, b), i| {
+            let play = |(a, b): &mut (MctsAgent<_, _>, MctsAgent<_, _>), i: usize| {
                 a.reset();
                 b.reset();
                 let mut rng = Rng::new(i as u64);
                 play_game(&ttt, &root, [a, b], &mut rng)
-            })
-            .unwrap_or_else(|e| panic!("{e}"));
+            };
+            parallel::games(games, threads, parallel::serial(make, play))
+                .unwrap_or_else(|e| panic!("{e}"));
             games as f64 / start.elapsed().as_secs_f64()
         })
     };
@@ -278,8 +286,109 @@ fn self_play_figures() {
     );
 }
 
+/// `plan(mcts, sims=…)` guided by a policy prior and a value network of
+/// `hidden`×`hidden` (random weights: the work per leaf is what counts).
+fn guided_solver<G: Game>(game: &G, sims: i64, hidden: usize) -> Arc<dyn Solver> {
+    let (f, a) = (game.feature_dim(), game.num_actions());
+    let mcts: Arc<dyn Solver> = Arc::new(
+        optimist::catalog::standard()
+            .algorithm("mcts")
+            .unwrap_or_else(|| panic!("no mcts"))
+            .plan([("sims", ParamValue::Int(sims))], Context::default())
+            .unwrap_or_else(|e| panic!("{e}")),
+    );
+    let warm = |s: Arc<dyn Solver>, w: WarmStart| s.warm(&w).unwrap_or_else(|e| panic!("{e}"));
+    let s = warm(
+        mcts,
+        WarmStart::Prior(Some(net(f, hidden, a, Head::Policy, 7))),
+    );
+    warm(s, WarmStart::Value(net(f, hidden, 1, Head::Value, 8)))
+}
+
+/// Self-play (`solve`'s games) and evaluation (against random play) of
+/// network-guided MCTS with each worker playing W games in lockstep, their
+/// leaves evaluated in one call: games/s for W ∈ {1, 8, 32, 64} on 1 and 2
+/// threads (the results are the same for every W and thread count).
+fn lockstep_figures() {
+    fn rates<G: Game + Clone + 'static>(
+        name: &str,
+        game: &G,
+        sims: i64,
+        hidden: usize,
+        games: usize,
+    ) {
+        let problem = GameProblem::new(game.clone(), optimist::algorithms::kernels());
+        let solver = guided_solver(game, sims, hidden);
+        for threads in [1usize, 2] {
+            let mut line = Vec::new();
+            // The figures to beat: one game at a time (W = 1).
+            let mut base: Option<(f64, f64)> = None;
+            for width in [1usize, 8, 32, 64] {
+                let play = best_of(2, || {
+                    let start = Instant::now();
+                    let row = evaluate(&Evaluation {
+                        label: "guided".into(),
+                        solver: &*solver,
+                        problem: &problem,
+                        against: None,
+                        n: games,
+                        seed: 1,
+                        threads,
+                        lockstep: width,
+                    })
+                    .unwrap_or_else(|e| panic!("{e}"));
+                    black_box(row);
+                    games as f64 / start.elapsed().as_secs_f64()
+                });
+                // About `games` self-play games' worth of positions.
+                let positions = games * game_length(game);
+                let selfplay = best_of(2, || {
+                    let start = Instant::now();
+                    let made = generate(
+                        &problem,
+                        &*solver,
+                        "guided",
+                        Games::new(positions, 2, threads).lockstep(width),
+                    )
+                    .unwrap_or_else(|e| panic!("{e}"));
+                    made.runs as f64 / start.elapsed().as_secs_f64()
+                });
+                let (s1, p1) = *base.get_or_insert((selfplay, play));
+                line.push(format!(
+                    "W={width}: {selfplay:.0} / {play:.0} ({:.2}× / {:.2}×)",
+                    selfplay / s1,
+                    play / p1
+                ));
+            }
+            println!(
+                "{name} lockstep, {sims} sims/move, {threads} thread{}: self-play / evaluation games/s  {}",
+                if threads == 1 { "" } else { "s" },
+                line.join("  ")
+            );
+        }
+    }
+    fn game_length<G: Game>(game: &G) -> usize {
+        if game.num_actions() == 9 {
+            8
+        } else {
+            25
+        }
+    }
+    rates("tictactoe AZ 64×64  ", &tictactoe(), 200, 64, 256);
+    let c4 = connect4(6, 7).unwrap_or_else(|e| panic!("{e}"));
+    rates("connect4  AZ 128×128", &c4, 100, 128, 64);
+}
+
+fn best_of<F: FnMut() -> f64>(rounds: usize, mut f: F) -> f64 {
+    (0..rounds).map(|_| f()).fold(0.0, f64::max)
+}
+
 fn main() {
-    forward_figures();
-    search_figures();
-    self_play_figures();
+    let only_lockstep = std::env::args().any(|a| a == "lockstep");
+    if !only_lockstep {
+        forward_figures();
+        search_figures();
+        self_play_figures();
+    }
+    lockstep_figures();
 }

@@ -129,6 +129,7 @@ fn cmaes_by_default_reaches_rosenbrocks_optimum_on_every_instance_at_two_seeds()
             n: 5,
             seed,
             threads: 1,
+            lockstep: 1,
         })
         .unwrap();
         assert_eq!(row.scores.len(), 5);

@@ -123,6 +123,7 @@ fn evaluate_on(world: GridWorld, solver: &dyn Solver, n: usize, seed: u64) -> (V
         n,
         seed,
         threads: 1,
+        lockstep: 1,
     })
     .unwrap();
     (row.scores, row.gap.expect("a maze knows its optimum"))

@@ -311,6 +311,7 @@ fn games_played_in_parallel_are_determined_by_seed_and_threads() {
             n: 30,
             seed: 4,
             threads,
+            lockstep: 1,
         })
         .unwrap();
         (r.scores.clone(), r.wdl, r.queries, r.cost.counted())

@@ -404,6 +404,8 @@ fn max_memory_stops_work_before_it_allocates() {
         ("objective ttt = tictactoe()\nreport expert_iteration(mlp(hidden=[8]), plan(mcts, sims=10), on=ttt, rounds=2, positions=10000000, epochs=1, n=2)\n", "lower `positions`"),
         (&format!("{GAMES}pipeline p = amortize(mlp(hidden=[65536, 4000]), data=d, epochs=1)\nreport evaluate(p, on=ttt, n=2)\n"), "lower `hidden`"),
         (&format!("{GAMES}pipeline p = amortize(ensemble(64, mlp(hidden=[2000, 2000])), data=d, epochs=1)\nreport evaluate(p, on=ttt, n=2)\n"), "an ensemble of 64 networks"),
+        // Each search fits; 4096 of them in flight do not.
+        (&format!("{GAMES}pipeline p = amortize(mlp(hidden=[8]), data=d, epochs=1) |> init(plan(mcts, sims=100000))\nreport evaluate(p, on=ttt, n=4096, lockstep=4096)\n"), "lower `lockstep`"),
     ];
     for (i, (script, needle)) in cases.iter().enumerate() {
         let name = format!("m{i}.opt");

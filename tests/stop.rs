@@ -66,5 +66,34 @@ fn training_and_optimization_stop_when_asked() {
         "CEM ran {} evaluations after the stop request",
         s.cost.evaluations
     );
+
+    // A search driven a leaf at a time (lockstep play) stops too, after one
+    // simulation, with a legal move.
+    use optimist::direct::mcts::{Mcts, MctsParams};
+    use optimist::domains::game::Game;
+    let ttt = optimist::domains::tictactoe::tictactoe();
+    let root = ttt.root();
+    let mut search = Mcts::new(MctsParams {
+        sims: 1_000_000,
+        ..MctsParams::default()
+    })
+    .unwrap();
+    search.begin(&ttt, &root).unwrap();
+    let mut rounds = 0;
+    while !search.pending().is_empty() {
+        let k = search.pending().len();
+        let priors = vec![1.0; k * ttt.num_actions()];
+        search.resume(
+            &ttt,
+            &priors,
+            &vec![Some(0.0); k],
+            std::time::Duration::ZERO,
+        );
+        rounds += 1;
+        assert!(rounds < 10, "the driven search ignored the stop request");
+    }
+    let r = search.finish(&ttt, 0);
+    assert!(r.cost.nodes >= 1 && r.cost.nodes < 10, "{:?}", r.cost);
+    assert!(ttt.legal(&root).contains(r.action));
     FLAG.store(false, Ordering::Relaxed);
 }

@@ -3,11 +3,12 @@
 //! value network in place of rollouts), which is MCTS's own warm start.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::compose::discrete::{Kernels, Plays};
 use crate::amortized::infer::{Ensemble, Rounding, Scratch};
 use crate::compose::model::Amortized;
-use crate::compose::play::{Agent, Decision};
+use crate::compose::play::{Agent, Decision, Stepper};
 use crate::compose::{
     AlgorithmDescriptor, Context, Families, SolveError, Solver, WarmStart, WarmStarts,
 };
@@ -196,6 +197,11 @@ impl<G: Game, E: Evaluator<G> + Clone + Send> Agent<G> for MctsAgent<G, E> {
         self.searcher.reset();
         self.last = None;
     }
+
+    fn start_game(&mut self, index: u64) {
+        self.searcher.start_game(index);
+        self.last = None;
+    }
 }
 
 /// Networks evaluating MCTS leaves: priors from a policy network, values
@@ -380,5 +386,57 @@ impl<G: Game> Agent<G> for GuidedAgent<G> {
 
     fn reset(&mut self) {
         self.inner.reset();
+    }
+
+    fn start_game(&mut self, index: u64) {
+        self.inner.start_game(index);
+    }
+
+    fn stepper(&mut self) -> Option<&mut dyn Stepper<G>> {
+        Some(self)
+    }
+}
+
+/// Network-guided MCTS driven a batch of leaves at a time, so that lockstep
+/// play answers the leaves of many games' searches in one network call
+/// (`compose::lockstep`); it decides exactly as `act` does.
+impl<G: Game> Stepper<G> for GuidedAgent<G> {
+    fn begin(&mut self, game: &G, state: &G::State) -> Result<(), SolveError> {
+        self.eval.check(game)?;
+        self.inner.searcher.begin(game, state).map_err(SolveError::native)
+    }
+
+    fn pending(&self) -> &[G::State] {
+        self.inner.searcher.pending()
+    }
+
+    fn supply(&mut self, game: &G, priors: &[f32], values: &[Option<f32>], charged: Duration) {
+        self.inner.searcher.resume(game, priors, values, charged);
+    }
+
+    fn decision(&mut self, game: &G) -> Result<Decision, SolveError> {
+        let flops = <NetEvaluator as Evaluator<G>>::flops_per_eval(&self.eval);
+        let result = self.inner.searcher.finish(game, flops);
+        let decision = Decision {
+            action: result.action,
+            cost: result.cost,
+            policy: Some(result.policy.clone()),
+        };
+        self.inner.last = Some(result);
+        Ok(decision)
+    }
+
+    fn answer(
+        &mut self,
+        game: &G,
+        states: &[G::State],
+        priors: &mut [f32],
+        values: &mut [Option<f32>],
+    ) {
+        self.eval.evaluate_batch(game, states, priors, values);
+    }
+
+    fn decision_bytes(&self, game: &G) -> u64 {
+        self.inner.searcher.search_bytes(game)
     }
 }

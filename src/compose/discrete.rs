@@ -14,10 +14,10 @@ use std::any::{Any, TypeId};
 use std::sync::Arc;
 
 use super::erased::Unerased;
-use super::parallel;
-use super::play::{play_game, run_episode, Agent, Decision};
+use super::play::{run_episode, Agent, Decision};
 use super::problem::{Families, Problem, ProblemError};
 use super::solver::{poll_stop, SolveError, Solver};
+use super::{lockstep, parallel};
 use crate::amortized::{Example, TargetKind};
 use crate::cost::Cost;
 use crate::domains::game::{Actions, Game};
@@ -119,22 +119,63 @@ pub trait DiscreteProblem: Send + Sync {
     fn num_players(&self) -> usize;
     fn num_actions(&self) -> usize;
     fn feature_dim(&self) -> usize;
-    /// Plays `n` games against `opponent` (the problem's default opponent
-    /// when `None`: random play unless it says otherwise) for two players,
-    /// or runs `n` episodes for one, and records them in `row`. `games` is
-    /// `(n, seed, threads)`: games go to `threads` workers (see
-    /// `compose::parallel`).
+    /// Plays `games.n` games against `opponent` (the problem's default
+    /// opponent when `None`: random play unless it says otherwise) for two
+    /// players, or runs `games.n` episodes for one, and records them in
+    /// `row`.
     fn evaluate(
         &self,
         solver: &dyn Solver,
         opponent: Option<&dyn Solver>,
-        games: (usize, u64, usize),
+        games: Games,
         row: &mut EvalRow,
     ) -> Result<(), SolveError>;
-    /// `n` rows for an amortizer made by `solver` (see [`generate`]);
-    /// `games` is `(n, seed, threads)`.
-    fn generate(&self, solver: &dyn Solver, games: (usize, u64, usize))
-        -> Result<Rows, SolveError>;
+    /// `games.n` rows for an amortizer made by `solver` (see [`generate`]).
+    fn generate(&self, solver: &dyn Solver, games: Games) -> Result<Rows, SolveError>;
+}
+
+/// How a run of games is played: `n` of them (or rows, for datasets) under
+/// `seed`, on `threads` workers (see `compose::parallel`), each playing
+/// `lockstep` games at once (see `compose::lockstep`; 1: one after
+/// another). Results depend on `n`, `seed` and `threads` — and with
+/// `lockstep` > 1 on `n` and `seed` alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Games {
+    pub n: usize,
+    pub seed: u64,
+    pub threads: usize,
+    pub lockstep: usize,
+}
+
+impl Games {
+    /// `n` games under `seed` on `threads` workers, one at a time each.
+    pub fn new(n: usize, seed: u64, threads: usize) -> Games {
+        Games {
+            n,
+            seed,
+            threads,
+            lockstep: 1,
+        }
+    }
+
+    /// Each worker playing `width` games at once.
+    pub fn lockstep(self, width: usize) -> Games {
+        Games {
+            lockstep: width,
+            ..self
+        }
+    }
+
+    /// Errs on a width outside 1 to [`MAX_WIDTH`](lockstep::MAX_WIDTH).
+    pub fn check(&self) -> Result<(), SolveError> {
+        if (1..=lockstep::MAX_WIDTH).contains(&self.lockstep) {
+            Ok(())
+        } else {
+            Err(SolveError::native(lockstep::LockstepError::Width {
+                width: self.lockstep,
+            }))
+        }
+    }
 }
 
 /// Rows, what they teach, and the games or episodes played to make them.
@@ -242,23 +283,21 @@ impl<G: Game + 'static> DiscreteProblem for GameProblem<G> {
         &self,
         solver: &dyn Solver,
         opponent: Option<&dyn Solver>,
-        (n, seed, threads): (usize, u64, usize),
+        games: Games,
         row: &mut EvalRow,
     ) -> Result<(), SolveError> {
+        games.check()?;
         let opponent = opponent.unwrap_or(&*self.opponent);
         if self.game.num_players() == 2 {
             let players = Players { solver, opponent };
-            play(&self.game, &self.kernels, players, (n, seed, threads), row)
+            play(&self.game, &self.kernels, players, games, row)
         } else {
-            episodes(&self.game, &self.kernels, solver, n, seed, row)
+            episodes(&self.game, &self.kernels, solver, games.n, games.seed, row)
         }
     }
 
-    fn generate(
-        &self,
-        solver: &dyn Solver,
-        games: (usize, u64, usize),
-    ) -> Result<Rows, SolveError> {
+    fn generate(&self, solver: &dyn Solver, games: Games) -> Result<Rows, SolveError> {
+        games.check()?;
         if self.game.num_players() == 2 {
             self_play(&self.game, &self.kernels, solver, games)
         } else {
@@ -274,45 +313,46 @@ struct Players<'a> {
 }
 
 /// Plays `n` games, the solver taking the first move in even games, on
-/// `threads` workers (each with its own pair of agents; see
-/// `compose::parallel`). Instance `i` comes from `Rng::stream(seed, i)`, so
-/// every solver evaluated with one seed meets the same openings.
+/// `threads` workers (each with its own agents, `lockstep` games at a time;
+/// see `compose::parallel` and `compose::lockstep`). Instance `i` comes from
+/// `Rng::stream(seed, i)`, so every solver evaluated with one seed meets the
+/// same openings.
 fn play<G: Game + 'static>(
     game: &Arc<G>,
     kernels: &Kernels<G>,
     players: Players<'_>,
-    (n, seed, threads): (usize, u64, usize),
+    games: Games,
     row: &mut EvalRow,
 ) -> Result<(), SolveError> {
+    let Games { n, seed, .. } = games;
     row.score_name = "score".into();
     let move_seed = derive_seed(seed, "moves");
     let make = || {
-        let me = Counting {
-            inner: kernels.agent(players.solver, game)?,
-            moves: 0,
-        };
-        Ok((me, kernels.agent(players.opponent, game)?))
+        Ok(vec![
+            kernels.agent(players.solver, game)?,
+            kernels.agent(players.opponent, game)?,
+        ])
     };
-    let one = |(me, them): &mut (Counting<G>, Box<dyn Agent<G>>), i: usize| {
+    let width = width(&**game, games, &make)?;
+    let start = |agents: &mut lockstep::Seats<G>, i: usize| {
         poll_stop()?;
-        let start = game.sample_instance(&mut Rng::stream(seed, i as u64));
-        let mut rng = Rng::stream(move_seed, i as u64);
-        me.reset();
-        them.reset();
-        let before = me.moves;
-        let first = i % 2 == 0;
-        let (record, mine) = if first {
-            let r = play_game(&**game, &start, [&mut *me, &mut **them], &mut rng)?;
-            (r.outcome, r.costs[0])
-        } else {
-            let r = play_game(&**game, &start, [&mut **them, &mut *me], &mut rng)?;
-            (-r.outcome, r.costs[1])
-        };
-        Ok((record, mine, me.moves - before))
+        for a in agents.iter_mut() {
+            lockstep::start_game(&mut **a, i, width);
+        }
+        Ok(Duel {
+            state: game.sample_instance(&mut Rng::stream(seed, i as u64)),
+            rng: Rng::stream(move_seed, i as u64),
+            first: i % 2 == 0,
+            outcome: 0.0,
+            cost: Cost::default(),
+            moves: 0,
+        })
     };
+    let worker = lockstep::worker(&**game, width, make, start);
+    let played = parallel::games(n, games.threads, worker)?;
     let mut wdl = [0usize; 3];
     let mut cost = Cost::default();
-    for (record, mine, moves) in parallel::games(n, threads, make, one)? {
+    for (record, mine, moves) in played {
         cost += mine;
         // Win +1, draw 0, loss −1 (`signum` would make a draw ±1).
         let (slot, score) = match f64::from(record) {
@@ -327,6 +367,97 @@ fn play<G: Game + 'static>(
     row.wdl = Some(wdl);
     row.cost = cost;
     Ok(())
+}
+
+/// How many games each worker plays at once: `games.lockstep`, or one
+/// when nothing in a game waits on a network (there is nothing to batch).
+/// Checks that the searches of the games in flight fit the memory budget,
+/// judged from one slot's agents (`make()`).
+fn width<G: Game>(
+    game: &G,
+    games: Games,
+    make: &impl Fn() -> Result<lockstep::Seats<G>, SolveError>,
+) -> Result<usize, SolveError> {
+    let width = games.lockstep.min(games.n.max(1));
+    if width <= 1 {
+        return Ok(1);
+    }
+    let mut probe = make()?;
+    if !probe.iter_mut().any(|a| a.stepper().is_some()) {
+        return Ok(1);
+    }
+    let flight = width.saturating_mul(games.threads.max(1));
+    lockstep::check_memory(game, flight, &mut probe)?;
+    Ok(width)
+}
+
+/// A game of the evaluated solver (seat 0) against its opponent (seat 1).
+struct Duel<S> {
+    state: S,
+    rng: Rng,
+    /// Whether the solver moves first (player 0).
+    first: bool,
+    /// Player 0's rewards minus player 1's.
+    outcome: f32,
+    /// What the solver's decisions cost, and how many it made.
+    cost: Cost,
+    moves: u64,
+}
+
+impl<G: Game> lockstep::Turns<G> for Duel<G::State> {
+    /// The outcome for the solver, the cost of its decisions, their number.
+    type Out = (f32, Cost, u64);
+
+    fn seat(&self, game: &G) -> Option<usize> {
+        if game.is_terminal(&self.state) {
+            return None;
+        }
+        let player = game.to_move(&self.state);
+        Some(if self.first { player } else { 1 - player })
+    }
+
+    fn state(&self) -> &G::State {
+        &self.state
+    }
+
+    fn rng(&mut self) -> &mut Rng {
+        &mut self.rng
+    }
+
+    fn play(
+        &mut self,
+        game: &G,
+        seat: usize,
+        d: Decision,
+        agent: &dyn Agent<G>,
+    ) -> Result<(), SolveError> {
+        let legal = game.legal(&self.state);
+        if !legal.contains(d.action) {
+            return Err(SolveError::IllegalMove {
+                agent: agent.name(),
+                action: d.action,
+                position: Some(game.render(&self.state)),
+            });
+        }
+        let player = game.to_move(&self.state);
+        let (next, reward) = game.apply(&self.state, d.action);
+        self.outcome += if player == 0 { reward } else { -reward };
+        if seat == 0 {
+            self.cost += d.cost;
+            self.moves += 1;
+        }
+        self.state = next;
+        Ok(())
+    }
+
+    fn finish(self, _game: &G) -> Result<Self::Out, SolveError> {
+        let outcome = if self.first {
+            self.outcome
+        } else {
+            -self.outcome
+        };
+        Ok((outcome, self.cost, self.moves))
+    }
 }
 
 /// Runs `n` episodes of a single-agent problem; the gap is measured
@@ -369,25 +500,6 @@ fn episodes<G: Game + 'static>(
     Ok(())
 }
 
-/// Counts the decisions an agent is asked for.
-struct Counting<G: Game> {
-    inner: Box<dyn Agent<G>>,
-    moves: u64,
-}
-
-impl<G: Game> Agent<G> for Counting<G> {
-    fn name(&self) -> String {
-        self.inner.name()
-    }
-    fn act(&mut self, game: &G, state: &G::State, rng: &mut Rng) -> Result<Decision, SolveError> {
-        self.moves += 1;
-        self.inner.act(game, state, rng)
-    }
-    fn reset(&mut self) {
-        self.inner.reset();
-    }
-}
-
 fn features<G: Game>(game: &G, state: &G::State) -> Result<Vec<f32>, SolveError> {
     let mut x = vec![0.0f32; game.feature_dim()];
     game.encode(state, &mut x).map_err(SolveError::native)?;
@@ -417,7 +529,7 @@ fn self_play<G: Game + 'static>(
     game: &Arc<G>,
     kernels: &Kernels<G>,
     solver: &dyn Solver,
-    games: (usize, u64, usize),
+    games: Games,
 ) -> Result<Rows, SolveError> {
     record(game, kernels, solver, games, true, |steps| {
         let outcome0: f32 = steps
@@ -438,7 +550,7 @@ fn walk<G: Game + 'static>(
     game: &Arc<G>,
     kernels: &Kernels<G>,
     solver: &dyn Solver,
-    games: (usize, u64, usize),
+    games: Games,
 ) -> Result<Rows, SolveError> {
     record(game, kernels, solver, games, false, |steps| {
         let mut to_go = 0.0f32;
@@ -475,71 +587,111 @@ fn record<G: Game + 'static>(
     game: &Arc<G>,
     kernels: &Kernels<G>,
     solver: &dyn Solver,
-    (n, seed, threads): (usize, u64, usize),
+    games: Games,
     explore: bool,
     values: impl Fn(&[Step]) -> Vec<f32> + Sync,
 ) -> Result<Rows, SolveError> {
-    let actions = game.num_actions();
+    let Games { n, seed, .. } = games;
     let move_seed = derive_seed(seed, "moves");
-    let make = || kernels.agent(solver, game);
-    let one = |agent: &mut Box<dyn Agent<G>>, i: usize| {
+    let make = || Ok(vec![kernels.agent(solver, game)?]);
+    let width = width(&**game, games, &make)?;
+    let start = |agents: &mut lockstep::Seats<G>, i: usize| {
         poll_stop()?;
-        let i = i as u64;
-        let mut cost = Cost::default();
-        let mut state = game.sample_instance(&mut Rng::stream(seed, i));
-        let mut rng = Rng::stream(move_seed, i);
-        agent.reset();
-        let mut steps = Vec::new();
-        while !game.is_terminal(&state) {
-            let legal = game.legal(&state);
-            let mover = game.to_move(&state);
-            let d = agent.act(game, &state, &mut rng)?;
-            cost += d.cost;
-            let (target, action) = match d.policy {
-                Some(policy) if explore => {
-                    let action = sample(&policy, legal, &mut rng);
-                    (policy, action)
-                }
-                _ => (one_hot(actions, d.action), d.action),
-            };
-            if !legal.contains(action) {
-                return Err(SolveError::IllegalMove {
-                    agent: agent.name(),
-                    action,
-                    position: None,
-                });
-            }
-            let (next, reward) = game.apply(&state, action);
-            steps.push(Step {
-                features: features(&**game, &state)?,
-                target,
-                mask: mask(legal, actions),
-                action,
-                mover,
-                reward,
-            });
-            state = next;
-        }
-        let values = values(&steps);
-        let rows = steps
-            .into_iter()
-            .zip(values)
-            .map(|(s, value)| {
-                Example::new(s.features, s.target)
-                    .with_mask(s.mask)
-                    .with_value(value.clamp(-1.0, 1.0))
-                    .with_action(s.action as u32)
-            })
-            .collect::<Vec<Example>>();
-        Ok((rows, cost))
+        lockstep::start_game(&mut *agents[0], i, width);
+        Ok(Recording {
+            state: game.sample_instance(&mut Rng::stream(seed, i as u64)),
+            rng: Rng::stream(move_seed, i as u64),
+            explore,
+            steps: Vec::new(),
+            cost: Cost::default(),
+        })
     };
-    let played = parallel::games_until(n, threads, make, one, |g| g.0.len())?;
+    let worker = lockstep::worker(&**game, width, make, start);
+    let played = parallel::games_until(n, games.threads, worker, |g| g.0.len())?;
     let runs = played.len();
     // Every game played counts, the last one's cut rows included.
     let cost = played.iter().fold(Cost::default(), |a, g| a + g.1);
-    let mut rows: Vec<Example> = played.into_iter().flat_map(|g| g.0).collect();
+    let mut rows: Vec<Example> = Vec::with_capacity(n);
+    for (steps, _) in played {
+        let values = values(&steps);
+        rows.extend(steps.into_iter().zip(values).map(|(s, value)| {
+            Example::new(s.features, s.target)
+                .with_mask(s.mask)
+                .with_value(value.clamp(-1.0, 1.0))
+                .with_action(s.action as u32)
+        }));
+    }
     rows.truncate(n);
     Ok((rows, TargetKind::Policy, runs, cost))
+}
+
+/// A game or episode being recorded for a dataset (its one seat plays
+/// every move).
+struct Recording<S> {
+    state: S,
+    rng: Rng,
+    explore: bool,
+    steps: Vec<Step>,
+    cost: Cost,
+}
+
+impl<G: Game> lockstep::Turns<G> for Recording<G::State> {
+    /// The game's steps and what its decisions cost.
+    type Out = (Vec<Step>, Cost);
+
+    fn seat(&self, game: &G) -> Option<usize> {
+        (!game.is_terminal(&self.state)).then_some(0)
+    }
+
+    fn state(&self) -> &G::State {
+        &self.state
+    }
+
+    fn rng(&mut self) -> &mut Rng {
+        &mut self.rng
+    }
+
+    fn play(
+        &mut self,
+        game: &G,
+        _seat: usize,
+        d: Decision,
+        agent: &dyn Agent<G>,
+    ) -> Result<(), SolveError> {
+        let actions = game.num_actions();
+        let legal = game.legal(&self.state);
+        let mover = game.to_move(&self.state);
+        self.cost += d.cost;
+        let (target, action) = match d.policy {
+            Some(policy) if self.explore => {
+                let action = sample(&policy, legal, &mut self.rng);
+                (policy, action)
+            }
+            _ => (one_hot(actions, d.action), d.action),
+        };
+        if !legal.contains(action) {
+            return Err(SolveError::IllegalMove {
+                agent: agent.name(),
+                action,
+                position: None,
+            });
+        }
+        let (next, reward) = game.apply(&self.state, action);
+        self.steps.push(Step {
+            features: features(game, &self.state)?,
+            target,
+            mask: mask(legal, actions),
+            action,
+            mover,
+            reward,
+        });
+        self.state = next;
+        Ok(())
+    }
+
+    fn finish(self, _game: &G) -> Result<Self::Out, SolveError> {
+        Ok((self.steps, self.cost))
+    }
 }
 
 /// An action drawn in proportion to `weights` among `legal` (the first

@@ -245,4 +245,11 @@ impl<G: Game + 'static> Agent<G> for Unerased<G> {
         }
         self.interned.clear();
     }
+
+    fn start_game(&mut self, index: u64) {
+        if let Some(agent) = self.inner.as_mut() {
+            agent.start_game(index);
+        }
+        self.interned.clear();
+    }
 }

@@ -7,6 +7,7 @@
 
 use std::any::Any;
 
+use super::discrete::Games;
 use super::gate::Gate;
 use super::problem::{Families, Problem};
 use super::solver::{poll_stop, SolveError, Solver};
@@ -24,9 +25,13 @@ pub struct Evaluation<'a> {
     pub against: Option<&'a dyn Solver>,
     pub n: usize,
     pub seed: u64,
-    /// Workers playing games in parallel (results are determined by the
-    /// seed and this count; a gate, whose budget spans games, plays on one).
+    /// Workers playing games in parallel (a gate, whose budget spans
+    /// games, plays on one).
     pub threads: usize,
+    /// Games each worker plays at once, their network calls batched
+    /// (`compose::lockstep`; a gate plays one at a time). The results do not
+    /// depend on it, nor on `threads`.
+    pub lockstep: usize,
 }
 
 /// Evaluates a solver on `n` instances of a problem.
@@ -49,8 +54,11 @@ pub fn evaluate(e: &Evaluation<'_>) -> Result<EvalRow, SolveError> {
     });
     row.training = solver.model().map(|m| m.training_cost());
     if let Some(d) = problem.discrete() {
-        let threads = if gate.is_some() { 1 } else { e.threads };
-        d.evaluate(solver, e.against, (n, seed, threads), &mut row)?;
+        let games = match gate {
+            Some(_) => Games::new(n, seed, 1),
+            None => Games::new(n, seed, e.threads).lockstep(e.lockstep),
+        };
+        d.evaluate(solver, e.against, games, &mut row)?;
     } else if let Some(c) = problem.control() {
         row.score_name = "return".into();
         let move_seed = derive_seed(seed, "moves");

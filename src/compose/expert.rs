@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use super::discrete::Games;
 use super::evaluate::{evaluate, Evaluation};
 use super::generate::generate;
 use super::model::{Amortized, ModelSpec};
@@ -36,8 +37,13 @@ pub struct ExpertIteration<'a> {
     /// latest round's only.
     pub pool: bool,
     pub seed: u64,
-    /// Workers for the evaluation games (see `compose::parallel`).
+    /// Workers for the self-play and evaluation games (see
+    /// `compose::parallel`).
     pub threads: usize,
+    /// Self-play games each worker plays at once, their searches' network
+    /// calls batched (see `compose::lockstep`); the results do not depend
+    /// on it.
+    pub lockstep: usize,
 }
 
 /// One round's outcome.
@@ -100,7 +106,7 @@ pub fn expert_iteration(e: &ExpertIteration<'_>) -> Result<Vec<Round>, SolveErro
             e.problem,
             &*expert,
             e.planner_label,
-            (e.positions, seed, e.threads),
+            Games::new(e.positions, seed, e.threads).lockstep(e.lockstep),
         )?
         .data
         .data;
@@ -136,6 +142,7 @@ pub fn expert_iteration(e: &ExpertIteration<'_>) -> Result<Vec<Round>, SolveErro
             n: e.n,
             seed: e.seed,
             threads: e.threads,
+            lockstep: e.lockstep,
         })?;
         rounds.push(Round {
             round,

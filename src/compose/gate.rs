@@ -300,4 +300,9 @@ impl<G: Game> Agent<G> for GateAgent<G> {
         self.model.reset();
         self.planner.reset();
     }
+
+    fn start_game(&mut self, index: u64) {
+        self.model.start_game(index);
+        self.planner.start_game(index);
+    }
 }

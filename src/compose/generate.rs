@@ -20,7 +20,7 @@ use std::time::Instant;
 
 use crate::cost::Cost;
 
-use super::discrete::Rows;
+use super::discrete::{Games, Rows};
 use super::problem::{Families, Problem};
 use super::solver::{SolveError, Solver};
 use crate::amortized::{Dataset, Example, TargetKind};
@@ -80,15 +80,17 @@ pub struct Generated {
     pub wall_secs: f64,
 }
 
-/// `n` rows made by `solver` (named `label` in the rows' source) on
-/// instances of `problem`; games and episodes on `threads` workers (see
-/// `compose::parallel`).
+/// `games.n` rows made by `solver` (named `label` in the rows' source) on
+/// instances of `problem` under `games.seed`; games and episodes on
+/// `games.threads` workers, `games.lockstep` at a time each (see
+/// `compose::parallel` and `compose::lockstep`).
 pub fn generate(
     problem: &dyn Problem,
     solver: &dyn Solver,
     label: &str,
-    (n, seed, threads): (usize, u64, usize),
+    games: Games,
 ) -> Result<Generated, SolveError> {
+    let (n, seed) = (games.n, games.seed);
     let start = Instant::now();
     let family = problem.families();
     if !solver.families().intersects(family) {
@@ -104,7 +106,7 @@ pub fn generate(
     check_memory(problem, n)?;
     let source = format!("{} solved by {label}", problem.name());
     let (examples, kind, runs, cost) = if let Some(d) = problem.discrete() {
-        d.generate(solver, (n, seed, threads))?
+        d.generate(solver, games)?
     } else if let Some(c) = problem.control() {
         control_rows(c, solver, n, seed)?
     } else if let Some(p) = problem.continuous() {

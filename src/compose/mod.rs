@@ -17,6 +17,7 @@ pub mod expert;
 pub mod fit;
 pub mod gate;
 pub mod generate;
+pub mod lockstep;
 pub mod model;
 pub mod parallel;
 pub mod play;
@@ -26,7 +27,7 @@ pub mod warm;
 
 pub use algorithm::{AlgorithmDescriptor, Context, Planned};
 pub use catalog::Catalog;
-pub use discrete::{DiscreteProblem, GameProblem, Kernels, Plays};
+pub use discrete::{DiscreteProblem, GameProblem, Games, Kernels, Plays};
 pub use model::{Amortized, ModelSpec};
 pub use problem::{Families, Problem, ProblemDescriptor, ProblemError};
 pub use solver::{SolveError, Solver, WarmStart, WarmStarts};

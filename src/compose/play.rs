@@ -7,6 +7,8 @@
 //! and drop them on [`Agent::reset`], which every loop here calls between
 //! games.
 
+use std::time::Duration;
+
 use super::problem::Families;
 use super::solver::{SolveError, Solver};
 use crate::cost::Cost;
@@ -44,6 +46,53 @@ pub trait Agent<G: Game> {
     fn act(&mut self, game: &G, state: &G::State, rng: &mut Rng) -> Result<Decision, SolveError>;
     /// Forgets what was kept from the previous game (trees, caches).
     fn reset(&mut self) {}
+    /// Readies the agent for game `index` of a run of games: forgets the
+    /// previous game and, for an agent with a generator of its own, starts
+    /// the stream of that game, so that a game's moves never depend on
+    /// which games the agent played before (lockstep play calls it, since
+    /// its games are in flight together; one-at-a-time play calls `reset`,
+    /// and an agent's generator runs on from game to game).
+    fn start_game(&mut self, index: u64) {
+        let _ = index;
+        self.reset();
+    }
+    /// The agent as a [`Stepper`], when its decisions wait on network calls
+    /// that lockstep play can batch across games; `None` for one that
+    /// decides at once.
+    fn stepper(&mut self) -> Option<&mut dyn Stepper<G>> {
+        None
+    }
+}
+
+/// A decision made in steps (see `compose::lockstep`): the agent searches
+/// until it needs network answers for some states, the caller answers them
+/// (with the states of other games' searches in the same call), and so on
+/// until the decision is ready. Driven this way, an agent decides exactly
+/// as [`Agent::act`] would.
+pub trait Stepper<G: Game> {
+    /// Starts deciding in `state`.
+    fn begin(&mut self, game: &G, state: &G::State) -> Result<(), SolveError>;
+    /// The states waiting for network answers; empty when the decision is
+    /// ready.
+    fn pending(&self) -> &[G::State];
+    /// Answers the pending states (`priors`: a row of `num_actions` each)
+    /// and goes on; `charged` is this decision's share of the network call.
+    fn supply(&mut self, game: &G, priors: &[f32], values: &[Option<f32>], charged: Duration);
+    /// The decision, once nothing is pending.
+    fn decision(&mut self, game: &G) -> Result<Decision, SolveError>;
+    /// Answers `states` with this agent's networks, as it would answer
+    /// them itself: the caller asks one agent for the states of all its
+    /// games whose agents share the networks.
+    fn answer(
+        &mut self,
+        game: &G,
+        states: &[G::State],
+        priors: &mut [f32],
+        values: &mut [Option<f32>],
+    );
+    /// The most bytes one decision can hold (its search trees), for the
+    /// memory check of many games in flight.
+    fn decision_bytes(&self, game: &G) -> u64;
 }
 
 /// Plays uniformly at random among the legal moves.

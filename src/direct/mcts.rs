@@ -38,8 +38,10 @@ use crate::domains::game::{Actions, Game, MAX_ACTIONS};
 use crate::rng::Rng;
 
 mod batched;
+mod stepped;
 
 use batched::Batch;
+pub use stepped::Stepping;
 
 /// Parameters of one search (defaults: 400 simulations, c = √2, unlimited
 /// rollout depth, one rollout per leaf, one thread, seed 0, tree reuse on).
@@ -368,16 +370,9 @@ impl<S: Copy + Eq> Tree<S> {
         E: Evaluator<G>,
     {
         let mut counters = Counters::default();
-        if self.nodes[0].flags & TERMINAL != 0 {
+        if !self.prepare(game, sims) {
             return counters;
         }
-        // A simulation expands at most one node, so this bound is never
-        // exceeded; it is capped (4M nodes) so that huge budgets do not
-        // reserve memory they will not use, at the price of rare doublings.
-        let bound = 1 + sims as usize * game.num_actions();
-        self.nodes.reserve(bound.min(1 << 22));
-        self.path.reserve(64);
-        self.priors.resize(game.num_actions(), 0.0);
         if E::PRIOR && params.batch > 1 {
             self.run_batched(game, eval, params, sims, &mut counters);
             return counters;
@@ -389,6 +384,22 @@ impl<S: Copy + Eq> Tree<S> {
             self.simulate(game, eval, params, &mut counters);
         }
         counters
+    }
+
+    /// Readies the tree for `sims` simulations; false when the root is
+    /// terminal (there is nothing to simulate).
+    fn prepare<G: Game<State = S>>(&mut self, game: &G, sims: u32) -> bool {
+        if self.nodes[0].flags & TERMINAL != 0 {
+            return false;
+        }
+        // A simulation expands at most one node, so this bound is never
+        // exceeded; it is capped (4M nodes) so that huge budgets do not
+        // reserve memory they will not use, at the price of rare doublings.
+        let bound = 1 + sims as usize * game.num_actions();
+        self.nodes.reserve(bound.min(1 << 22));
+        self.path.reserve(64);
+        self.priors.resize(game.num_actions(), 0.0);
+        true
     }
 
     fn simulate<G, E>(
@@ -452,17 +463,16 @@ impl<S: Copy + Eq> Tree<S> {
             }
             None => None,
         };
-        self.add_children::<G, E>(game, idx, legal);
+        self.add_children(game, idx, legal, E::PRIOR);
         value
     }
 
-    /// Creates the children of `idx` with the priors in `self.priors` (in
-    /// random order, so that ties and the order of first visits are
-    /// unbiased).
-    fn add_children<G, E>(&mut self, game: &G, idx: usize, legal: Actions)
+    /// Creates the children of `idx`, with the priors in `self.priors` when
+    /// `guided` (uniform ones otherwise), in random order, so that ties and
+    /// the order of first visits are unbiased.
+    fn add_children<G>(&mut self, game: &G, idx: usize, legal: Actions, guided: bool)
     where
         G: Game<State = S>,
-        E: Evaluator<G>,
     {
         let state = self.nodes[idx].state;
         let uniform = 1.0 / legal.len().max(1) as f32;
@@ -477,7 +487,7 @@ impl<S: Copy + Eq> Tree<S> {
             if game.to_move(&next) != mover {
                 flags |= FLIP;
             }
-            let prior = if E::PRIOR { self.priors[a] } else { uniform };
+            let prior = if guided { self.priors[a] } else { uniform };
             self.nodes.push(Node::new(next, a, reward, prior, flags));
         }
         self.rng.shuffle(&mut self.nodes[first..]);
@@ -626,6 +636,8 @@ const STOP_POLL: u32 = 512;
 pub struct Mcts<G: Game> {
     params: MctsParams,
     trees: Vec<Tree<G::State>>,
+    /// A search its caller drives (see [`Stepping`]).
+    step: Stepping,
 }
 
 impl<G: Game> Mcts<G> {
@@ -634,7 +646,11 @@ impl<G: Game> Mcts<G> {
         let trees = (0..params.threads)
             .map(|t| Tree::new(Rng::stream(params.seed, t as u64)))
             .collect();
-        Ok(Mcts { params, trees })
+        Ok(Mcts {
+            params,
+            trees,
+            step: Stepping::default(),
+        })
     }
 
     pub fn params(&self) -> &MctsParams {
@@ -658,6 +674,18 @@ impl<G: Game> Mcts<G> {
         }
     }
 
+    /// Forgets the trees and starts game `index`'s generators: tree `t`
+    /// draws from stream `t` of a seed derived from the searcher's seed and
+    /// `index`, so a game's searches depend on the seed and the game alone,
+    /// never on the games played before it with this searcher.
+    pub fn start_game(&mut self, index: u64) {
+        let seed = Rng::stream(self.params.seed, index).next_u64();
+        for (t, tree) in self.trees.iter_mut().enumerate() {
+            tree.nodes.clear();
+            tree.rng = Rng::stream(seed, t as u64);
+        }
+    }
+
     /// UCT search with random rollouts.
     pub fn search(&mut self, game: &G, state: &G::State) -> Result<SearchResult, MctsError> {
         self.search_with(game, state, &mut Rollouts)
@@ -675,22 +703,10 @@ impl<G: Game> Mcts<G> {
         E: Evaluator<G> + Clone + Send,
     {
         let start = Instant::now();
-        if game.num_actions() > MAX_ACTIONS {
-            return Err(MctsError::TooManyActions {
-                game: game.name(),
-                actions: game.num_actions(),
-            });
-        }
-        if game.legal(state).is_empty() {
-            return Err(MctsError::Terminal);
-        }
+        self.set_roots(game, state)?;
         let params = self.params;
-        self.check_memory(game)?;
-        let threads = self.trees.len() as u32;
-        let share = |t: u32| params.sims / threads + u32::from(t < params.sims % threads);
-        for tree in &mut self.trees {
-            tree.set_root(game, state, params.reuse);
-        }
+        let (sims, threads) = (params.sims, self.trees.len() as u32);
+        let share = move |t: u32| sims / threads + u32::from(t < sims % threads);
         // Tree 0 runs on the calling thread with the caller's evaluator; the
         // others get a scoped thread and a clone each.
         let (first, others) = self.trees.split_at_mut(1);
@@ -721,6 +737,43 @@ impl<G: Game> Mcts<G> {
             wall: start.elapsed(),
         };
         Ok(result)
+    }
+
+    /// Checks that a search can start from `state` and makes it every
+    /// tree's root.
+    fn set_roots(&mut self, game: &G, state: &G::State) -> Result<(), MctsError> {
+        if game.num_actions() > MAX_ACTIONS {
+            return Err(MctsError::TooManyActions {
+                game: game.name(),
+                actions: game.num_actions(),
+            });
+        }
+        if game.legal(state).is_empty() {
+            return Err(MctsError::Terminal);
+        }
+        self.check_memory(game)?;
+        for tree in &mut self.trees {
+            tree.set_root(game, state, self.params.reuse);
+        }
+        Ok(())
+    }
+
+    /// Tree `t`'s share of the simulations (as `search_with` splits them).
+    fn share(&self, t: usize) -> u32 {
+        let (sims, threads) = (self.params.sims, self.trees.len() as u32);
+        sims / threads + u32::from((t as u32) < sims % threads)
+    }
+
+    /// The most bytes the trees can hold during one search from scratch
+    /// (each simulation expands at most one node; a kept subtree is
+    /// copied once): what [`Mcts::check_memory`] checks, for callers that
+    /// hold many searchers at once.
+    pub fn search_bytes(&self, game: &G) -> u64 {
+        let grown = u64::from(self.params.sims).saturating_mul(game.num_actions() as u64);
+        grown
+            .saturating_mul(3)
+            .saturating_add(self.trees.len() as u64)
+            .saturating_mul(Self::bytes_per_node() as u64)
     }
 
     /// Errs when the trees could outgrow the memory budget in this search:

@@ -546,7 +546,7 @@ mod tests {
         );
         assert_eq!(
             hint("evaluate(plan(mcts), "),
-            Some("evaluate(solver, on=…, n=100, against=none, seeds=none, stat=\"mean\", per_seed=false) → Report".to_string())
+            Some("evaluate(solver, on=…, n=100, against=none, seeds=none, stat=\"mean\", per_seed=false, lockstep=1) → Report".to_string())
         );
         assert_eq!(hint("puct("), Some("puct(prior, sims)".to_string()));
         assert_eq!(hint("1 + 2"), None);

@@ -59,7 +59,6 @@ impl<S: Copy + Eq> Tree<S> {
         G: Game<State = S>,
         E: Evaluator<G>,
     {
-        let n = game.num_actions();
         let mut done = 0u32;
         let mut polled = 0u32;
         while done < sims {
@@ -69,29 +68,12 @@ impl<S: Copy + Eq> Tree<S> {
                     break;
                 }
             }
-            let want = params.batch.min(sims - done);
-            self.batch.paths.clear();
-            self.batch.ends.clear();
-            self.batch.states.clear();
-            while (self.batch.ends.len() as u32) < want && done < sims {
-                match self.descend_virtual(params.c) {
-                    Descent::Terminal => {
-                        counters.sims += 1;
-                        done += 1;
-                        self.backup(0.0);
-                    }
-                    Descent::Leaf(idx) => {
-                        self.batch.states.push(self.nodes[idx].state);
-                        self.batch.ends.push(self.batch.paths.len());
-                        done += 1;
-                    }
-                    Descent::Collision => break,
-                }
-            }
+            done += self.gather(params, sims - done, counters);
             let k = self.batch.ends.len();
             if k == 0 {
                 continue;
             }
+            let n = game.num_actions();
             self.batch.priors.resize(k * n, 0.0);
             self.batch.values.clear();
             self.batch.values.resize(k, None);
@@ -101,31 +83,96 @@ impl<S: Copy + Eq> Tree<S> {
                 &mut self.batch.priors,
                 &mut self.batch.values,
             );
-            counters.evals += k as u64;
-            // Lift every virtual loss before the real backups.
-            for &i in &self.batch.paths {
-                self.batch.virtual_visits[i as usize] = 0;
-            }
-            for j in 0..k {
-                counters.sims += 1;
-                let start = if j == 0 { 0 } else { self.batch.ends[j - 1] };
-                let end = self.batch.ends[j];
-                let idx = self.batch.paths[end - 1] as usize;
-                self.nodes[idx].flags &= !PENDING;
-                self.priors
-                    .copy_from_slice(&self.batch.priors[j * n..(j + 1) * n]);
-                let legal = game.legal(&self.nodes[idx].state);
-                normalize_priors(&mut self.priors, legal);
-                self.add_children::<G, E>(game, idx, legal);
-                let value = match self.batch.values[j] {
-                    Some(v) if v.is_finite() => v,
-                    _ => self.rollouts(game, idx, params, counters),
-                };
-                self.path.clear();
-                self.path.extend_from_slice(&self.batch.paths[start..end]);
-                self.backup(value);
+            let (priors, values) = (
+                std::mem::take(&mut self.batch.priors),
+                std::mem::take(&mut self.batch.values),
+            );
+            self.absorb(game, params, &priors, &values, counters);
+            self.batch.priors = priors;
+            self.batch.values = values;
+        }
+    }
+
+    /// Gathers the next batch: descents under virtual loss until
+    /// `params.batch` leaves wait in `self.batch` (their states in
+    /// `pending`), `left` simulations are used up, or a descent collides
+    /// with a waiting leaf. Descents that end on a terminal node back up at
+    /// once. Returns the simulations used (terminal descents and leaves).
+    pub(super) fn gather(
+        &mut self,
+        params: &MctsParams,
+        left: u32,
+        counters: &mut Counters,
+    ) -> u32 {
+        let want = params.batch.min(left);
+        self.batch.paths.clear();
+        self.batch.ends.clear();
+        self.batch.states.clear();
+        let mut done = 0u32;
+        while (self.batch.ends.len() as u32) < want && done < left {
+            match self.descend_virtual(params.c) {
+                Descent::Terminal => {
+                    counters.sims += 1;
+                    done += 1;
+                    self.backup(0.0);
+                }
+                Descent::Leaf(idx) => {
+                    self.batch.states.push(self.nodes[idx].state);
+                    self.batch.ends.push(self.batch.paths.len());
+                    done += 1;
+                }
+                Descent::Collision => break,
             }
         }
+        done
+    }
+
+    /// The states of the leaves waiting for their evaluation.
+    pub(super) fn pending(&self) -> &[S] {
+        &self.batch.states
+    }
+
+    /// Expands and backs up the waiting leaves with their evaluations
+    /// (`priors`: a row of `num_actions` per leaf; a value of `None`, or
+    /// one not finite, is replaced by rollouts), in the order they were
+    /// reached, after lifting every virtual loss.
+    pub(super) fn absorb<G>(
+        &mut self,
+        game: &G,
+        params: &MctsParams,
+        priors: &[f32],
+        values: &[Option<f32>],
+        counters: &mut Counters,
+    ) where
+        G: Game<State = S>,
+    {
+        let n = game.num_actions();
+        let k = self.batch.ends.len();
+        counters.evals += k as u64;
+        for &i in &self.batch.paths {
+            self.batch.virtual_visits[i as usize] = 0;
+        }
+        for j in 0..k {
+            counters.sims += 1;
+            let start = if j == 0 { 0 } else { self.batch.ends[j - 1] };
+            let end = self.batch.ends[j];
+            let idx = self.batch.paths[end - 1] as usize;
+            self.nodes[idx].flags &= !PENDING;
+            self.priors.copy_from_slice(&priors[j * n..(j + 1) * n]);
+            let legal = game.legal(&self.nodes[idx].state);
+            normalize_priors(&mut self.priors, legal);
+            self.add_children(game, idx, legal, true);
+            let value = match values[j] {
+                Some(v) if v.is_finite() => v,
+                _ => self.rollouts(game, idx, params, counters),
+            };
+            self.path.clear();
+            self.path.extend_from_slice(&self.batch.paths[start..end]);
+            self.backup(value);
+        }
+        self.batch.paths.clear();
+        self.batch.ends.clear();
+        self.batch.states.clear();
     }
 
     /// One descent under virtual loss: to a terminal node (its path left in

@@ -14,7 +14,7 @@ use crate::amortized::checksum::Fnv64;
 use crate::amortized::{dataset_io, Activation, Cache, CacheLookup, Mlp, Progress, TargetKind};
 use crate::compose::fit::{FitError, Fitting, Form, Network};
 use crate::compose::generate::{generate, Data};
-use crate::compose::{Amortized, ModelSpec};
+use crate::compose::{Amortized, Games, ModelSpec};
 use crate::interp::registry::{sig, Call, Registry, RuntimeError};
 use crate::interp::solver::SolverValue;
 use crate::interp::value::Value;
@@ -55,6 +55,8 @@ pub fn register(r: &mut Registry) {
             .req("solver", Kind::Solver, "the direct solver that answers them")
             .named("n", int.clone(), Const::Int(1000), "rows: positions, states, instances or control steps")
             .range(1.0, 1e7)
+            .named("lockstep", int.clone(), Const::Int(1), super::measure::LOCKSTEP_DOC)
+            .range(1.0, crate::compose::lockstep::MAX_WIDTH as f64)
             .returns(KindConst::Dataset)
             .families(FamilyRule::Arg(0))
             .fits(&[(1, 0)])
@@ -273,9 +275,11 @@ fn eval_solve(c: &mut Call) -> Result<Value, RuntimeError> {
         return Err(RuntimeError::new("`solve` needs an objective and a solver").at(c.span));
     };
     let n = c.int(2)? as usize;
+    let lockstep = c.int(3)? as usize;
     let effort = Effort::new(c);
     // A parallel planner without its own `threads` uses the run's, which
-    // changes its answers.
+    // changes its answers. (`lockstep`, which changes them too — one game at
+    // a time or in lockstep — is an argument, so the node's hash covers it.)
     let key = effort.key("optimist-solve/1", &[c.settings.threads as u64]);
     if let Some(cache) = &effort.cache {
         match cache.get_dataset(key) {
@@ -302,7 +306,7 @@ fn eval_solve(c: &mut Call) -> Result<Value, RuntimeError> {
         &**objective,
         &*solver.solver,
         &solver.label,
-        (n, c.seed, c.settings.threads),
+        Games::new(n, c.seed, c.settings.threads).lockstep(lockstep),
     )
     .map_err(|e| effort.fail(e.to_string()))?;
     let what = match objective.families() {
@@ -310,8 +314,12 @@ fn eval_solve(c: &mut Call) -> Result<Value, RuntimeError> {
         Families::MDP | Families::CONTROL => "episodes",
         _ => "instances",
     };
+    let width = match lockstep {
+        1 => String::new(),
+        w => format!(", lockstep {w}"),
+    };
     effort.note(&format!(
-        "{} rows from {} {what} of {} solved by {}, {:.2}s",
+        "{} rows from {} {what} of {} solved by {}, {:.2}s{width}",
         made.data.data.len(),
         made.runs,
         objective.name(),

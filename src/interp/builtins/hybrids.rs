@@ -67,6 +67,8 @@ pub fn register(r: &mut Registry) {
             .range(1.0, 1e6)
             .named("against", Kind::Solver, Const::None, "the fixed opponent; none: random play")
             .named("pool", Kind::Bool, Const::Bool(true), "train on every round's positions so far (a replay buffer); false: on the latest round's only")
+            .named("lockstep", Kind::Int, Const::Int(1), super::measure::LOCKSTEP_DOC)
+            .range(1.0, crate::compose::lockstep::MAX_WIDTH as f64)
             .returns(KindConst::Report)
             .fits(&[(1, 2), (7, 2)])
             .random()
@@ -249,6 +251,7 @@ fn eval_expert_iteration(c: &mut Call) -> Result<Value, RuntimeError> {
         pool: matches!(c.args[8], Value::Bool(true)),
         seed: c.seed,
         threads: c.settings.threads,
+        lockstep: c.int(9)? as usize,
     })
     .map_err(|e| {
         let at = match e {
@@ -257,7 +260,11 @@ fn eval_expert_iteration(c: &mut Call) -> Result<Value, RuntimeError> {
         };
         RuntimeError::new(e.to_string()).at(at)
     })?;
-    let mut table = Table::new(format!("expert iteration on {}", objective.name()))
+    let title = match c.int(9)? {
+        1 => format!("expert iteration on {}", objective.name()),
+        w => format!("expert iteration on {} (lockstep {w})", objective.name()),
+    };
+    let mut table = Table::new(title)
         .column("round", 0)
         .column("positions", 0)
         .column("val_loss", 4)

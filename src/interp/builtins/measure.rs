@@ -4,6 +4,7 @@
 
 use crate::amortized::progress::{Progress, Tracker};
 use crate::compose::evaluate::{evaluate, Evaluation};
+use crate::compose::lockstep::MAX_WIDTH;
 use crate::compose::{Problem, SolveError};
 use crate::interp::registry::{param_value, sig, Call, Registry, RuntimeError};
 use crate::interp::solver::SolverValue;
@@ -24,6 +25,9 @@ fn seeded(s: crate::interp::registry::SigBuilder) -> crate::interp::registry::Si
         .named("per_seed", Kind::Bool, Const::Bool(false), "also show one row per seed (machine formats always have them)")
 }
 
+/// The documentation of `lockstep`, shared by the builtins that take it.
+pub const LOCKSTEP_DOC: &str = "games: how many each `--threads` worker plays at once, the leaves of their network-guided searches evaluated in one network call; the results do not depend on it, only the wall time";
+
 pub fn register(r: &mut Registry) {
     r.add(
         seeded(sig("evaluate", "measure", "Run a solver on `n` seeded instances of an objective (games: `n` games against `against`, alternating sides) and report its score with a 95% bootstrap interval, the optimality gap where the optimum is known, and its cost per query. With `seeds=N` (or `--seeds N`) everything upstream runs N times under N run seeds, and the interval covers seeds and instances.")
@@ -32,6 +36,8 @@ pub fn register(r: &mut Registry) {
             .named("n", Kind::Int, Const::Int(100), "instances (or games) per seed")
             .range(1.0, 1e6)
             .named("against", Kind::Solver, Const::None, "games: the opponent; none: random play"))
+            .named("lockstep", Kind::Int, Const::Int(1), LOCKSTEP_DOC)
+            .range(1.0, MAX_WIDTH as f64)
             .returns(KindConst::Report)
             .fits(&[(0, 1), (3, 1)])
             .random()
@@ -46,6 +52,8 @@ pub fn register(r: &mut Registry) {
             .range(1.0, 1e6)
             .named("against", Kind::Solver, Const::None, "games: the opponent; none: random play"))
             .named("baseline", Kind::Solver, Const::None, "the solver the others are compared with (added to the list if it is not in it)")
+            .named("lockstep", Kind::Int, Const::Int(1), LOCKSTEP_DOC)
+            .range(1.0, MAX_WIDTH as f64)
             .returns(KindConst::Report)
             .fits(&[(0, 1), (3, 1), (7, 1)])
             .random()
@@ -105,8 +113,18 @@ fn run(
         n,
         seed: c.seed,
         threads: c.settings.threads,
+        lockstep: lockstep(c)?,
     })
     .map_err(|e| fail(c, e))
+}
+
+/// The call's `lockstep` (1 for `sweep`, which has none).
+fn lockstep(c: &Call) -> Result<usize, RuntimeError> {
+    match c.builtin {
+        "evaluate" => Ok(c.int(7)? as usize),
+        "compare" => Ok(c.int(8)? as usize),
+        _ => Ok(1),
+    }
 }
 
 /// Progress over `total` evaluations (a bar on a terminal, lines in a log)
@@ -162,6 +180,10 @@ fn report(
     shape: Shape,
     rows: Vec<EvalRow>,
 ) -> Result<Value, RuntimeError> {
+    let title = match lockstep(c)? {
+        1 => title,
+        w => format!("{title} (lockstep {w})"),
+    };
     let mut m = Measurement::single(title, shape, c.run_seed, rows);
     m.stat = match c.str(5)?.as_ref() {
         "iqm" => Stat::Iqm,
