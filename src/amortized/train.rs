@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::adam::{Adam, AdamConfig, AdamError};
 use super::dataset::Dataset;
+use super::fused::Fused;
 use super::heads::{Head, TargetKind};
 use super::mlp::{augment, Matrix, Mlp, MlpError};
 use super::progress::{Progress, Tracker};
@@ -250,9 +251,14 @@ impl TrainConfig {
 /// system allocator. Without it the 256-wide network's 256 KiB gradients
 /// are fresh `mmap`s each step and a tenth of a step is page faults.
 /// Dropping the `Stepper` turns the cache off and frees what it holds.
+///
+/// Networks with ReLU or tanh hidden layers (all but GELU) take the fused
+/// path (`fused.rs`): the forward on plain buffers and the backward as one
+/// operation on dfdx's tape, the same gradients to the bit.
 pub(crate) struct Stepper {
     dev: Cpu,
     adam: Adam,
+    fused: Option<Fused>,
     x: Option<Matrix>,
     g: Option<Matrix>,
     xaug: Vec<f32>,
@@ -271,10 +277,12 @@ fn reuse<'a>(slot: &'a mut Option<Matrix>, dev: &Cpu, shape: (usize, usize)) -> 
 impl Stepper {
     pub fn new(model: &Mlp, cfg: AdamConfig) -> Result<Stepper, AdamError> {
         let adam = Adam::new(model, cfg)?;
+        let fused = Fused::new(model, adam.spans());
         model.dev.enable_cache();
         Ok(Stepper {
             dev: model.dev.clone(),
             adam,
+            fused,
             x: None,
             g: None,
             xaug: Vec::new(),
@@ -295,6 +303,28 @@ impl Stepper {
         loss_grad: impl FnOnce(&[f32], &mut [f32]) -> f32,
     ) -> Result<f32, AdamError> {
         let (input, output) = (model.spec().input, model.spec().output);
+        if let Some(fused) = &self.fused {
+            let loss = {
+                let mut ws = fused.workspace();
+                let ws = &mut *ws;
+                if ws.acts.is_empty() {
+                    ws.acts.push(Vec::new());
+                }
+                augment(xs, input, &mut ws.acts[0]);
+                fused.forward(self.adam.params(), ws, rows);
+                ws.grad.resize(rows * output, 0.0);
+                let raw = ws.acts.last().map_or(&[][..], |v| &v[..]);
+                let loss = loss_grad(raw, &mut ws.grad);
+                if !loss.is_finite() || ws.grad.iter().any(|g| !g.is_finite()) {
+                    return Ok(f32::NAN);
+                }
+                loss
+            };
+            let params = self.adam.params().clone();
+            let mut grads = fused.surrogate(&self.dev, model, params, rows).backward();
+            self.adam.step(model, &mut grads)?;
+            return Ok(loss);
+        }
         augment(xs, input, &mut self.xaug);
         let x = reuse(&mut self.x, &model.dev, (rows, input + 1));
         x.copy_from(&self.xaug);
