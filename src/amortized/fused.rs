@@ -57,7 +57,7 @@ struct LayerSpan {
 #[derive(Debug)]
 pub(crate) struct Fused {
     act: Activation,
-    layers: Vec<LayerSpan>,
+    layers: Arc<[LayerSpan]>,
     ws: Arc<Mutex<Workspace>>,
 }
 
@@ -89,7 +89,7 @@ impl Fused {
         }
         Some(Fused {
             act,
-            layers,
+            layers: layers.into(),
             ws: Arc::default(),
         })
     }
