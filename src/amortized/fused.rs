@@ -388,6 +388,69 @@ mod tests {
         }
     }
 
+    /// `matmul` (gemm, with its packing of strided operands) gives what a
+    /// plain loop gives, each output one fused multiply-add chain over the
+    /// inner dimension in order, for operands in every layout the step
+    /// uses and sizes around gemm's vector and tile widths. (Not for one
+    /// row or column: gemm's matrix-vector path sums in another order,
+    /// for dfdx's matmul as for this one.)
+    #[test]
+    fn matmul_matches_a_plain_loop_bit_for_bit() {
+        let mut rng = Rng::new(9);
+        for (m, k, n) in [
+            (64, 64, 64),
+            (33, 40, 17),
+            (5, 16, 70),
+            (96, 31, 48),
+            (130, 24, 20),
+            (2, 20, 3),
+        ] {
+            let a: Vec<f32> = (0..m * k).map(|_| rng.normal() as f32).collect();
+            let b: Vec<f32> = (0..k * n).map(|_| rng.normal() as f32).collect();
+            // Row-major, and each operand read transposed from a
+            // column-major copy (strides swapped).
+            let at: Vec<f32> = (0..k * m).map(|i| a[(i % m) * k + i / m]).collect();
+            let bt: Vec<f32> = (0..n * k).map(|i| b[(i % k) * n + i / k]).collect();
+            let mut want = vec![0.0f32; m * n];
+            for i in 0..m {
+                for j in 0..n {
+                    let mut acc = 0.0f32;
+                    for p in 0..k {
+                        acc = a[i * k + p].mul_add(b[p * n + j], acc);
+                    }
+                    want[i * n + j] = acc;
+                }
+            }
+            for (a_op, b_op) in [
+                ((&a, [k, 1]), (&b, [n, 1])),
+                ((&at, [1, m]), (&b, [n, 1])),
+                ((&a, [k, 1]), (&bt, [1, k])),
+                ((&at, [1, m]), (&bt, [1, k])),
+            ] {
+                for cstr in [[n, 1], [1, m]] {
+                    let mut c = vec![f32::NAN; m * n];
+                    matmul(
+                        (m, k, n),
+                        false,
+                        (a_op.0, a_op.1),
+                        (b_op.0, b_op.1),
+                        (&mut c, cstr),
+                    );
+                    let got: Vec<f32> = (0..m * n)
+                        .map(|i| c[(i / n) * cstr[0] + (i % n) * cstr[1]])
+                        .collect();
+                    assert_eq!(
+                        bits(&got),
+                        bits(&want),
+                        "{m}×{k}×{n}, strides {:?} {:?} {cstr:?}",
+                        a_op.1,
+                        b_op.1
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn gelu_networks_take_dfdx_graph() {
         let spec = MlpSpec::new(3, vec![4], 2, Activation::Gelu);
