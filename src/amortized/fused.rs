@@ -109,15 +109,29 @@ impl Fused {
             let (done, rest) = ws.acts.split_at_mut(l + 1);
             let (x, y) = (&done[l], &mut rest[0]);
             let (k, n) = (layer.fan_in, layer.fan_out);
+            let w = &params[layer.w.clone()];
             // Every value is written by the matmul: no zero fill needed.
             y.resize(rows * n, 0.0);
-            matmul(
-                (rows, k, n),
-                false,
-                (x, [k, 1]),
-                (&params[layer.w.clone()], [n, 1]),
-                (y, [n, 1]),
-            );
+            if n < LANES && rows > n {
+                // As for a narrow ∂w (see `surrogate`): column-major, then
+                // copied into place; the same values, ~1.7× faster for 4.
+                let t = &mut ws.dz;
+                t.resize(rows * n, 0.0);
+                matmul(
+                    (rows, k, n),
+                    false,
+                    (x, [k, 1]),
+                    (w, [n, 1]),
+                    (t, [1, rows]),
+                );
+                for (r, row) in y.chunks_exact_mut(n).enumerate() {
+                    for (o, v) in row.iter_mut().enumerate() {
+                        *v = t[o * rows + r];
+                    }
+                }
+            } else {
+                matmul((rows, k, n), false, (x, [k, 1]), (w, [n, 1]), (y, [n, 1]));
+            }
             let bias = layer.b.clone().map(|r| &params[r]);
             let act = (l < last).then_some(self.act);
             bias_act(y, n, bias, act);
