@@ -133,6 +133,9 @@ pub struct Adam {
     m: Vec<f32>,
     v: Vec<f32>,
     spans: Vec<Range<usize>>,
+    /// Whether `step` copies the new parameters into the model's tensors;
+    /// when not, `write_back` does, before anything reads the model.
+    write_back: bool,
 }
 
 impl Adam {
@@ -158,11 +161,35 @@ impl Adam {
             m: vec![0.0; n],
             v: vec![0.0; n],
             spans,
+            write_back: true,
         })
     }
 
     pub fn steps(&self) -> i32 {
         self.t
+    }
+
+    /// From here on `step` leaves the model's tensors as they are (a
+    /// caller that reads the weights from `params` saves a copy of every
+    /// parameter per step); `write_back` brings them up to date.
+    pub(crate) fn defer_write_back(&mut self) {
+        self.write_back = false;
+    }
+
+    /// Copies the current parameters into `model`'s tensors.
+    pub(crate) fn write_back(&self, model: &mut Mlp) {
+        let mut spans = self.spans.iter();
+        let mut put = |t: &mut dyn FnMut(&[f32])| {
+            if let Some(r) = spans.next() {
+                t(&self.p[r.clone()]);
+            }
+        };
+        for l in model.layers.iter_mut() {
+            put(&mut |p| l.w.copy_from(p));
+            if let Some(b) = &mut l.b {
+                put(&mut |p| b.copy_from(p));
+            }
+        }
     }
 
     /// The current parameters, flat, in `spans` order.
@@ -247,7 +274,9 @@ impl Adam {
         // Unshared here (see `p`): `make_mut` does not copy.
         let p = &mut Arc::make_mut(&mut self.p)[r.clone()];
         k.apply(p, &mut self.m[r.clone()], &mut self.v[r], g);
-        t.copy_from(p);
+        if self.write_back {
+            t.copy_from(p);
+        }
         Ok(())
     }
 }
