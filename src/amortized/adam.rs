@@ -12,6 +12,8 @@
 //! stores and loads of the unused momentum buffer that stall.)
 
 use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
 
 use dfdx::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -122,11 +124,18 @@ pub struct Adam {
     t: i32,
     /// The parameters, first and second moments, each one flat buffer over
     /// every parameter tensor in `Mlp::layers` order (weight, then bias
-    /// where the layer has one); `spans` gives each tensor's range.
-    p: Vec<f32>,
+    /// where the layer has one); `spans` gives each tensor's range. The
+    /// parameters are shared (`params`) with the training step's fused
+    /// forward and backward (`fused.rs`), which read the weights from here
+    /// rather than copy them out of dfdx's tensors; by the time `step`
+    /// writes, the backward that held them has run and let go.
+    p: Arc<Vec<f32>>,
     m: Vec<f32>,
     v: Vec<f32>,
-    spans: Vec<std::ops::Range<usize>>,
+    spans: Vec<Range<usize>>,
+    /// Whether `step` copies the new parameters into the model's tensors;
+    /// when not, `write_back` does, before anything reads the model.
+    write_back: bool,
 }
 
 impl Adam {
@@ -148,15 +157,50 @@ impl Adam {
         Ok(Adam {
             cfg,
             t: 0,
-            p,
+            p: Arc::new(p),
             m: vec![0.0; n],
             v: vec![0.0; n],
             spans,
+            write_back: true,
         })
     }
 
     pub fn steps(&self) -> i32 {
         self.t
+    }
+
+    /// From here on `step` leaves the model's tensors as they are (a
+    /// caller that reads the weights from `params` saves a copy of every
+    /// parameter per step); `write_back` brings them up to date.
+    pub(crate) fn defer_write_back(&mut self) {
+        self.write_back = false;
+    }
+
+    /// Copies the current parameters into `model`'s tensors.
+    pub(crate) fn write_back(&self, model: &mut Mlp) {
+        let mut spans = self.spans.iter();
+        let mut put = |t: &mut dyn FnMut(&[f32])| {
+            if let Some(r) = spans.next() {
+                t(&self.p[r.clone()]);
+            }
+        };
+        for l in model.layers.iter_mut() {
+            put(&mut |p| l.w.copy_from(p));
+            if let Some(b) = &mut l.b {
+                put(&mut |p| b.copy_from(p));
+            }
+        }
+    }
+
+    /// The current parameters, flat, in `spans` order.
+    pub(crate) fn params(&self) -> &Arc<Vec<f32>> {
+        &self.p
+    }
+
+    /// Each parameter tensor's range in `params`, in `Mlp::layers` order
+    /// (weight, then bias where the layer has one).
+    pub(crate) fn spans(&self) -> &[Range<usize>] {
+        &self.spans
     }
 
     /// Applies one update from `grads` (as returned by `backward`): one pass
@@ -227,9 +271,12 @@ impl Adam {
         let g = grads
             .get_or_alloc_mut(&*t)
             .map_err(AdamError::GradientAllocation)?;
-        let p = &mut self.p[r.clone()];
+        // Unshared here (see `p`): `make_mut` does not copy.
+        let p = &mut Arc::make_mut(&mut self.p)[r.clone()];
         k.apply(p, &mut self.m[r.clone()], &mut self.v[r], g);
-        t.copy_from(p);
+        if self.write_back {
+            t.copy_from(p);
+        }
         Ok(())
     }
 }

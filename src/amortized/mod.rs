@@ -14,6 +14,7 @@ pub mod checkpoint;
 pub mod checksum;
 pub mod dataset;
 pub mod dataset_io;
+mod fused;
 pub mod heads;
 pub mod infer;
 pub mod mlp;

@@ -220,6 +220,7 @@ pub fn train_objective(
         interval_steps += 1;
 
         if step % cfg.eval_every == 0 || step == cfg.steps {
+            stepper.sync(&mut model);
             let epoch = report.epochs.len() + 1;
             let train_loss = interval_loss / interval_steps as f64;
             let val = (cfg.val_instances > 0).then(|| mean_value(&model, problem, &val_x, &val_xf));
@@ -261,6 +262,7 @@ pub fn train_objective(
         }
     }
     tracker.finish();
+    stepper.sync(&mut model);
     if let Some((_, snap)) = &best {
         model.restore(snap)?;
     }

@@ -475,6 +475,16 @@ pub unsafe fn gemm_basic_generic<
                             m_chunk = m_chunk / N * N;
                         }
                         let n_row_mini_chunks = (m_chunk + (MR - 1)) / MR;
+                        // Optimist: the chunk's rows split as evenly as
+                        // whole vectors allow over the same number of
+                        // microkernel tiles (64 rows: 32 + 32, not 48 + 16),
+                        // since a narrow tile costs nearly as much as a full
+                        // one. Every output is still one tile's sum over
+                        // the inner dimension: the same values.
+                        let row_units = (m_chunk + (N - 1)) / N;
+                        let tile_start = |i: usize| -> usize {
+                            (N * (i * row_units / n_row_mini_chunks)).min(m_chunk)
+                        };
 
                         let n_mini_jobs = n_col_mini_chunks * n_row_mini_chunks;
 
@@ -504,8 +514,8 @@ pub unsafe fn gemm_basic_generic<
                                 let col_inner = NR * j;
                                 let n_chunk_inner = NR.min(n_chunk - col_inner);
 
-                                let row_inner = MR * i;
-                                let m_chunk_inner = MR.min(m_chunk - row_inner);
+                                let row_inner = tile_start(i);
+                                let m_chunk_inner = tile_start(i + 1) - row_inner;
 
                                 let inner_idx = &mut i;
                                 if job_id < job_start || job_id >= job_end {

@@ -147,6 +147,184 @@ unsafe fn quick_copy<T: Copy>(dst: *mut T, src: *const T, n: usize) {
     }
 }
 
+/// Optimist: packing an operand whose `DST_WIDTH` packed rows are strided
+/// in memory but run along `k` contiguously is a transpose; done one
+/// element at a time it cost a third of a 64×64 matmul. This moves 16×16
+/// blocks of 32-bit values through AVX-512 registers instead (the bits are
+/// only moved, so the packed values are the same).
+#[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
+mod transpose {
+    use core::arch::x86_64::*;
+
+    /// Lane indices for `_mm512_permutex2var_epi32` that swap the
+    /// off-diagonal `d × d` blocks of two rows `d` apart (`d` = 8, 4, 2, 1),
+    /// for the first row of the pair and for the second.
+    const SWAP: [[[i32; 16]; 2]; 4] = [
+        [
+            [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23],
+            [8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31],
+        ],
+        [
+            [0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27],
+            [4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31],
+        ],
+        [
+            [0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29],
+            [2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31],
+        ],
+        [
+            [0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30],
+            [1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31],
+        ],
+    ];
+
+    /// Transposes the 16×16 matrix whose rows are `r` (unrolled, so that
+    /// the rows stay in registers).
+    #[inline(always)]
+    unsafe fn transpose16(r: &mut [__m512i; 16]) {
+        let first = _mm512_loadu_si512(SWAP[0][0].as_ptr() as *const _);
+        let second = _mm512_loadu_si512(SWAP[0][1].as_ptr() as *const _);
+        let (a, b) = (r[0], r[8]);
+        r[0] = _mm512_permutex2var_epi32(a, first, b);
+        r[8] = _mm512_permutex2var_epi32(a, second, b);
+        let (a, b) = (r[1], r[9]);
+        r[1] = _mm512_permutex2var_epi32(a, first, b);
+        r[9] = _mm512_permutex2var_epi32(a, second, b);
+        let (a, b) = (r[2], r[10]);
+        r[2] = _mm512_permutex2var_epi32(a, first, b);
+        r[10] = _mm512_permutex2var_epi32(a, second, b);
+        let (a, b) = (r[3], r[11]);
+        r[3] = _mm512_permutex2var_epi32(a, first, b);
+        r[11] = _mm512_permutex2var_epi32(a, second, b);
+        let (a, b) = (r[4], r[12]);
+        r[4] = _mm512_permutex2var_epi32(a, first, b);
+        r[12] = _mm512_permutex2var_epi32(a, second, b);
+        let (a, b) = (r[5], r[13]);
+        r[5] = _mm512_permutex2var_epi32(a, first, b);
+        r[13] = _mm512_permutex2var_epi32(a, second, b);
+        let (a, b) = (r[6], r[14]);
+        r[6] = _mm512_permutex2var_epi32(a, first, b);
+        r[14] = _mm512_permutex2var_epi32(a, second, b);
+        let (a, b) = (r[7], r[15]);
+        r[7] = _mm512_permutex2var_epi32(a, first, b);
+        r[15] = _mm512_permutex2var_epi32(a, second, b);
+        let first = _mm512_loadu_si512(SWAP[1][0].as_ptr() as *const _);
+        let second = _mm512_loadu_si512(SWAP[1][1].as_ptr() as *const _);
+        let (a, b) = (r[0], r[4]);
+        r[0] = _mm512_permutex2var_epi32(a, first, b);
+        r[4] = _mm512_permutex2var_epi32(a, second, b);
+        let (a, b) = (r[1], r[5]);
+        r[1] = _mm512_permutex2var_epi32(a, first, b);
+        r[5] = _mm512_permutex2var_epi32(a, second, b);
+        let (a, b) = (r[2], r[6]);
+        r[2] = _mm512_permutex2var_epi32(a, first, b);
+        r[6] = _mm512_permutex2var_epi32(a, second, b);
+        let (a, b) = (r[3], r[7]);
+        r[3] = _mm512_permutex2var_epi32(a, first, b);
+        r[7] = _mm512_permutex2var_epi32(a, second, b);
+        let (a, b) = (r[8], r[12]);
+        r[8] = _mm512_permutex2var_epi32(a, first, b);
+        r[12] = _mm512_permutex2var_epi32(a, second, b);
+        let (a, b) = (r[9], r[13]);
+        r[9] = _mm512_permutex2var_epi32(a, first, b);
+        r[13] = _mm512_permutex2var_epi32(a, second, b);
+        let (a, b) = (r[10], r[14]);
+        r[10] = _mm512_permutex2var_epi32(a, first, b);
+        r[14] = _mm512_permutex2var_epi32(a, second, b);
+        let (a, b) = (r[11], r[15]);
+        r[11] = _mm512_permutex2var_epi32(a, first, b);
+        r[15] = _mm512_permutex2var_epi32(a, second, b);
+        let first = _mm512_loadu_si512(SWAP[2][0].as_ptr() as *const _);
+        let second = _mm512_loadu_si512(SWAP[2][1].as_ptr() as *const _);
+        let (a, b) = (r[0], r[2]);
+        r[0] = _mm512_permutex2var_epi32(a, first, b);
+        r[2] = _mm512_permutex2var_epi32(a, second, b);
+        let (a, b) = (r[1], r[3]);
+        r[1] = _mm512_permutex2var_epi32(a, first, b);
+        r[3] = _mm512_permutex2var_epi32(a, second, b);
+        let (a, b) = (r[4], r[6]);
+        r[4] = _mm512_permutex2var_epi32(a, first, b);
+        r[6] = _mm512_permutex2var_epi32(a, second, b);
+        let (a, b) = (r[5], r[7]);
+        r[5] = _mm512_permutex2var_epi32(a, first, b);
+        r[7] = _mm512_permutex2var_epi32(a, second, b);
+        let (a, b) = (r[8], r[10]);
+        r[8] = _mm512_permutex2var_epi32(a, first, b);
+        r[10] = _mm512_permutex2var_epi32(a, second, b);
+        let (a, b) = (r[9], r[11]);
+        r[9] = _mm512_permutex2var_epi32(a, first, b);
+        r[11] = _mm512_permutex2var_epi32(a, second, b);
+        let (a, b) = (r[12], r[14]);
+        r[12] = _mm512_permutex2var_epi32(a, first, b);
+        r[14] = _mm512_permutex2var_epi32(a, second, b);
+        let (a, b) = (r[13], r[15]);
+        r[13] = _mm512_permutex2var_epi32(a, first, b);
+        r[15] = _mm512_permutex2var_epi32(a, second, b);
+        let first = _mm512_loadu_si512(SWAP[3][0].as_ptr() as *const _);
+        let second = _mm512_loadu_si512(SWAP[3][1].as_ptr() as *const _);
+        let (a, b) = (r[0], r[1]);
+        r[0] = _mm512_permutex2var_epi32(a, first, b);
+        r[1] = _mm512_permutex2var_epi32(a, second, b);
+        let (a, b) = (r[2], r[3]);
+        r[2] = _mm512_permutex2var_epi32(a, first, b);
+        r[3] = _mm512_permutex2var_epi32(a, second, b);
+        let (a, b) = (r[4], r[5]);
+        r[4] = _mm512_permutex2var_epi32(a, first, b);
+        r[5] = _mm512_permutex2var_epi32(a, second, b);
+        let (a, b) = (r[6], r[7]);
+        r[6] = _mm512_permutex2var_epi32(a, first, b);
+        r[7] = _mm512_permutex2var_epi32(a, second, b);
+        let (a, b) = (r[8], r[9]);
+        r[8] = _mm512_permutex2var_epi32(a, first, b);
+        r[9] = _mm512_permutex2var_epi32(a, second, b);
+        let (a, b) = (r[10], r[11]);
+        r[10] = _mm512_permutex2var_epi32(a, first, b);
+        r[11] = _mm512_permutex2var_epi32(a, second, b);
+        let (a, b) = (r[12], r[13]);
+        r[12] = _mm512_permutex2var_epi32(a, first, b);
+        r[13] = _mm512_permutex2var_epi32(a, second, b);
+        let (a, b) = (r[14], r[15]);
+        r[14] = _mm512_permutex2var_epi32(a, first, b);
+        r[15] = _mm512_permutex2var_epi32(a, second, b);
+    }
+
+    /// `dst[kk * dst_width + j] = src[j * src_rs + kk]` for `kk < k16` (a
+    /// multiple of 16), `j < src_width`, and 0 for `src_width ≤ j <
+    /// dst_width`.
+    #[inline(always)]
+    pub unsafe fn pack(
+        dst: *mut u32,
+        src: *const u32,
+        src_rs: isize,
+        src_width: usize,
+        dst_width: usize,
+        k16: usize,
+    ) {
+        let mut kb = 0;
+        while kb < k16 {
+            let mut j0 = 0;
+            while j0 < dst_width {
+                let mut r = [_mm512_setzero_si512(); 16];
+                for (jj, row) in r.iter_mut().enumerate() {
+                    if j0 + jj < src_width {
+                        let p = src.offset((j0 + jj) as isize * src_rs + kb as isize);
+                        *row = _mm512_loadu_si512(p as *const _);
+                    }
+                }
+                transpose16(&mut r);
+                let lanes = (dst_width - j0).min(16);
+                let mask: __mmask16 = if lanes == 16 { 0xffff } else { (1u16 << lanes) - 1 };
+                for (kk, row) in r.iter().enumerate() {
+                    let p = dst.add((kb + kk) * dst_width + j0);
+                    _mm512_mask_storeu_epi32(p as *mut _, mask, *row);
+                }
+                j0 += 16;
+            }
+            kb += 16;
+        }
+    }
+}
+
 #[inline(always)]
 unsafe fn pack_generic_inner_loop<T: Copy, const N: usize, const DST_WIDTH: usize>(
     mut dst: *mut T,
@@ -154,8 +332,23 @@ unsafe fn pack_generic_inner_loop<T: Copy, const N: usize, const DST_WIDTH: usiz
     src_rs: isize,
     src_cs: isize,
     src_width: usize,
-    k: usize,
+    mut k: usize,
 ) {
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
+    if core::mem::size_of::<T>() == 4 && src_cs == 1 && src_rs != 1 && k >= 16 {
+        let k16 = k / 16 * 16;
+        transpose::pack(
+            dst as *mut u32,
+            src as *const u32,
+            src_rs,
+            src_width,
+            DST_WIDTH,
+            k16,
+        );
+        dst = dst.add(k16 * DST_WIDTH);
+        src = src.add(k16);
+        k -= k16;
+    }
     if src_width == DST_WIDTH {
         if src_rs == 1 {
             for _ in 0..k {
