@@ -11,10 +11,12 @@
 //! several rounds, since other work on the machine only ever slows a round
 //! down. The "dfdx" lines time the same search with the networks asked
 //! through dfdx tensors (the path searches took before `amortized::infer`).
-//! The peer targets are mctx's (JAX, jitted), measured by
-//! `../shared/peers/mcts_mctx_mlp.py` on this kind of machine (see the
-//! README's Benchmarks section): its network is one 27→64→64→(9+1) MLP,
-//! ours two (a policy 27→64→64→9 and a value 27→64→64→1), twice the FLOPs.
+//! The peer is mctx (JAX, jitted), measured by
+//! `../shared/peers/mcts_mctx_mlp.py` in the same sitting: its network is
+//! one 27→64→64→(9+1) MLP, ours two (a policy 27→64→64→9 and a value
+//! 27→64→64→1), twice the FLOPs. Hand its two figures (sims/s at batch 1
+//! and 64) to this bench as `MCTX_SIMS_PER_S=45446,157989` to print the
+//! ratios; figures from another sitting are not compared.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -39,9 +41,13 @@ use optimist::rng::Rng;
 
 const ROUNDS: usize = 5;
 
-/// mctx with the 27→64→64→(9+1) MLP, 200 sims (README figures).
-const MCTX_BATCH1: f64 = 12.8e3;
-const MCTX_BATCH64: f64 = 38.6e3;
+/// mctx's sims/s at batch 1 and 64, from `MCTX_SIMS_PER_S` (`b1,b64`),
+/// when given.
+fn mctx_figures() -> Option<(f64, f64)> {
+    let v = std::env::var("MCTX_SIMS_PER_S").ok()?;
+    let (a, b) = v.split_once(',')?;
+    Some((a.trim().parse().ok()?, b.trim().parse().ok()?))
+}
 
 fn net(input: usize, hidden: usize, output: usize, head: Head, seed: u64) -> Arc<Amortized> {
     let spec = MlpSpec::new(input, vec![hidden, hidden], output, Activation::Relu);
@@ -213,13 +219,19 @@ fn search_figures() {
             format!("batch {b}: {:.0} k", rate / 1e3)
         })
         .collect();
+    let peer = match mctx_figures() {
+        Some((b1, b64)) => format!(
+            "mctx {:.1} k batch 1, {:.1} k batch 64 → {:.0}× / {:.0}×",
+            b1 / 1e3,
+            b64 / 1e3,
+            one / b1,
+            one / b64
+        ),
+        None => "mctx: run mcts_mctx_mlp.py now and pass MCTX_SIMS_PER_S=b1,b64".to_string(),
+    };
     println!(
-        "tictactoe AZ 64×64 ({f}→64→64→9/1), 200 sims, batch 1:  1 thread {:>6.0} k sims/s (target ≥ 1000 k; mctx {:.1} k batch 1, {:.1} k batch 64 → {:.0}× / {:.0}×)  2 threads {:>6.0} k ({:.2}×)  dfdx path {:.0} k",
+        "tictactoe AZ 64×64 ({f}→64→64→9/1), 200 sims, batch 1:  1 thread {:>6.0} k sims/s (target ≥ 1000 k; {peer})  2 threads {:>6.0} k ({:.2}×)  dfdx path {:.0} k",
         one / 1e3,
-        MCTX_BATCH1 / 1e3,
-        MCTX_BATCH64 / 1e3,
-        one / MCTX_BATCH1,
-        one / MCTX_BATCH64,
         two / 1e3,
         two / one,
         before / 1e3,
