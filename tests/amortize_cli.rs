@@ -3,6 +3,9 @@
 //! report says so), `--no-cache` neither reads nor writes them, and a
 //! damaged entry is a warning, recomputed, never a failure.
 
+mod common;
+
+use common::stderr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -30,10 +33,6 @@ fn optimist(dir: &Path, extra: &[&str]) -> Output {
         .expect("the binary runs");
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     o
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// The evaluation row: the solver's name, and the other cells but the

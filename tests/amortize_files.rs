@@ -2,6 +2,8 @@
 //! `load_model` give back the same rows and bit-identical predictions;
 //! `len` and `split` behave; the same seed gives the same report.
 
+mod common;
+
 use optimist::amortized::Dataset;
 use optimist::diagnostics::render;
 use optimist::driver::{self, Settings};
@@ -9,16 +11,7 @@ use optimist::interp::output::Output;
 use optimist::interp::solver::SolverValue;
 use optimist::interp::{Interpreter, Registry, RunSettings, Value};
 use optimist::report::Cell;
-use std::path::PathBuf;
 use std::sync::Arc;
-
-/// A fresh scratch folder for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("optimist-amortize-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// Runs a script; returns its outputs and the values of `names`.
 fn run(text: &str, seed: u64, names: &[&str]) -> (Vec<Output>, Vec<Value>) {
@@ -106,7 +99,7 @@ fn stable(outputs: &[Output]) -> Vec<String> {
 
 #[test]
 fn saved_datasets_and_models_load_back_identically() {
-    let dir = scratch("roundtrip");
+    let dir = common::scratch("amortize", "roundtrip");
     let d = dir.display();
     let first = format!(
         r#"

@@ -1,7 +1,10 @@
 //! The command line as a user meets it: exit codes, output formats,
 //! overrides, dumps, and files that are never left half-written.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{stderr, stdout};
+use std::path::Path;
 use std::process::{Command, Output};
 
 fn optimist(args: &[&str]) -> Output {
@@ -10,22 +13,6 @@ fn optimist(args: &[&str]) -> Output {
         .env_remove("NO_COLOR")
         .output()
         .expect("the binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// A fresh scratch folder for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("optimist-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
@@ -64,7 +51,7 @@ fn set_overrides_a_param() {
 
 #[test]
 fn config_overrides_a_param_and_set_wins_over_it() {
-    let dir = scratch("config");
+    let dir = common::scratch("cli", "config");
     let cfg = write(&dir, "c.yaml", "budget: 64\nlevels: 3\n");
     let o = optimist(&["run", "examples/basics.opt", "--config", &cfg]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -191,7 +178,7 @@ fn colour_only_when_asked() {
 
 #[test]
 fn a_failed_run_leaves_no_half_written_file() {
-    let dir = scratch("atomic");
+    let dir = common::scratch("cli", "atomic");
     let script = write(
         &dir,
         "s.opt",
@@ -269,7 +256,7 @@ fn repl_reads_piped_input_without_prompts() {
 
 #[test]
 fn plot_writes_an_svg_into_the_out_dir() {
-    let dir = scratch("plot");
+    let dir = common::scratch("cli", "plot");
     let script = write(
         &dir,
         "p.opt",

@@ -3,8 +3,10 @@
 //! too big to check, and piles of errors. Each ends in a clear error and
 //! exit status 1 (never a panic, an abort or a stall), or runs.
 
+mod common;
+
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 fn optimist(args: &[&str]) -> Output {
@@ -37,14 +39,6 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// A fresh scratch folder for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("optimist-limits-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {
     let p = dir.join(name);
     std::fs::write(&p, bytes).unwrap();
@@ -71,7 +65,7 @@ fn piped_repl_input_that_is_not_utf8_is_reported_with_its_line() {
 
 #[test]
 fn a_script_that_is_not_utf8_exits_1_naming_the_file_and_where() {
-    let dir = scratch("utf8");
+    let dir = common::scratch("limits", "utf8");
     let bad = write(&dir, "bad.opt", b"let a = 1\nreport a\n\xff\n");
     for cmd in ["check", "run"] {
         let o = optimist(&[cmd, &bad]);
@@ -98,7 +92,7 @@ fn a_script_that_is_not_utf8_exits_1_naming_the_file_and_where() {
 
 #[test]
 fn a_byte_order_mark_starts_a_script_or_an_imported_file() {
-    let dir = scratch("bom");
+    let dir = common::scratch("limits", "bom");
     write(&dir, "lib.opt", b"\xef\xbb\xbflet b = 2\n");
     let main = write(
         &dir,
@@ -122,7 +116,7 @@ fn a_byte_order_mark_starts_a_script_or_an_imported_file() {
 
 #[test]
 fn a_keyword_used_as_a_name_gives_one_diagnostic() {
-    let dir = scratch("keyword");
+    let dir = common::scratch("limits", "keyword");
     let f = write(
         &dir,
         "k.opt",
@@ -138,7 +132,7 @@ fn a_keyword_used_as_a_name_gives_one_diagnostic() {
 
 #[test]
 fn a_declaration_without_a_name_is_never_suggested() {
-    let dir = scratch("noname");
+    let dir = common::scratch("limits", "noname");
     let f = write(&dir, "n.opt", b"let = 3\nreport a\n");
     let o = optimist(&["check", &f]);
     let err = text(&o.stderr);
@@ -153,7 +147,7 @@ fn sum_chain(terms: usize) -> String {
 
 #[test]
 fn chains_too_long_to_check_are_an_error_not_a_crash() {
-    let dir = scratch("chains");
+    let dir = common::scratch("limits", "chains");
     let cases = [
         ("sum33k.opt", sum_chain(33_000)),
         ("sum300k.opt", sum_chain(300_000)),
@@ -186,7 +180,7 @@ fn chains_too_long_to_check_are_an_error_not_a_crash() {
 
 #[test]
 fn chains_under_the_cap_go_through_every_stage() {
-    let dir = scratch("chains-ok");
+    let dir = common::scratch("limits", "chains-ok");
     let f = write(&dir, "sum.opt", sum_chain(9_000).as_bytes());
     let o = optimist(&["run", &f]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
@@ -216,7 +210,7 @@ fn doubling_defs(levels: usize, call: usize) -> String {
 
 #[test]
 fn def_expansion_is_capped_with_an_error_at_the_call() {
-    let dir = scratch("expansion");
+    let dir = common::scratch("limits", "expansion");
     let f = write(&dir, "big.opt", doubling_defs(23, 23).as_bytes());
     let o = optimist(&["check", &f]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
@@ -252,7 +246,7 @@ fn pile_ups() -> [(&'static str, String); 3] {
 
 #[test]
 fn at_most_100_diagnostics_are_shown_then_a_count() {
-    let dir = scratch("pileup");
+    let dir = common::scratch("limits", "pileup");
     let [args, names, calls] = pile_ups();
 
     let f = write(&dir, names.0, names.1.as_bytes());

@@ -3,6 +3,8 @@
 //! code paths as the targets: `tests/fuzz_regressions/<target>/*`. Each
 //! must end in diagnostics or errors, never a panic.
 
+mod common;
+
 use optimist::driver::{self, Settings, Stage};
 use optimist::interp::Registry;
 use std::path::{Path, PathBuf};
@@ -14,13 +16,6 @@ fn inputs(target: &str) -> Vec<PathBuf> {
         .unwrap_or_default();
     files.sort();
     files
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("optimist-fuzzreg-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// What `fuzz/fuzz_targets/script.rs` does with one input.
@@ -59,7 +54,7 @@ fn script_regressions_end_in_diagnostics() {
 
 #[test]
 fn dataset_regressions_are_errors_or_data() {
-    let dir = scratch("dataset");
+    let dir = common::scratch("fuzzreg", "dataset");
     let files = inputs("dataset");
     assert!(!files.is_empty(), "the regression files are missing");
     for f in files {
@@ -77,7 +72,7 @@ fn dataset_regressions_are_errors_or_data() {
 #[test]
 fn checkpoint_regressions_are_errors_or_models() {
     const SPLIT: &[u8] = b"\n#--safetensors--\n";
-    let dir = scratch("checkpoint");
+    let dir = common::scratch("fuzzreg", "checkpoint");
     let files = inputs("checkpoint");
     assert!(!files.is_empty(), "the regression files are missing");
     for f in files {
@@ -101,7 +96,7 @@ fn checkpoint_regressions_are_errors_or_models() {
 #[test]
 fn config_regressions_are_diagnostics() {
     let registry = Registry::standard();
-    let dir = scratch("config");
+    let dir = common::scratch("fuzzreg", "config");
     let script = "param sims = 400\nparam rate = 0.5\nparam name = \"a\"\nparam on = true\n\
         param budgets = [1, 4, 16]\nreport [sims * rate, len(budgets)]\n";
     let files = inputs("config");

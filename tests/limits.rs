@@ -4,7 +4,10 @@
 //! (`--max-memory`), YAML depth, non-regular files, and values that used
 //! to pass quietly wrong.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{stderr, stdout};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -15,21 +18,6 @@ fn optimist_in(dir: &Path, args: &[&str]) -> Output {
         .env("NO_COLOR", "1")
         .output()
         .expect("the binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("optimist-limits-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 fn write(dir: &Path, name: &str, text: &str) {
@@ -91,7 +79,7 @@ const GAMES: &str =
 /// the file is always one writer's whole output.
 #[test]
 fn concurrent_runs_saving_one_file_leave_one_whole_output() {
-    let dir = scratch("race");
+    let dir = common::scratch("limits", "race");
     write(
         &dir,
         "s.opt",
@@ -148,7 +136,7 @@ fn concurrent_runs_saving_one_file_leave_one_whole_output() {
 /// Runs sharing one cache at once neither fail nor warn.
 #[test]
 fn a_shared_cache_does_not_warn_under_concurrency() {
-    let dir = scratch("cache");
+    let dir = common::scratch("limits", "cache");
     write(
         &dir,
         "s.opt",
@@ -182,7 +170,7 @@ fn a_shared_cache_does_not_warn_under_concurrency() {
 #[test]
 #[cfg(target_os = "linux")]
 fn a_killed_writers_temporary_is_cleaned_by_the_next_save() {
-    let dir = scratch("stale");
+    let dir = common::scratch("limits", "stale");
     // Above Linux's largest pid: the writer is surely gone.
     write(&dir, ".g.jsonl.tmp-4194305-0-0", "{\"features\": [1");
     write(&dir, "s.opt", &format!("{GAMES}save d to \"g.jsonl\"\n"));
@@ -214,7 +202,7 @@ fn load_script(dir: &Path, name: &str) {
 /// named an incomplete checkpoint; so is a sidecar without weights.
 #[test]
 fn half_a_checkpoint_is_reported_as_incomplete() {
-    let dir = scratch("half");
+    let dir = common::scratch("limits", "half");
     save_model(&dir, "p.safetensors");
     load_script(&dir, "p.safetensors");
     let o = optimist_in(&dir, &["run", "l.opt", "--no-cache"]);
@@ -239,7 +227,7 @@ fn half_a_checkpoint_is_reported_as_incomplete() {
 /// second save) do not load as a model.
 #[test]
 fn weights_beside_another_saves_sidecar_are_refused() {
-    let dir = scratch("mixed");
+    let dir = common::scratch("limits", "mixed");
     save_model(&dir, "a.safetensors");
     write(
         &dir,
@@ -257,7 +245,7 @@ fn weights_beside_another_saves_sidecar_are_refused() {
 /// replace the dataset with the model's sidecar.
 #[test]
 fn a_sidecar_never_replaces_an_unrelated_file() {
-    let dir = scratch("collide");
+    let dir = common::scratch("limits", "collide");
     write(
         &dir,
         "s.opt",
@@ -284,7 +272,7 @@ fn a_sidecar_never_replaces_an_unrelated_file() {
 /// "run.yaml"` must not leave the weights without their sidecar.
 #[test]
 fn nothing_else_replaces_a_checkpoint_sidecar() {
-    let dir = scratch("collide_back");
+    let dir = common::scratch("limits", "collide_back");
     save_model(&dir, "run.safetensors");
     let sidecar = std::fs::read_to_string(dir.join("run.yaml")).unwrap();
     write(&dir, "s.opt", &format!("{GAMES}save d to \"run.yaml\"\n"));
@@ -322,7 +310,7 @@ fn edit_sidecar(path: &Path, from: &str, to: &str) {
 /// panic inside the tensor library.
 #[test]
 fn a_sidecar_with_absurd_widths_is_an_error() {
-    let dir = scratch("absurd");
+    let dir = common::scratch("limits", "absurd");
     save_model(&dir, "p.safetensors");
     load_script(&dir, "p.safetensors");
     let text = std::fs::read_to_string(dir.join("p.yaml")).unwrap();
@@ -339,7 +327,7 @@ fn a_sidecar_with_absurd_widths_is_an_error() {
 /// before the network is built.
 #[test]
 fn a_sidecar_claiming_huge_layers_is_checked_against_the_tensors() {
-    let dir = scratch("huge");
+    let dir = common::scratch("limits", "huge");
     save_model(&dir, "p.safetensors");
     load_script(&dir, "p.safetensors");
     edit_sidecar(
@@ -363,7 +351,7 @@ fn a_sidecar_claiming_huge_layers_is_checked_against_the_tensors() {
 /// In the cache, a hostile sidecar is damage: warn and retrain.
 #[test]
 fn a_bad_cached_sidecar_is_retrained_with_a_warning() {
-    let dir = scratch("cachebad");
+    let dir = common::scratch("limits", "cachebad");
     write(
         &dir,
         "s.opt",
@@ -397,7 +385,7 @@ fn a_bad_cached_sidecar_is_retrained_with_a_warning() {
 
 #[test]
 fn max_memory_stops_work_before_it_allocates() {
-    let dir = scratch("memory");
+    let dir = common::scratch("limits", "memory");
     let cases = [
         ("objective c4 = connect4()\npipeline p = plan(mcts, sims=10000000)\nreport evaluate(p, on=c4, n=1)\n", "lower `sims`"),
         ("objective ttt = tictactoe()\ndataset d = solve(ttt, plan(mcts, sims=10), n=10000000)\nreport d\n", "lower `n`"),
@@ -445,7 +433,7 @@ fn max_memory_stops_work_before_it_allocates() {
 
 #[test]
 fn max_memory_bounds_loading_a_file() {
-    let dir = scratch("loadmem");
+    let dir = common::scratch("limits", "loadmem");
     let mut csv = String::from("f0,f1,t0\n");
     for i in 0..20_000 {
         csv += &format!("{i},1,0.5\n");
@@ -463,7 +451,7 @@ fn max_memory_bounds_loading_a_file() {
 
 #[test]
 fn a_bad_max_memory_is_a_usage_error() {
-    let dir = scratch("badmem");
+    let dir = common::scratch("limits", "badmem");
     write(&dir, "s.opt", "report 1\n");
     for bad in ["lots", "0", "-1G", "2X"] {
         let flag = format!("--max-memory={bad}");
@@ -477,7 +465,7 @@ fn a_bad_max_memory_is_a_usage_error() {
 
 #[test]
 fn deeply_nested_yaml_fails_fast_everywhere() {
-    let dir = scratch("deep");
+    let dir = common::scratch("limits", "deep");
     let n = 100_000;
     let deep = format!("budgets: {}1{}\n", "[".repeat(n), "]".repeat(n));
     write(&dir, "deep.yaml", &deep);
@@ -512,7 +500,7 @@ fn deeply_nested_yaml_fails_fast_everywhere() {
 #[test]
 #[cfg(unix)]
 fn named_pipes_are_refused_not_read() {
-    let dir = scratch("fifo");
+    let dir = common::scratch("limits", "fifo");
     if !mkfifo(&dir.join("lib.opt")) || !mkfifo(&dir.join("d.csv")) {
         return;
     }
@@ -534,7 +522,7 @@ fn named_pipes_are_refused_not_read() {
 #[test]
 #[cfg(unix)]
 fn a_cache_entry_replaced_by_a_pipe_is_recomputed() {
-    let dir = scratch("fifocache");
+    let dir = common::scratch("limits", "fifocache");
     write(&dir, "s.opt", &format!("{GAMES}report d\n"));
     let o = optimist_in(&dir, &["run", "s.opt"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -560,7 +548,7 @@ fn a_cache_entry_replaced_by_a_pipe_is_recomputed() {
 #[test]
 #[cfg(unix)]
 fn save_writes_through_symlinks_and_refuses_devices() {
-    let dir = scratch("links");
+    let dir = common::scratch("limits", "links");
     write(&dir, "real.json", "old");
     std::os::unix::fs::symlink("real.json", dir.join("link.json")).unwrap();
     write(&dir, "s.opt", "save [1, 2] to \"link.json\"\nreport 1\n");
@@ -587,7 +575,7 @@ fn save_writes_through_symlinks_and_refuses_devices() {
 
 #[test]
 fn ranges_near_the_ends_of_the_integers_are_right_or_refused() {
-    let dir = scratch("range");
+    let dir = common::scratch("limits", "range");
     write(
         &dir,
         "a.opt",
@@ -604,7 +592,7 @@ fn ranges_near_the_ends_of_the_integers_are_right_or_refused() {
 
 #[test]
 fn linspace_between_huge_ends_has_no_nan_or_inf() {
-    let dir = scratch("linspace");
+    let dir = common::scratch("limits", "linspace");
     write(&dir, "a.opt", "report linspace(-1.79e308, 1.79e308, 3)\n");
     let o = optimist_in(&dir, &["run", "a.opt", "--format", "json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -625,14 +613,14 @@ fn linspace_between_huge_ends_has_no_nan_or_inf() {
 
 #[test]
 fn compare_on_nothing_is_an_error() {
-    let dir = scratch("compare");
+    let dir = common::scratch("limits", "compare");
     write(&dir, "a.opt", "report compare([plan(cem)], on=[], n=2)\n");
     fails_with(&dir, &["run", "a.opt"], "`on` is an empty list");
 }
 
 #[test]
 fn config_and_set_values_are_checked_like_the_script() {
-    let dir = scratch("config");
+    let dir = common::scratch("limits", "config");
     write(
         &dir,
         "s.opt",
@@ -691,7 +679,7 @@ fn the_repl_survives_a_memory_error() {
 #[test]
 fn concurrent_checkpoint_saves_leave_one_whole_pair() {
     use optimist::amortized::{checkpoint, Activation, Head, Mlp, MlpSpec};
-    let dir = scratch("pairs");
+    let dir = common::scratch("limits", "pairs");
     let path = dir.join("p.safetensors");
     let models: Vec<Mlp> = (0..4)
         .map(|seed| {

@@ -2,6 +2,8 @@
 //! over its standard input and output with framed JSON-RPC messages
 //! (`Content-Length` headers), from `initialize` to `exit`.
 
+mod common;
+
 use lsp_types::Url;
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -160,13 +162,6 @@ impl Client {
     }
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("optimist-lsp-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// The range of a diagnostic, edit or location (or a range itself).
 fn range(d: &Value) -> (u64, u64, u64, u64) {
     let r = if d["range"].is_object() {
@@ -219,7 +214,7 @@ report twice(n, by=2) + square(n)\n";
 
 #[test]
 fn a_session_from_initialize_to_exit() {
-    let dir = scratch("session");
+    let dir = common::scratch("lsp", "session");
     std::fs::write(dir.join("lib.opt"), LIB_BROKEN).unwrap();
     let main_path = dir.join("main.opt");
     std::fs::write(&main_path, MAIN).unwrap();
@@ -447,7 +442,7 @@ fn a_session_from_initialize_to_exit() {
 
 #[test]
 fn defs_are_symbols_with_their_parameters() {
-    let dir = scratch("symbols");
+    let dir = common::scratch("lsp", "symbols");
     let uri = Url::from_file_path(dir.join("defs.opt")).unwrap();
     let mut c = Client::start();
     c.initialize(&dir);
@@ -482,7 +477,7 @@ fn defs_are_symbols_with_their_parameters() {
 /// checked: hover still shows them.
 #[test]
 fn hover_shows_kinds_in_a_file_with_a_mistake_elsewhere() {
-    let dir = scratch("partial");
+    let dir = common::scratch("lsp", "partial");
     let uri = Url::from_file_path(dir.join("partial.opt")).unwrap();
     let mut c = Client::start();
     c.initialize(&dir);
@@ -507,7 +502,7 @@ fn hover_shows_kinds_in_a_file_with_a_mistake_elsewhere() {
 /// cleanly at the end.
 #[test]
 fn half_typed_files_never_break_the_server() {
-    let dir = scratch("typing");
+    let dir = common::scratch("lsp", "typing");
     let uri = Url::from_file_path(dir.join("typing.opt")).unwrap();
     let mut c = Client::start();
     c.initialize(&dir);
@@ -557,7 +552,7 @@ fn half_typed_files_never_break_the_server() {
 /// line, hover, completion and definition answer with results.
 #[test]
 fn every_position_of_the_error_corpus_answers() {
-    let dir = scratch("corpus");
+    let dir = common::scratch("lsp", "corpus");
     let mut c = Client::start();
     c.initialize(&dir);
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

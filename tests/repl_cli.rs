@@ -1,6 +1,9 @@
 //! Command-line polish around the REPL: shell completions, an example in
 //! every subcommand's `--help`, and `check --quiet`.
 
+mod common;
+
+use common::stdout;
 use std::process::{Command, Output};
 
 fn optimist(args: &[&str]) -> Output {
@@ -8,10 +11,6 @@ fn optimist(args: &[&str]) -> Output {
         .args(args)
         .output()
         .expect("the binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 #[test]

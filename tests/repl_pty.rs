@@ -4,21 +4,15 @@
 
 #![cfg(unix)]
 
+mod common;
+
 use rexpect::session::{spawn_with_options, Options, PtySession};
-use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 const PROMPT: &str = "opt> ";
 /// A fresh prompt (the editor redraws the current one while typing).
 const NEXT_PROMPT: &str = "\n\ropt> ";
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("optimist-pty-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch folder");
-    dir
-}
 
 /// Starts `optimist repl` on a terminal, history under `data`.
 fn start_with(data: &std::path::Path) -> PtySession {
@@ -37,7 +31,7 @@ fn start_with(data: &std::path::Path) -> PtySession {
 }
 
 fn start(name: &str) -> PtySession {
-    start_with(&scratch(name))
+    start_with(&common::scratch("pty", name))
 }
 
 /// Types `keys` and Enter, for a line the editor will continue (what is
@@ -172,7 +166,7 @@ fn ctrl_c_cancels_a_long_search_within_a_second() {
 
 #[test]
 fn history_is_kept_in_the_data_directory() {
-    let data = scratch("history");
+    let data = common::scratch("pty", "history");
     let mut p = start_with(&data);
     enter(&mut p, "let remembered = 1");
     quit(p);
@@ -188,7 +182,7 @@ fn history_is_kept_in_the_data_directory() {
 
 #[test]
 fn an_unwritable_history_is_a_warning_not_a_failure() {
-    let dir = scratch("nohistory");
+    let dir = common::scratch("pty", "nohistory");
     let not_a_dir = dir.join("file");
     std::fs::write(&not_a_dir, "").expect("write");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_optimist"));

@@ -6,6 +6,8 @@
 //! `OPTIMIST_BROWSER_TEST=required` (set by `scripts/test`, which installs
 //! the browser) makes a missing browser a failure.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -18,13 +20,6 @@ report compare([plan(random_search, samples=4), plan(cem, iters=3)], on=sphere(d
 report n * 2\n\
 plot budgets to \"budgets.svg\"\n";
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("optimist-html-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 fn optimist(args: &[&str], dir: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_optimist"))
         .args(args)
@@ -35,7 +30,7 @@ fn optimist(args: &[&str], dir: &Path) -> Output {
 
 /// Runs the script with `--out`, an override and a config; the page's text.
 fn run_with_out(name: &str) -> (PathBuf, String) {
-    let dir = scratch(name);
+    let dir = common::scratch("html", name);
     std::fs::write(dir.join("sweep.opt"), SCRIPT).unwrap();
     std::fs::write(dir.join("run.yaml"), "n: 4\n").unwrap();
     let o = optimist(
@@ -128,7 +123,7 @@ fn report_html_holds_every_report_plot_and_the_run_settings() {
 
 #[test]
 fn a_failed_run_writes_no_report_html() {
-    let dir = scratch("failed");
+    let dir = common::scratch("html", "failed");
     std::fs::write(dir.join("bad.opt"), "report 1\nplot 2 to \"x.svg\"\n").unwrap();
     let o = optimist(&["run", "bad.opt", "--out", "out", "-q"], &dir);
     assert_eq!(o.status.code(), Some(1));

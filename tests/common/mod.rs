@@ -65,3 +65,22 @@ pub fn cell(t: &Table, row: usize, column: &str) -> f64 {
 pub fn stable_text(t: &Table) -> String {
     t.without_volatile().render()
 }
+
+/// A fresh, empty folder for one test: `optimist-{suite}-{name}-{pid}` in
+/// the temporary directory (the process id keeps concurrent runs apart).
+pub fn scratch(suite: &str, name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("optimist-{suite}-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a scratch folder");
+    dir
+}
+
+/// A finished command's standard output, as text.
+pub fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A finished command's standard error, as text.
+pub fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
