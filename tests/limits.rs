@@ -431,6 +431,46 @@ fn max_memory_stops_work_before_it_allocates() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
 
+/// Lockstep's memory check counts the games that can be in flight: never
+/// more than the games played, however many workers × slots there are
+/// (8 games on 16 threads × 8 slots are 8 trees of ~7 MB, not 128).
+#[test]
+fn lockstep_counts_only_the_games_that_can_be_in_flight() {
+    let dir = common::scratch("limits", "flight");
+    let script = |n: usize| {
+        format!("{GAMES}pipeline p = amortize(mlp(hidden=[8]), data=d, epochs=1) |> init(plan(mcts, sims=10000, threads=1))\nreport evaluate(p, on=ttt, n={n}, lockstep=8)\n")
+    };
+    write(&dir, "few.opt", &script(8));
+    let o = optimist_in(
+        &dir,
+        &[
+            "run",
+            "few.opt",
+            "--no-cache",
+            "--threads",
+            "16",
+            "--max-memory",
+            "300M",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // 64 games on 16 threads can fill 64 slots: over the limit.
+    write(&dir, "many.opt", &script(64));
+    fails_with(
+        &dir,
+        &[
+            "run",
+            "many.opt",
+            "--no-cache",
+            "--threads",
+            "16",
+            "--max-memory",
+            "300M",
+        ],
+        "lower `lockstep`",
+    );
+}
+
 #[test]
 fn max_memory_bounds_loading_a_file() {
     let dir = common::scratch("limits", "loadmem");

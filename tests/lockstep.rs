@@ -133,6 +133,25 @@ fn evaluations_are_the_same_for_every_width_and_thread_count() {
     }
 }
 
+/// The width asked for decides the draws even where nothing is batched
+/// (plain MCTS against random play moves at once, and a worker plays its
+/// games one at a time): every game still starts its agents on streams of
+/// its own, so the thread count changes nothing.
+#[test]
+fn a_width_above_one_decides_the_draws_even_with_nothing_to_batch() {
+    let game = tictactoe();
+    let problem = GameProblem::new(game, optimist::algorithms::kernels());
+    let uct = plain_mcts(30);
+    let base = evaluated(&problem, &*uct, None, 12, (1, 4));
+    for shape in [(2, 4), (3, 4), (3, 2), (1, 64)] {
+        assert_eq!(
+            evaluated(&problem, &*uct, None, 12, shape),
+            base,
+            "(threads, lockstep) = {shape:?}"
+        );
+    }
+}
+
 #[test]
 fn connect_four_evaluations_match_too() {
     let game = connect4(6, 7).unwrap();

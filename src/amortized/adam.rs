@@ -205,7 +205,9 @@ impl Adam {
 
     /// Applies one update from `grads` (as returned by `backward`): one pass
     /// per tensor over its gradient, moments and parameters, then one copy
-    /// of the new parameters into the model's tensor.
+    /// of the new parameters into the model's tensor — unless the copy is
+    /// deferred ([`Adam::defer_write_back`], the fused step, which reads the
+    /// flat parameters), when [`Adam::write_back`] does it later.
     pub fn step(
         &mut self,
         model: &mut Mlp,

@@ -26,7 +26,9 @@ use dfdx::prelude::*;
 
 use super::mlp::{Activation, Matrix, Mlp, Vector};
 
-/// `f32`s in one of `gemm`'s AVX-512 vectors.
+/// The width below which a layer is narrow (its products are laid out
+/// column-major): the `f32`s of one AVX-512 vector, gemm's widest; on a
+/// machine without AVX-512 it is only this threshold.
 const LANES: usize = 16;
 
 /// Buffers one step writes and its backward reads; kept between steps.

@@ -138,7 +138,9 @@ pub trait DiscreteProblem: Send + Sync {
 /// `seed`, on `threads` workers (see `compose::parallel`), each playing
 /// `lockstep` games at once (see `compose::lockstep`; 1: one after
 /// another). Results depend on `n`, `seed` and `threads` — and with
-/// `lockstep` > 1 on `n` and `seed` alone.
+/// `lockstep` > 1 on `n` and `seed` alone (every game starts its agents on
+/// streams of its own, even where nothing is batched and the games are
+/// played one at a time; a searcher's own `threads` still counts).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Games {
     pub n: usize,
@@ -333,11 +335,11 @@ fn play<G: Game + 'static>(
             kernels.agent(players.opponent, game)?,
         ])
     };
-    let width = width(&**game, games, &make)?;
+    let width = width(&**game, games, games.n, &make)?;
     let start = |agents: &mut lockstep::Seats<G>, i: usize| {
         poll_stop()?;
         for a in agents.iter_mut() {
-            lockstep::start_game(&mut **a, i, width);
+            lockstep::start_game(&mut **a, i, games.lockstep);
         }
         Ok(Duel {
             state: game.sample_instance(&mut Rng::stream(seed, i as u64)),
@@ -371,11 +373,13 @@ fn play<G: Game + 'static>(
 
 /// How many games each worker plays at once: `games.lockstep`, or one
 /// when nothing in a game waits on a network (there is nothing to batch).
-/// Checks that the searches of the games in flight fit the memory budget,
-/// judged from one slot's agents (`make()`).
+/// Checks that the searches of the games in flight (all workers' slots, but
+/// never more than `most` games) fit the memory budget, judged from one
+/// slot's agents (`make()`).
 fn width<G: Game>(
     game: &G,
     games: Games,
+    most: usize,
     make: &impl Fn() -> Result<lockstep::Seats<G>, SolveError>,
 ) -> Result<usize, SolveError> {
     let width = games.lockstep.min(games.n.max(1));
@@ -386,7 +390,7 @@ fn width<G: Game>(
     if !probe.iter_mut().any(|a| a.stepper().is_some()) {
         return Ok(1);
     }
-    let flight = width.saturating_mul(games.threads.max(1));
+    let flight = width.saturating_mul(games.threads.max(1)).min(most);
     lockstep::check_memory(game, flight, &mut probe)?;
     Ok(width)
 }
@@ -594,10 +598,11 @@ fn record<G: Game + 'static>(
     let Games { n, seed, .. } = games;
     let move_seed = derive_seed(seed, "moves");
     let make = || Ok(vec![kernels.agent(solver, game)?]);
-    let width = width(&**game, games, &make)?;
+    // `n` counts rows here, not games: every worker may have its slots full.
+    let width = width(&**game, games, usize::MAX, &make)?;
     let start = |agents: &mut lockstep::Seats<G>, i: usize| {
         poll_stop()?;
-        lockstep::start_game(&mut *agents[0], i, width);
+        lockstep::start_game(&mut *agents[0], i, games.lockstep);
         Ok(Recording {
             state: game.sample_instance(&mut Rng::stream(seed, i as u64)),
             rng: Rng::stream(move_seed, i as u64),

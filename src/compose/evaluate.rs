@@ -29,8 +29,9 @@ pub struct Evaluation<'a> {
     /// games, plays on one).
     pub threads: usize,
     /// Games each worker plays at once, their network calls batched
-    /// (`compose::lockstep`; a gate plays one at a time). The results do not
-    /// depend on it, nor on `threads`.
+    /// (`compose::lockstep`; a gate plays one at a time). Every width above
+    /// 1 gives the same results, whatever `threads`; 1 is another draw,
+    /// which depends on `threads`.
     pub lockstep: usize,
 }
 

@@ -41,8 +41,8 @@ pub struct ExpertIteration<'a> {
     /// `compose::parallel`).
     pub threads: usize,
     /// Self-play games each worker plays at once, their searches' network
-    /// calls batched (see `compose::lockstep`); the results do not depend
-    /// on it.
+    /// calls batched (see `compose::lockstep`); every width above 1 gives
+    /// the same results, 1 another draw.
     pub lockstep: usize,
 }
 

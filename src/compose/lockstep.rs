@@ -83,9 +83,11 @@ pub type Seats<G> = Vec<Box<dyn Agent<G>>>;
 /// A worker of `compose::parallel`, yielding `R` per game.
 pub type Worker<'a, R> = Box<dyn Fn(&mut Feed<'_, R>) + Sync + 'a>;
 
-/// Readies `agent` for game `i` of a run played `width` games at a time
-/// per worker: a fresh start of that game's own in lockstep, a plain reset
-/// one game at a time (see the module docs).
+/// Readies `agent` for game `i` of a run asked to play `width` games at a
+/// time per worker: a fresh start of that game's own when `width` > 1 (even
+/// where nothing waits on a network and the worker plays one game at a
+/// time, so the width asked for alone decides the draws), a plain reset at
+/// 1 (see the module docs).
 pub fn start_game<G: Game>(agent: &mut dyn Agent<G>, i: usize, width: usize) {
     if width > 1 {
         agent.start_game(i as u64);

@@ -5,7 +5,7 @@
 //! loop — while each searcher inside stays monomorphized over its game.
 //! Searching agents keep their trees or tables across the moves of a game
 //! and drop them on [`Agent::reset`], which every loop here calls between
-//! games.
+//! games (lockstep play calls [`Agent::start_game`] instead).
 
 use std::time::Duration;
 

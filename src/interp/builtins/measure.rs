@@ -26,7 +26,7 @@ fn seeded(s: crate::interp::registry::SigBuilder) -> crate::interp::registry::Si
 }
 
 /// The documentation of `lockstep`, shared by the builtins that take it.
-pub const LOCKSTEP_DOC: &str = "games: how many each `--threads` worker plays at once, the leaves of their network-guided searches evaluated in one network call; the results do not depend on it, only the wall time";
+pub const LOCKSTEP_DOC: &str = "games: how many each `--threads` worker plays at once, the leaves of their network-guided searches evaluated in one network call (a gate, and single-player episodes, play one at a time). Every width above 1 gives the same results, whatever `--threads`; 1 (one after another, as before) is another draw";
 
 pub fn register(r: &mut Registry) {
     r.add(
