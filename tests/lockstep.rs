@@ -269,16 +269,16 @@ fn script_reports(lockstep: usize, threads: usize) -> (Vec<String>, Vec<String>)
 
 #[test]
 fn scripts_give_the_same_reports_for_every_width_and_say_which_was_used() {
-    // `--threads 2` in both: plain MCTS's root-parallel trees follow the
-    // run's threads (the games' results do not depend on the workers;
-    // `evaluations_are_the_same_…` shows that).
+    // Whatever `--threads`: a plain MCTS without `threads=` searches one
+    // tree in a game worker, as on a single thread.
     let (narrow, titles) = script_reports(2, 2);
     assert!(
         titles.iter().any(|t| t.contains("(lockstep 2)")),
         "{titles:?}"
     );
-    let (wide, wide_titles) = script_reports(16, 2);
+    let (wide, wide_titles) = script_reports(16, 3);
     assert_eq!(wide, narrow);
+    assert_eq!(script_reports(2, 1).0, narrow);
     let marked = wide_titles
         .iter()
         .filter(|t| t.contains("(lockstep 16)"))

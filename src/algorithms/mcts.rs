@@ -35,7 +35,7 @@ pub fn descriptor() -> AlgorithmDescriptor {
             ParamSpec::optional(
                 "threads",
                 ParamKind::Int,
-                "root-parallel trees; none: the run's --threads",
+                "root-parallel trees; none: the run's --threads (1 where games are already spread over them)",
             )
             .range(1.0, 256.0),
             ParamSpec::boolean("reuse", true, "keep the subtree of the played move"),
@@ -70,6 +70,7 @@ fn build(p: &Params, cx: &Context) -> Result<Arc<dyn Solver>, SolveError> {
     params.validate().map_err(SolveError::native)?;
     Ok(Arc::new(MctsSolver {
         params,
+        run_threads: p.opt_usize("threads").is_none(),
         guide: None,
     }))
 }
@@ -86,7 +87,22 @@ struct Guide {
 #[derive(Clone, Debug)]
 pub struct MctsSolver {
     params: MctsParams,
+    /// `threads` was not given: the run's `--threads`, except in one of
+    /// several game workers, where a search runs on its worker's thread
+    /// alone (`compose::parallel::in_a_game_worker`).
+    run_threads: bool,
     guide: Option<Guide>,
+}
+
+impl MctsSolver {
+    /// The parameters an agent made on this thread searches with.
+    fn agent_params(&self) -> MctsParams {
+        let mut params = self.params;
+        if self.run_threads && crate::compose::parallel::in_a_game_worker() {
+            params.threads = 1;
+        }
+        params
+    }
 }
 
 impl Solver for MctsSolver {
@@ -110,6 +126,7 @@ impl Solver for MctsSolver {
         }
         Ok(Arc::new(MctsSolver {
             params: self.params,
+            run_threads: self.run_threads,
             guide: Some(guide),
         }))
     }
@@ -127,11 +144,14 @@ impl Plays for MctsSolver {
         _kernels: &Kernels<G>,
     ) -> Result<Box<dyn Agent<G>>, SolveError> {
         Ok(match &self.guide {
-            None => Box::new(MctsAgent::<G>::new(self.params)?),
+            None => Box::new(MctsAgent::<G>::new(self.agent_params())?),
             Some(g) => {
                 let eval = NetEvaluator::new(g.prior.clone(), g.value.clone());
                 Box::new(GuidedAgent {
-                    inner: MctsAgent::<G, NetEvaluator>::with_evaluator(self.params, eval.clone())?,
+                    inner: MctsAgent::<G, NetEvaluator>::with_evaluator(
+                        self.agent_params(),
+                        eval.clone(),
+                    )?,
                     eval,
                 })
             }

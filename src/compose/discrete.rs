@@ -140,7 +140,8 @@ pub trait DiscreteProblem: Send + Sync {
 /// another). Results depend on `n`, `seed` and `threads` — and with
 /// `lockstep` > 1 on `n` and `seed` alone (every game starts its agents on
 /// streams of its own, even where nothing is batched and the games are
-/// played one at a time; a searcher's own `threads` still counts).
+/// played one at a time; a search given `threads=` still runs that many
+/// trees).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Games {
     pub n: usize,

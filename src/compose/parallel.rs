@@ -105,6 +105,20 @@ pub fn serial<A, R>(
     }
 }
 
+thread_local! {
+    /// Set on the threads of a run that spreads its games over several.
+    static GAME_WORKER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether this thread is one of several game workers, each already busy
+/// with games of its own: a search that would otherwise take the run's
+/// `--threads` for itself (root-parallel MCTS) runs on this thread alone,
+/// rather than `--threads` × `--threads` threads contending for the cores
+/// and each tree getting a share of the simulations.
+pub fn in_a_game_worker() -> bool {
+    GAME_WORKER.with(|w| w.get())
+}
+
 /// Runs `worker` on `threads` threads (on the calling thread when there is
 /// one), worker `w` fed by `feed(w)`; the results of all, and each one's
 /// first error.
@@ -132,7 +146,14 @@ fn run<'a, R: Send>(
     } else {
         let one = &one;
         thread::scope(|scope| {
-            let handles: Vec<_> = (0..threads).map(|w| scope.spawn(move || one(w))).collect();
+            let handles: Vec<_> = (0..threads)
+                .map(|w| {
+                    scope.spawn(move || {
+                        GAME_WORKER.with(|g| g.set(true));
+                        one(w)
+                    })
+                })
+                .collect();
             handles
                 .into_iter()
                 .enumerate()
