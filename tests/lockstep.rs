@@ -152,6 +152,24 @@ fn a_width_above_one_decides_the_draws_even_with_nothing_to_batch() {
     }
 }
 
+/// Single-player episodes (a maze) play on the workers too; in lockstep
+/// each episode starts its agent on streams of its own, so the thread count
+/// changes nothing.
+#[test]
+fn maze_episodes_are_the_same_for_every_thread_count_in_lockstep() {
+    let script = "objective maze = gridworld()\nreport evaluate(plan(mcts, sims=60), on=maze, n=12, lockstep=2)\n";
+    let text = |threads| {
+        let outputs = common::run_script(script, 5, threads);
+        let mut t = common::table(&outputs, 0).clone();
+        t.title = String::new();
+        common::stable_text(&t)
+    };
+    let one = text(1);
+    assert!(one.contains("return"), "{one}");
+    assert_eq!(text(2), one);
+    assert_eq!(text(3), one);
+}
+
 #[test]
 fn connect_four_evaluations_match_too() {
     let game = connect4(6, 7).unwrap();

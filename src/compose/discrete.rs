@@ -295,7 +295,7 @@ impl<G: Game + 'static> DiscreteProblem for GameProblem<G> {
             let players = Players { solver, opponent };
             play(&self.game, &self.kernels, players, games, row)
         } else {
-            episodes(&self.game, &self.kernels, solver, games.n, games.seed, row)
+            episodes(&self.game, &self.kernels, solver, games, row)
         }
     }
 
@@ -465,7 +465,10 @@ impl<G: Game> lockstep::Turns<G> for Duel<G::State> {
     }
 }
 
-/// Runs `n` episodes of a single-agent problem; the gap is measured
+/// Runs `n` episodes of a single-agent problem on `games.threads` workers
+/// (one at a time each: nothing here waits on a batched call, but with
+/// `lockstep` > 1 every episode starts its agent on streams of its own, as
+/// games do, so the thread count changes nothing); the gap is measured
 /// against the problem's exact optimal value where it knows one
 /// (`Game::optimal_value`: a maze's comes from a breadth-first search, never
 /// from the solver being measured).
@@ -473,27 +476,31 @@ fn episodes<G: Game + 'static>(
     game: &Arc<G>,
     kernels: &Kernels<G>,
     solver: &dyn Solver,
-    n: usize,
-    seed: u64,
+    games: Games,
     row: &mut EvalRow,
 ) -> Result<(), SolveError> {
+    let Games { n, seed, .. } = games;
     row.score_name = "return".into();
     let move_seed = derive_seed(seed, "moves");
-    let mut agent = kernels.agent(solver, game)?;
-    let (mut reached, mut gaps) = (0usize, Some(0.0));
-    for i in 0..n {
+    let make = || kernels.agent(solver, game);
+    let play = |agent: &mut Box<dyn Agent<G>>, i: usize| {
         poll_stop()?;
         let start = game.sample_instance(&mut Rng::stream(seed, i as u64));
-        agent.reset();
+        lockstep::start_game(&mut **agent, i, games.lockstep);
         let ep = run_episode(
             &**game,
             &start,
-            &mut *agent,
+            &mut **agent,
             &mut Rng::stream(move_seed, i as u64),
         )?;
+        Ok((ep, game.optimal_value(&start)))
+    };
+    let played = parallel::games(n, games.threads, parallel::serial(make, play))?;
+    let (mut reached, mut gaps) = (0usize, Some(0.0));
+    for (ep, optimal) in played {
         row.scores.push(f64::from(ep.ret));
         reached += usize::from(ep.reached_goal);
-        gaps = match (gaps, game.optimal_value(&start)) {
+        gaps = match (gaps, optimal) {
             (Some(g), Some(optimal)) => Some(g + f64::from(optimal - ep.ret)),
             _ => None,
         };
