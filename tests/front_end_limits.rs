@@ -5,9 +5,8 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 fn optimist(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_optimist"))
@@ -18,21 +17,7 @@ fn optimist(args: &[&str]) -> Output {
 }
 
 fn repl(input: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_optimist"))
-        .arg("repl")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input)
-        .expect("write stdin");
-    child.wait_with_output().expect("the binary ends")
+    common::repl_piped(input, &[])
 }
 
 fn text(bytes: &[u8]) -> String {

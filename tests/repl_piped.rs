@@ -2,26 +2,12 @@
 //! colour, keeps its definitions across lines, and exits 1 if any entry
 //! failed (after running the rest).
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use std::process::Output;
 
 fn repl(input: &str, args: &[&str]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_optimist"))
-        .arg("repl")
-        .args(args)
-        .env_remove("NO_COLOR")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("write stdin");
-    child.wait_with_output().expect("the binary ends")
+    common::repl_piped(input.as_bytes(), args)
 }
 
 fn text(bytes: &[u8]) -> String {
