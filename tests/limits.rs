@@ -11,6 +11,17 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+/// The binary started in `dir`, its standard error kept, not waited for.
+fn spawn_in(dir: &Path, args: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_optimist"))
+        .args(args)
+        .current_dir(dir)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("the binary runs")
+}
+
 fn optimist_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_optimist"))
         .args(args)
@@ -109,13 +120,10 @@ fn concurrent_runs_saving_one_file_leave_one_whole_output() {
     for _ in 0..4 {
         let children: Vec<_> = (0..6)
             .map(|i| {
-                Command::new(env!("CARGO_BIN_EXE_optimist"))
-                    .args(["run", "s.opt", "--no-cache", "--seed", &(i % 2).to_string()])
-                    .current_dir(&dir)
-                    .stderr(Stdio::piped())
-                    .stdout(Stdio::null())
-                    .spawn()
-                    .unwrap()
+                spawn_in(
+                    &dir,
+                    &["run", "s.opt", "--no-cache", "--seed", &(i % 2).to_string()],
+                )
             })
             .collect();
         for c in children {
@@ -144,17 +152,7 @@ fn a_shared_cache_does_not_warn_under_concurrency() {
             "{GAMES}pipeline p = amortize(mlp(hidden=[8]), data=d, epochs=2)\nreport evaluate(p, on=ttt, n=4)\n"
         ),
     );
-    let children: Vec<_> = (0..4)
-        .map(|_| {
-            Command::new(env!("CARGO_BIN_EXE_optimist"))
-                .args(["run", "s.opt"])
-                .current_dir(&dir)
-                .stderr(Stdio::piped())
-                .stdout(Stdio::null())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
+    let children: Vec<_> = (0..4).map(|_| spawn_in(&dir, &["run", "s.opt"])).collect();
     for c in children {
         let o = c.wait_with_output().unwrap();
         let err = stderr(&o);
